@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The server process: configuration, database, seed, HTTP, and a clean stop on SIGINT/SIGTERM.
+import { readFileSync } from "node:fs";
+import { type Database, openDatabase } from "@league/db";
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { seedLeagues } from "./seed.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db: Database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.LEAGUE_DATA_DIR,
+  });
+  const migrated = db.migrations.newlyApplied;
+  console.log(
+    `database: ${db.kind} at ${db.location}; ` +
+      (migrated.length
+        ? `applied ${migrated.length} migration(s), now at ${db.migrations.latest}`
+        : `at ${db.migrations.latest}`),
+  );
+  const { created } = await seedLeagues(db.prisma);
+  if (created) console.log(`seeded ${created} league(s)`);
+
+  const app = buildApp({ db, version, logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`server: ${signal} received, stopping`);
+    try {
+      await app.close();
+      await db.close();
+      process.exit(0);
+    } catch (error) {
+      console.error("server: error while stopping:", error);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  try {
+    await app.listen({ port: config.SERVER_PORT, host: config.HOST });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.SERVER_PORT;
+  console.log(`server: listening on http://localhost:${port} (API at /api/v1, health at /api/v1/health)`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`server: ${error.message}`);
+    process.exit(2);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    console.error(
+      `server: port already in use (${(error as Error).message}); set SERVER_PORT to another port`,
+    );
+    process.exit(1);
+  }
+  console.error(`server: failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});
