@@ -2,8 +2,8 @@
 // through the bundled WebAssembly schema engine (no native engine download). The running platform
 // applies committed migrations with its own runner: see src/migrate.ts.
 import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { defineConfig } from "prisma/config";
+import { pgliteAdapter } from "./src/pglite-adapter.js";
 
 // The CLI refuses to read a schema whose env("DATABASE_URL") is unset and then falls back to
 // downloading a native query engine; the value is never connected to (the adapter below is).
@@ -14,5 +14,5 @@ export default defineConfig({
   migrations: { path: "migrations" },
   engine: "js",
   experimental: { adapter: true },
-  adapter: async () => new PrismaPGlite(new PGlite()),
+  adapter: async () => pgliteAdapter(new PGlite()),
 });

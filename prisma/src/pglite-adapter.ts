@@ -1,4 +1,4 @@
-import type { PGlite } from "@electric-sql/pglite";
+import { type PGlite, PGlite as PGliteClass } from "@electric-sql/pglite";
 import type { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
@@ -85,12 +85,28 @@ function rethrowMapped(error: unknown): never {
   throw error;
 }
 
-/** Wraps a queryable (adapter or transaction) so that every query's arguments are mapped first. */
-function withMappedArgs<T extends object>(queryable: T): T {
+/** The part of PGlite (or one of its transactions) that runs a multi-statement script. */
+interface ScriptRunner {
+  exec(sql: string): Promise<{ affectedRows?: number }[]>;
+}
+
+/**
+ * Wraps a queryable (adapter or transaction) so that every query's arguments are mapped first.
+ * With `scripts`, an argument-less `executeRaw` runs over the simple query protocol, as `pg` does:
+ * Prisma's schema engine sends whole migration scripts that way.
+ */
+function withMappedArgs<T extends object>(queryable: T, scripts?: ScriptRunner): T {
   return new Proxy(queryable, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== "function") return value;
+      if (prop === "executeRaw" && scripts) {
+        return async (query: SqlQuery) => {
+          if (query.args.length > 0) return value.call(target, mapQuery(query)).catch(rethrowMapped);
+          const results = await scripts.exec(query.sql).catch(rethrowMapped);
+          return results.reduce((sum, r) => sum + (r.affectedRows ?? 0), 0);
+        };
+      }
       if (prop === "queryRaw" || prop === "executeRaw") {
         return (query: SqlQuery) => value.call(target, mapQuery(query)).catch(rethrowMapped);
       }
@@ -108,8 +124,12 @@ export function pgliteAdapter(db: PGlite): PrismaPg {
   const wrapped = {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => withMappedArgs(await factory.connect()),
-    connectToShadowDb: async () => withMappedArgs(await factory.connectToShadowDb()),
+    connect: async () => withMappedArgs(await factory.connect(), db),
+    connectToShadowDb: async () => {
+      // `prisma migrate dev` replays migrations on a throw-away in-memory database.
+      const shadow = new PGliteClass();
+      return withMappedArgs(await new PrismaPGlite(shadow).connect(), shadow);
+    },
   };
   // Typed against an older @prisma/driver-adapter-utils; the runtime contract is the same.
   return wrapped as unknown as PrismaPg;

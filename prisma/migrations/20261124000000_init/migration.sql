@@ -226,5 +226,6 @@ ALTER TABLE "AgentVersion" ADD CONSTRAINT "AgentVersion_artifact_size_check"
 
 -- A participant's rank is 1-based; a rating's counters never go negative.
 ALTER TABLE "MatchParticipant" ADD CONSTRAINT "MatchParticipant_rank_check" CHECK ("rank" IS NULL OR "rank" >= 1);
+
 ALTER TABLE "Rating" ADD CONSTRAINT "Rating_counts_check"
   CHECK ("games" >= 0 AND "wins" >= 0 AND "losses" >= 0 AND "draws" >= 0 AND "sigma" > 0);

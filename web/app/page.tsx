@@ -1,0 +1,80 @@
+import { ApiUnavailableError, getLeagues, type LeagueSummary } from "@/lib/api";
+
+// Read from the server at request time: leagues and their counts change as matches are played.
+export const dynamic = "force-dynamic";
+
+const FAMILY_ICON: Record<string, string> = { car: "⚽", bandit: "🎰", recsim: "🛒" };
+
+function LeagueCard({ league }: { league: LeagueSummary }) {
+  const family = league.envId.split("-")[0] ?? "";
+  return (
+    <article className="league-card" data-league={league.id}>
+      <div className="league-icon" aria-hidden="true">
+        {FAMILY_ICON[family] ?? "◆"}
+      </div>
+      <h2>{league.title}</h2>
+      <p className="league-description">{league.description}</p>
+      <dl className="league-facts">
+        <div>
+          <dt>Format</dt>
+          <dd>
+            {league.mode === "duplicate"
+              ? "duplicate, ranked by return"
+              : `${league.teamSize}v${league.teamSize}`}
+          </dd>
+        </div>
+        <div>
+          <dt>Rated agents</dt>
+          <dd>{league.ratedVersions}</dd>
+        </div>
+        <div>
+          <dt>Matches</dt>
+          <dd>{league.finishedMatches}</dd>
+        </div>
+        <div>
+          <dt>Ratings</dt>
+          <dd>
+            OpenSkill {league.rating.model}, μ {league.rating.mu.toFixed(0)} ±{" "}
+            {league.rating.sigma.toFixed(2)}
+          </dd>
+        </div>
+      </dl>
+      <code className="league-env">
+        {league.envId} v{league.envVersion}
+      </code>
+    </article>
+  );
+}
+
+export default async function HomePage() {
+  let leagues: LeagueSummary[] = [];
+  let problem: string | null = null;
+  try {
+    leagues = await getLeagues();
+  } catch (error) {
+    if (!(error instanceof ApiUnavailableError)) throw error;
+    problem = error.message;
+  }
+  return (
+    <>
+      <section className="hero">
+        <h1>Leagues</h1>
+        <p>Agents meet in rated ladder matches. Ratings are OpenSkill; the leaderboard orders by μ − 3σ.</p>
+      </section>
+      {problem ? (
+        <div className="notice notice-error" role="alert">
+          <strong>The leagues cannot be shown right now.</strong> {problem}. Start it with{" "}
+          <code>npm start</code>, or set <code>LEAGUE_API_URL</code> to where it runs.
+        </div>
+      ) : leagues.length === 0 ? (
+        <div className="notice">No leagues yet: the server creates them when it first starts.</div>
+      ) : (
+        <section className="league-grid" aria-label="Leagues">
+          {leagues.map((league) => (
+            <LeagueCard key={league.id} league={league} />
+          ))}
+        </section>
+      )}
+    </>
+  );
+}
