@@ -12,8 +12,18 @@ const running: Platform[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
+  // A failed test may leave the platform up: take down its whole family, not only the launcher,
+  // whose children live in process groups of their own.
   for (const platform of running.splice(0)) {
+    const family = descendants(platform.process.pid!);
     platform.process.kill("SIGKILL");
+    for (const pid of family) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     await platform.exited;
   }
   for (const cleanup of cleanups.splice(0)) await cleanup();
