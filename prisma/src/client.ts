@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { applyMigrations, type MigrationReport, type SqlSession } from "./migrate.js";
 import { pgliteAdapter } from "./pglite-adapter.js";
+import { isAlive } from "./process.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -153,15 +154,6 @@ function lockDataDir(dir: string): () => void {
     }
   }
   throw new DatabaseError(`cannot take the lock file ${file}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export function pgSession(client: pg.Client): SqlSession {

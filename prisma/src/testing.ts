@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { type Database, type DatabaseKind, openDatabase } from "./client.js";
+import { isAlive } from "./process.js";
 
 /** The server tests create their databases in; CI's PostgreSQL has a `test` database with trust auth. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -22,7 +23,7 @@ export function probePostgres(): Promise<PostgresProbe> {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
     try {
       await client.connect();
-      await client.query("SELECT 1");
+      await dropAbandonedDatabases(client);
       return { available: true, url: TEST_DATABASE_URL };
     } catch (error) {
       const reason = `PostgreSQL at ${TEST_DATABASE_URL} is not reachable (${(error as Error).message})`;
@@ -35,6 +36,18 @@ export function probePostgres(): Promise<PostgresProbe> {
     }
   })();
   return probe;
+}
+
+/** Test databases whose process died before dropping them (a crash, a killed run) are dropped here. */
+async function dropAbandonedDatabases(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'league\\_test\\_%'",
+  );
+  for (const { datname } of rows) {
+    const pid = Number(datname.split("_")[2]);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+  }
 }
 
 export interface TestDatabase extends Database {
