@@ -1,16 +1,26 @@
+import type { ReactNode } from "react";
 import { ApiUnavailableError, getLeagues, type LeagueSummary } from "@/lib/api";
+import { BallIcon, BanditIcon, SlateIcon } from "./icons";
 
 // Read from the server at request time: leagues and their counts change as matches are played.
 export const dynamic = "force-dynamic";
 
-const FAMILY_ICON: Record<string, string> = { car: "⚽", bandit: "🎰", recsim: "🛒" };
+// The flagship game first, then the bandit and recommender families.
+const FAMILIES: { prefix: string; icon: ReactNode }[] = [
+  { prefix: "car-soccer", icon: <BallIcon /> },
+  { prefix: "bandit", icon: <BanditIcon /> },
+  { prefix: "recsim", icon: <SlateIcon /> },
+];
+const familyIndex = (league: LeagueSummary) => {
+  const i = FAMILIES.findIndex((f) => league.envId.startsWith(f.prefix));
+  return i < 0 ? FAMILIES.length : i;
+};
 
 function LeagueCard({ league }: { league: LeagueSummary }) {
-  const family = league.envId.split("-")[0] ?? "";
   return (
     <article className="league-card" data-league={league.id}>
       <div className="league-icon" aria-hidden="true">
-        {FAMILY_ICON[family] ?? "◆"}
+        {FAMILIES[familyIndex(league)]?.icon ?? <BallIcon />}
       </div>
       <h2>{league.title}</h2>
       <p className="league-description">{league.description}</p>
@@ -32,10 +42,9 @@ function LeagueCard({ league }: { league: LeagueSummary }) {
           <dd>{league.finishedMatches}</dd>
         </div>
         <div>
-          <dt>Ratings</dt>
-          <dd>
-            OpenSkill {league.rating.model}, μ {league.rating.mu.toFixed(0)} ±{" "}
-            {league.rating.sigma.toFixed(2)}
+          <dt>Start rating</dt>
+          <dd title={`OpenSkill ${league.rating.model}`}>
+            μ {league.rating.mu.toFixed(0)} ± {league.rating.sigma.toFixed(2)}
           </dd>
         </div>
       </dl>
@@ -50,7 +59,9 @@ export default async function HomePage() {
   let leagues: LeagueSummary[] = [];
   let problem: string | null = null;
   try {
-    leagues = await getLeagues();
+    leagues = (await getLeagues()).sort(
+      (a, b) => familyIndex(a) - familyIndex(b) || a.id.localeCompare(b.id),
+    );
   } catch (error) {
     if (!(error instanceof ApiUnavailableError)) throw error;
     problem = error.message;
@@ -63,7 +74,7 @@ export default async function HomePage() {
       </section>
       {problem ? (
         <div className="notice notice-error" role="alert">
-          <strong>The leagues cannot be shown right now.</strong> {problem}. Start it with{" "}
+          <strong>The leagues cannot be shown right now:</strong> {problem}. Start it with{" "}
           <code>npm start</code>, or set <code>LEAGUE_API_URL</code> to where it runs.
         </div>
       ) : leagues.length === 0 ? (
