@@ -1,2 +1,3 @@
 export * from "./catalogue.js";
+export * from "./rng.js";
 export type * from "./spec.js";
