@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   const { created } = await seedLeagues(db.prisma);
   if (created) console.log(`seeded ${created} league(s)`);
 
-  const app = buildApp({ db, version, logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL });
+  const app = await buildApp({
+    db,
+    version,
+    logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -1,31 +1,54 @@
 import type { Database } from "@league/db";
-import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { Api } from "./api.js";
 
 export interface HealthInfo {
   version: string;
   startedAt: Date;
 }
 
-export function healthRoutes(app: FastifyInstance, db: Database, info: HealthInfo): void {
-  app.get("/api/v1/health", async (_request, reply) => {
-    let databaseOk = true;
-    try {
-      await db.prisma.$queryRaw`SELECT 1`;
-    } catch {
-      databaseOk = false;
-    }
-    // 503 lets a load balancer or Kubernetes take this process out of rotation until the database is back.
-    reply.code(databaseOk ? 200 : 503);
-    return {
-      status: databaseOk ? "ok" : "degraded",
-      version: info.version,
-      uptimeSeconds: Math.round((Date.now() - info.startedAt.getTime()) / 1000),
-      database: {
-        kind: db.kind,
-        ok: databaseOk,
-        migration: db.migrations.latest,
-        migrations: db.migrations.applied.length,
+const Health = z.object({
+  status: z.enum(["ok", "degraded"]),
+  version: z.string(),
+  uptimeSeconds: z.number().int(),
+  database: z.object({
+    kind: z.enum(["pglite", "postgres"]),
+    ok: z.boolean(),
+    migration: z.string().nullable().meta({ description: "latest applied migration" }),
+    migrations: z.number().int(),
+  }),
+});
+
+export function healthRoutes(app: Api, db: Database, info: HealthInfo): void {
+  app.get(
+    "/api/v1/health",
+    {
+      schema: {
+        summary: "Liveness and readiness",
+        tags: ["platform"],
+        response: { 200: Health, 503: Health },
       },
-    };
-  });
+    },
+    async (_request, reply) => {
+      let databaseOk = true;
+      try {
+        await db.prisma.$queryRaw`SELECT 1`;
+      } catch {
+        databaseOk = false;
+      }
+      // 503 lets a load balancer or Kubernetes take this process out of rotation until the database is back.
+      reply.code(databaseOk ? 200 : 503);
+      return {
+        status: databaseOk ? ("ok" as const) : ("degraded" as const),
+        version: info.version,
+        uptimeSeconds: Math.round((Date.now() - info.startedAt.getTime()) / 1000),
+        database: {
+          kind: db.kind,
+          ok: databaseOk,
+          migration: db.migrations.latest,
+          migrations: db.migrations.applied.length,
+        },
+      };
+    },
+  );
 }

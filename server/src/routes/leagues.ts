@@ -1,11 +1,33 @@
 import type { Database, League } from "@league/db";
-import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ApiError } from "../errors.js";
+import type { Api } from "./api.js";
+import { ErrorBody, LeagueId } from "./schemas.js";
 
-const LeagueParams = z.object({ id: z.string().min(1).max(64) });
+const LeagueView = z
+  .object({
+    id: z.string(),
+    envId: z.string(),
+    envVersion: z.number().int(),
+    mode: z.enum(["head-to-head", "duplicate"]),
+    title: z.string(),
+    description: z.string(),
+    teamSize: z.number().int(),
+    rating: z.object({
+      model: z.string(),
+      mu: z.number(),
+      sigma: z.number(),
+      beta: z.number(),
+      tau: z.number(),
+    }),
+    ratedVersions: z.number().int(),
+    finishedMatches: z.number().int(),
+  })
+  .meta({ id: "League" });
 
-function leagueView(league: League & { _count: { ratings: number; matches: number } }) {
+function leagueView(
+  league: League & { _count: { ratings: number; matches: number } },
+): z.infer<typeof LeagueView> {
   return {
     id: league.id,
     envId: league.envId,
@@ -30,21 +52,168 @@ const withCounts = {
   _count: { select: { ratings: true, matches: { where: { status: "finished" as const } } } },
 } as const;
 
-export function leagueRoutes(app: FastifyInstance, db: Database): void {
-  app.get("/api/v1/leagues", async () => {
-    const leagues = await db.prisma.league.findMany({
-      where: { active: true },
-      orderBy: { id: "asc" },
-      include: withCounts,
-    });
-    return { items: leagues.map(leagueView) };
-  });
+const LeaderboardEntry = z
+  .object({
+    rank: z.number().int().meta({ description: "1 = highest ordinal" }),
+    versionId: z.string(),
+    version: z.number().int(),
+    agent: z.object({ id: z.string(), name: z.string() }),
+    owner: z.object({ name: z.string() }),
+    mu: z.number(),
+    sigma: z.number(),
+    ordinal: z.number().meta({ description: "mu - 3 sigma: the sort key" }),
+    games: z.number().int(),
+    wins: z.number().int(),
+    losses: z.number().int(),
+    draws: z.number().int(),
+    winRate: z.number().nullable(),
+  })
+  .meta({ id: "LeaderboardEntry" });
 
-  app.get("/api/v1/leagues/:id", async (request) => {
-    const params = LeagueParams.safeParse(request.params);
-    if (!params.success) throw new ApiError(400, "invalid_league_id", "league id must be 1 to 64 characters");
-    const league = await db.prisma.league.findUnique({ where: { id: params.data.id }, include: withCounts });
-    if (!league) throw new ApiError(404, "league_not_found", `no league with id "${params.data.id}"`);
-    return leagueView(league);
-  });
+const LeaderboardQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional().meta({ description: "`nextCursor` of the previous page" }),
+  minGames: z.coerce.number().int().min(0).default(0),
+});
+
+interface Cursor {
+  ordinal: number;
+  versionId: string;
+  rank: number;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.ordinal, cursor.versionId, cursor.rank])).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const [ordinal, versionId, rank] = JSON.parse(
+      Buffer.from(text, "base64url").toString("utf8"),
+    ) as unknown[];
+    if (typeof ordinal === "number" && typeof versionId === "string" && Number.isInteger(rank)) {
+      return { ordinal, versionId, rank: rank as number };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new ApiError(400, "invalid_cursor", "cursor is not one this API returned; start again without it");
+}
+
+export function leagueRoutes(app: Api, db: Database): void {
+  app.get(
+    "/api/v1/leagues",
+    {
+      schema: {
+        summary: "All active leagues",
+        tags: ["leagues"],
+        response: { 200: z.object({ items: z.array(LeagueView) }) },
+      },
+    },
+    async () => {
+      const leagues = await db.prisma.league.findMany({
+        where: { active: true },
+        orderBy: { id: "asc" },
+        include: withCounts,
+      });
+      return { items: leagues.map(leagueView) };
+    },
+  );
+
+  app.get(
+    "/api/v1/leagues/:id",
+    {
+      schema: {
+        summary: "One league",
+        tags: ["leagues"],
+        params: z.object({ id: LeagueId }),
+        response: { 200: LeagueView, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const league = await db.prisma.league.findUnique({
+        where: { id: request.params.id },
+        include: withCounts,
+      });
+      if (!league) throw new ApiError(404, "league_not_found", `no league with id "${request.params.id}"`);
+      return leagueView(league);
+    },
+  );
+
+  app.get(
+    "/api/v1/leagues/:id/leaderboard",
+    {
+      schema: {
+        summary: "A league's leaderboard, by ordinal (mu - 3 sigma), highest first",
+        description:
+          "Keyset pagination: pass `nextCursor` as `cursor` for the next page. Pages stay consistent while new ratings arrive.",
+        tags: ["leagues"],
+        params: z.object({ id: LeagueId }),
+        querystring: LeaderboardQuery,
+        response: {
+          200: z.object({
+            league: z.string(),
+            items: z.array(LeaderboardEntry),
+            nextCursor: z.string().nullable(),
+          }),
+          400: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { limit, cursor, minGames } = request.query;
+      const league = await db.prisma.league.findUnique({ where: { id }, select: { id: true } });
+      if (!league) throw new ApiError(404, "league_not_found", `no league with id "${id}"`);
+      const after = cursor ? decodeCursor(cursor) : null;
+      const rows = await db.prisma.rating.findMany({
+        where: {
+          leagueId: id,
+          games: { gte: minGames },
+          ...(after
+            ? {
+                OR: [
+                  { ordinal: { lt: after.ordinal } },
+                  { ordinal: after.ordinal, versionId: { gt: after.versionId } },
+                ],
+              }
+            : {}),
+        },
+        orderBy: [{ ordinal: "desc" }, { versionId: "asc" }],
+        take: limit + 1,
+        include: {
+          version: {
+            select: {
+              version: true,
+              agent: { select: { id: true, name: true, owner: { select: { name: true } } } },
+            },
+          },
+        },
+      });
+      const page = rows.slice(0, limit);
+      const firstRank = (after?.rank ?? 0) + 1;
+      const items = page.map((r, i) => ({
+        rank: firstRank + i,
+        versionId: r.versionId,
+        version: r.version.version,
+        agent: { id: r.version.agent.id, name: r.version.agent.name },
+        owner: { name: r.version.agent.owner.name },
+        mu: r.mu,
+        sigma: r.sigma,
+        ordinal: r.ordinal,
+        games: r.games,
+        wins: r.wins,
+        losses: r.losses,
+        draws: r.draws,
+        winRate: r.games > 0 ? r.wins / r.games : null,
+      }));
+      const last = items.at(-1);
+      const nextCursor =
+        rows.length > limit && last
+          ? encodeCursor({ ordinal: last.ordinal, versionId: last.versionId, rank: last.rank })
+          : null;
+      return { league: id, items, nextCursor };
+    },
+  );
 }
