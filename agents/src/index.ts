@@ -1,1 +1,6 @@
 export type * from "./policy.js";
+export * from "./ppo/backend.js";
+export * from "./ppo/checkpoint.js";
+export * from "./ppo/gae.js";
+export * from "./ppo/ppo.js";
+export * from "./ppo/running-stats.js";

@@ -1,0 +1,206 @@
+// Checkpoints are exactly the submission format: `agent.json` + `model.json` + `weights.bin`
+// (a tfjs LayersModel), plus, for resuming, the critic and the trainer's counters.
+import { execFileSync } from "node:child_process";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type * as Tf from "@tensorflow/tfjs";
+import type { AgentManifest } from "../policy.js";
+import type { BackendName, TfModule, TfRuntime } from "./backend.js";
+import type { PpoState } from "./ppo.js";
+import { RunningMeanStd } from "./running-stats.js";
+
+export const CHECKPOINT_FORMAT = 1;
+
+/** `agent.json` of a trained model agent. */
+export interface ModelManifest extends AgentManifest {
+  kind: "model";
+  format: typeof CHECKPOINT_FORMAT;
+  observationSize: number;
+  actionCount: number;
+  /** Standardisation applied to observations before the model (running statistics at save time). */
+  observationNormalization: { mean: number[]; var: number[]; clip: number } | null;
+  training: {
+    backend: BackendName;
+    globalStep: number;
+    gitCommit: string | null;
+    savedAt: string;
+    rewardSpec?: unknown;
+  };
+}
+
+export class CheckpointError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CheckpointError";
+  }
+}
+
+/** Serialises a LayersModel to `model.json` text and the bytes of `weights.bin`. */
+async function modelFiles(
+  tf: TfModule,
+  model: Tf.LayersModel,
+): Promise<{ modelJson: string; weights: Uint8Array }> {
+  let files: { modelJson: string; weights: Uint8Array } | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      const modelJson = JSON.stringify({
+        format: "layers-model",
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
+      });
+      files = { modelJson, weights };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+  if (!files) throw new CheckpointError("tfjs did not hand over the model's artifacts");
+  return files;
+}
+
+async function loadModel(tf: TfModule, dir: string): Promise<Tf.LayersModel> {
+  const modelPath = path.join(dir, "model.json");
+  let json: {
+    modelTopology?: unknown;
+    weightsManifest?: { paths: string[]; weights: Tf.io.WeightsManifestEntry[] }[];
+  };
+  try {
+    json = JSON.parse(await readFile(modelPath, "utf8"));
+  } catch (cause) {
+    throw new CheckpointError(`cannot read ${modelPath}: ${(cause as Error).message}`, { cause });
+  }
+  const manifest = json.weightsManifest?.[0];
+  if (!json.modelTopology || !manifest)
+    throw new CheckpointError(`${modelPath} has no modelTopology or weightsManifest`);
+  const chunks = await Promise.all(manifest.paths.map((p) => readFile(path.join(dir, path.basename(p)))));
+  const weightData = new Uint8Array(Buffer.concat(chunks)).buffer;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology as object,
+      weightSpecs: manifest.weights,
+      weightData,
+    }),
+  );
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes the checkpoint into `dir` atomically: everything goes to a sibling directory first,
+ * which then replaces `dir`, so a crash never leaves a half-written checkpoint.
+ */
+export async function saveCheckpoint(
+  runtime: TfRuntime,
+  dir: string,
+  state: PpoState,
+  agent: Omit<AgentManifest, "kind"> & { rewardSpec?: unknown },
+): Promise<ModelManifest> {
+  const { tf } = runtime;
+  const [inputShape] = state.actor.inputs.map((t) => t.shape);
+  const [outputShape] = state.actor.outputs.map((t) => t.shape);
+  const manifest: ModelManifest = {
+    name: agent.name,
+    kind: "model",
+    env: agent.env,
+    observationBuilder: agent.observationBuilder,
+    actionParser: agent.actionParser,
+    tickSkip: agent.tickSkip,
+    format: CHECKPOINT_FORMAT,
+    observationSize: inputShape?.[1] ?? 0,
+    actionCount: outputShape?.[1] ?? 0,
+    observationNormalization: state.observationStats
+      ? {
+          mean: Array.from(state.observationStats.mean),
+          var: Array.from(state.observationStats.var),
+          clip: 10,
+        }
+      : null,
+    training: {
+      backend: runtime.backend,
+      globalStep: state.globalStep,
+      gitCommit: gitCommit(),
+      savedAt: new Date().toISOString(),
+      ...(agent.rewardSpec === undefined ? {} : { rewardSpec: agent.rewardSpec }),
+    },
+  };
+  const actor = await modelFiles(tf, state.actor);
+  const critic = await modelFiles(tf, state.critic);
+  const staging = `${dir}.partial-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(path.join(staging, "trainer", "critic"), { recursive: true });
+  await writeFile(path.join(staging, "agent.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(path.join(staging, "model.json"), actor.modelJson);
+  await writeFile(path.join(staging, "weights.bin"), actor.weights);
+  await writeFile(path.join(staging, "trainer", "critic", "model.json"), critic.modelJson);
+  await writeFile(path.join(staging, "trainer", "critic", "weights.bin"), critic.weights);
+  await writeFile(
+    path.join(staging, "trainer", "state.json"),
+    JSON.stringify({
+      globalStep: state.globalStep,
+      observationStats: state.observationStats?.toJSON() ?? null,
+    }),
+  );
+  const previous = `${dir}.previous-${process.pid}`;
+  await rm(previous, { recursive: true, force: true });
+  await rename(dir, previous).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
+  await rename(staging, dir);
+  await rm(previous, { recursive: true, force: true });
+  return manifest;
+}
+
+/** The policy part of a checkpoint: what the league needs to play it. */
+export async function loadPolicy(
+  runtime: TfRuntime,
+  dir: string,
+): Promise<{ manifest: ModelManifest; actor: Tf.LayersModel; observationStats: RunningMeanStd | null }> {
+  const manifestPath = path.join(dir, "agent.json");
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, "utf8")) as ModelManifest;
+  } catch (cause) {
+    throw new CheckpointError(`cannot read ${manifestPath}: ${(cause as Error).message}`, { cause });
+  }
+  if (manifest.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError(
+      `${manifestPath}: checkpoint format ${manifest.format}, this version reads ${CHECKPOINT_FORMAT}`,
+    );
+  }
+  const actor = await loadModel(runtime.tf, dir);
+  const norm = manifest.observationNormalization;
+  const observationStats = norm
+    ? RunningMeanStd.fromJSON({ mean: norm.mean, var: norm.var, count: 1 })
+    : null;
+  return { manifest, actor, observationStats };
+}
+
+/** Everything needed to continue training from a checkpoint. */
+export async function loadTrainerState(
+  runtime: TfRuntime,
+  dir: string,
+): Promise<PpoState & { manifest: ModelManifest }> {
+  const { manifest, actor } = await loadPolicy(runtime, dir);
+  const critic = await loadModel(runtime.tf, path.join(dir, "trainer", "critic"));
+  const saved = JSON.parse(await readFile(path.join(dir, "trainer", "state.json"), "utf8")) as {
+    globalStep: number;
+    observationStats: { mean: number[]; var: number[]; count: number } | null;
+  };
+  return {
+    manifest,
+    actor,
+    critic,
+    globalStep: saved.globalStep,
+    observationStats: saved.observationStats ? RunningMeanStd.fromJSON(saved.observationStats) : null,
+  };
+}

@@ -1,0 +1,45 @@
+import type * as Tf from "@tensorflow/tfjs";
+import type { TfModule } from "./backend.js";
+
+/**
+ * An MLP with orthogonal-like (Glorot) initialisation and tanh activations, as in CleanRL's
+ * discrete PPO. Seeded so that the same config builds the same weights.
+ */
+export function buildMlp(
+  tf: TfModule,
+  options: {
+    inputSize: number;
+    hidden: number[];
+    outputSize: number;
+    seed: number;
+    name: string;
+    outputScale?: number;
+  },
+): Tf.LayersModel {
+  const model = tf.sequential({ name: options.name });
+  options.hidden.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        ...(i === 0 ? { inputShape: [options.inputSize] } : {}),
+        units,
+        activation: "tanh",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + i }),
+        name: `${options.name}_dense_${i}`,
+      }),
+    );
+  });
+  model.add(
+    tf.layers.dense({
+      ...(options.hidden.length === 0 ? { inputShape: [options.inputSize] } : {}),
+      units: options.outputSize,
+      // A small last layer keeps the first policy near uniform (CleanRL uses std 0.01 for the actor).
+      kernelInitializer: tf.initializers.randomUniform({
+        minval: -(options.outputScale ?? 1) * 0.05,
+        maxval: (options.outputScale ?? 1) * 0.05,
+        seed: options.seed + 1000,
+      }),
+      name: `${options.name}_out`,
+    }),
+  );
+  return model;
+}

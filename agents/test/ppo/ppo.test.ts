@@ -1,0 +1,59 @@
+import { Rng } from "@league/envs";
+import { describe, expect, it } from "vitest";
+import { selectBackend } from "../../src/ppo/backend.js";
+import { act, type PpoMetrics, trainPpo } from "../../src/ppo/ppo.js";
+import { CueMatchEnv } from "./tiny-env.js";
+
+describe("PPO", () => {
+  it("learns a cue-matching task: return rises from chance (8/3) to near the optimum (8)", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const env = new CueMatchEnv(16);
+    const history: PpoMetrics[] = [];
+    const state = await trainPpo(
+      runtime,
+      env,
+      { seed: 3, totalSteps: 16 * 64 * 12, numSteps: 64, hidden: [32], learningRate: 3e-3, entCoef: 0.0 },
+      { onIteration: (m) => void history.push(m) },
+    );
+    expect(history).toHaveLength(12);
+    const first = history[0]!["charts/episodic_return"]!;
+    const last = history.at(-1)!["charts/episodic_return"]!;
+    // Chance is 8/3 ≈ 2.7; the margin: at least 6.5 of 8 after 12 iterations with this seed.
+    expect(first).toBeLessThan(4);
+    expect(last).toBeGreaterThan(6.5);
+    for (const m of history) {
+      expect(Number.isFinite(m["losses/value_loss"])).toBe(true);
+      expect(m["losses/approx_kl"]).toBeGreaterThanOrEqual(-1e-6);
+    }
+    // The greedy policy now answers every cue.
+    const cues = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(Array.from(act(runtime, state, cues, 3))).toEqual([0, 1, 2]);
+    expect(act(runtime, state, cues, 3, new Rng(1)).length).toBe(3);
+  });
+});
+
+describe("backend selection", () => {
+  it("falls back past missing native packages to WebAssembly, saying why", async () => {
+    const missing = (name: string) =>
+      Object.assign(new Error(`Cannot find module '${name}'`), { code: "ERR_MODULE_NOT_FOUND" });
+    const runtime = await selectBackend({
+      importModule: async (specifier) => {
+        if (specifier.startsWith("@tensorflow/tfjs-node")) throw missing(specifier);
+        return import(specifier);
+      },
+    });
+    expect(runtime.backend).toBe("wasm");
+    expect(runtime.tf.getBackend()).toBe("wasm");
+    expect(runtime.skipped.map((s) => s.backend)).toEqual(["tensorflow-gpu", "tensorflow"]);
+    expect(runtime.skipped[0]!.reason).toMatch(/Cannot find module '@tensorflow\/tfjs-node-gpu'/);
+  });
+
+  it("reports every reason when nothing loads", async () => {
+    await expect(
+      selectBackend({
+        prefer: ["tensorflow"],
+        importModule: async () => Promise.reject(new Error("no libtensorflow")),
+      }),
+    ).rejects.toThrow(/no tfjs backend could be loaded: tensorflow: no libtensorflow/);
+  });
+});
