@@ -4,3 +4,6 @@ export * from "./ppo/checkpoint.js";
 export * from "./ppo/gae.js";
 export * from "./ppo/ppo.js";
 export * from "./ppo/running-stats.js";
+export * from "./report/metrics-log.js";
+export * from "./report/progress.js";
+export * from "./report/svg-chart.js";

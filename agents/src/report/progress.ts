@@ -1,0 +1,77 @@
+// A live progress line for long work: done/total, rate, ETA and a few figures. On a terminal it
+// rewrites one line; elsewhere (CI, a log file) it prints a line every `everyMs`.
+
+export interface ProgressOptions {
+  label: string;
+  total: number;
+  unit: string;
+  stream?: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean };
+  everyMs?: number;
+  now?: () => number;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`
+    : `${m}:${String(sec).padStart(2, "0")}`;
+}
+
+export function formatCount(n: number): string {
+  if (Math.abs(n) >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
+export class ProgressLine {
+  private readonly started: number;
+  private lastPrinted = Number.NEGATIVE_INFINITY;
+  private readonly stream: NonNullable<ProgressOptions["stream"]>;
+  private readonly now: () => number;
+  private startDone: number | null = null;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.stream = options.stream ?? process.stderr;
+    this.now = options.now ?? (() => performance.now());
+    this.started = this.now();
+  }
+
+  /** The line for `done` units with extra `figures` (e.g. `{ return: 3.2 }`). */
+  render(done: number, figures: Record<string, string | number | null> = {}): string {
+    this.startDone ??= done;
+    const elapsed = (this.now() - this.started) / 1000;
+    const rate = elapsed > 0 ? (done - this.startDone) / elapsed : 0;
+    const remaining = rate > 0 ? (this.options.total - done) / rate : Number.NaN;
+    const pct = this.options.total > 0 ? Math.min(100, (100 * done) / this.options.total) : 100;
+    const width = 20;
+    const filled = Math.round((pct / 100) * width);
+    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+    const extra = Object.entries(figures)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k} ${typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(3)) : v}`)
+      .join("  ");
+    return (
+      `${this.options.label} ${bar} ${pct.toFixed(1).padStart(5)}%  ${formatCount(done)}/${formatCount(this.options.total)} ${this.options.unit}` +
+      `  ${formatCount(rate)} ${this.options.unit}/s  ETA ${formatDuration(remaining)}${extra ? `  ${extra}` : ""}`
+    );
+  }
+
+  update(done: number, figures: Record<string, string | number | null> = {}): void {
+    const t = this.now();
+    const tty = Boolean(this.stream.isTTY);
+    if (!tty && t - this.lastPrinted < (this.options.everyMs ?? 10_000) && done < this.options.total) return;
+    this.lastPrinted = t;
+    const line = this.render(done, figures);
+    this.stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+  }
+
+  finish(done: number, figures: Record<string, string | number | null> = {}): void {
+    const line = this.render(done, figures);
+    this.stream.write(this.stream.isTTY ? `\r\x1b[2K${line}\n` : `${line}\n`);
+  }
+}
