@@ -1,0 +1,134 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildMlp, saveCheckpoint, selectBackend } from "@league/agents";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  MAX_ARTIFACT_BYTES,
+  type PolicyIO,
+  SubmissionError,
+  unpackArtifact,
+  validateSubmission,
+} from "../src/submissions/validate.js";
+
+const IO: PolicyIO = { observationSize: 6, actionCount: 4 };
+const resolve = () => IO;
+let dir: string;
+let files: Map<string, Uint8Array>;
+
+beforeAll(async () => {
+  const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+  const actor = buildMlp(runtime.tf, { inputSize: 6, hidden: [8], outputSize: 4, seed: 1, name: "actor" });
+  const critic = buildMlp(runtime.tf, { inputSize: 6, hidden: [8], outputSize: 1, seed: 2, name: "critic" });
+  dir = path.join(await mkdtemp(path.join(tmpdir(), "league-submit-")), "ckpt");
+  await saveCheckpoint(
+    runtime,
+    dir,
+    { actor, critic, observationStats: null, globalStep: 0 },
+    {
+      name: "tiny",
+      env: "bandit-bernoulli-10",
+      observationBuilder: "default",
+      actionParser: "discrete",
+      tickSkip: 1,
+    },
+  );
+  files = new Map();
+  for (const name of await readdir(dir))
+    if (name.includes(".")) files.set(name, new Uint8Array(await readFile(path.join(dir, name))));
+});
+afterAll(() => rm(path.dirname(dir), { recursive: true, force: true }));
+
+const withFile = (name: string, bytes: Uint8Array | string) =>
+  new Map([...files, [name, typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes]]);
+const json = (name: string) => JSON.parse(Buffer.from(files.get(name)!).toString("utf8"));
+const problem = (candidate: Map<string, Uint8Array>, resolver = resolve) => {
+  try {
+    validateSubmission(candidate, resolver);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SubmissionError);
+    return { code: (error as SubmissionError).code, message: (error as Error).message };
+  }
+  throw new Error("expected the submission to be refused");
+};
+
+describe("submission validation", () => {
+  it("accepts a checkpoint exactly as the trainer writes it, and packs it for storage", () => {
+    expect([...files.keys()].sort()).toEqual(["agent.json", "model.json", "weights.bin"]);
+    const result = validateSubmission(files, resolve);
+    expect(result.manifest).toMatchObject({ name: "tiny", observationSize: 6, actionCount: 4 });
+    expect(result.layers).toEqual(["Dense", "Dense"]);
+    expect(result.parameters).toBe(6 * 8 + 8 + 8 * 4 + 4);
+    const unpacked = unpackArtifact(result.artifact);
+    expect(Buffer.from(unpacked.weights).equals(Buffer.from(files.get("weights.bin")!))).toBe(true);
+    expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("refuses missing and unreadable files", () => {
+    const noManifest = new Map(files);
+    noManifest.delete("agent.json");
+    expect(problem(noManifest)).toEqual({ code: "missing_file", message: "agent.json is missing" });
+    expect(problem(withFile("model.json", "{ not json"))).toMatchObject({
+      code: "invalid_json",
+      message: expect.stringMatching(/^model\.json is not valid JSON/),
+    });
+    expect(problem(withFile("../etc/passwd", "x")).code).toBe("invalid_file_name");
+  });
+
+  it("names the bad manifest field", () => {
+    const manifest = { ...json("agent.json"), tickSkip: 0 };
+    expect(problem(withFile("agent.json", JSON.stringify(manifest)))).toMatchObject({
+      code: "invalid_manifest",
+      message: expect.stringMatching(/^agent\.json: tickSkip: /),
+    });
+  });
+
+  it("refuses parts the environment does not know, and shapes that do not match it", () => {
+    const unknownParts = () => {
+      throw new Error('unknown observation builder "x-ray"');
+    };
+    expect(problem(files, unknownParts)).toMatchObject({
+      code: "unknown_env_parts",
+      message: 'agent.json: unknown observation builder "x-ray"',
+    });
+    expect(problem(files, () => ({ observationSize: 7, actionCount: 4 }))).toMatchObject({
+      code: "shape_mismatch",
+    });
+    const manifest = { ...json("agent.json"), actionCount: 5 };
+    expect(
+      problem(withFile("agent.json", JSON.stringify(manifest)), () => ({
+        observationSize: 6,
+        actionCount: 5,
+      })),
+    ).toMatchObject({
+      code: "shape_mismatch",
+      message: expect.stringMatching(/the model outputs 4 values; it must output 5/),
+    });
+  });
+
+  it("refuses layer types the league does not run, such as Lambda", () => {
+    const model = json("model.json");
+    model.modelTopology.config.layers[1].class_name = "Lambda";
+    expect(problem(withFile("model.json", JSON.stringify(model)))).toMatchObject({
+      code: "unknown_layer",
+      message: "model.json uses layer types the league does not run: Lambda",
+    });
+  });
+
+  it("refuses weights that do not match the declared shapes or are not finite", () => {
+    const weights = files.get("weights.bin")!;
+    expect(problem(withFile("weights.bin", weights.subarray(0, weights.byteLength - 4)))).toMatchObject({
+      code: "weights_mismatch",
+      message: `the weight files hold ${weights.byteLength - 4} bytes; the shapes in model.json need ${weights.byteLength}`,
+    });
+    const nan = new Uint8Array(weights);
+    new DataView(nan.buffer).setFloat32(8, Number.NaN, true);
+    expect(problem(withFile("weights.bin", nan)).code).toBe("weights_not_finite");
+  });
+
+  it("refuses a submission over the size limit before reading it", () => {
+    expect(problem(withFile("extra.bin", new Uint8Array(MAX_ARTIFACT_BYTES + 1)))).toMatchObject({
+      code: "too_large",
+    });
+  });
+});
