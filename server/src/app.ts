@@ -1,3 +1,6 @@
+import fastifyCors from "@fastify/cors";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import type { Database } from "@league/db";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -17,10 +20,22 @@ export interface AppOptions {
   db: Database;
   version: string;
   logLevel?: string;
+  /** Writes (POST, PUT, PATCH, DELETE) allowed per API key, or per address without one, per window. */
+  writeRateLimit?: { max: number; windowMs: number };
+  /** Browser origins allowed to call the API (the web site's). */
+  corsOrigins?: string[];
 }
 
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
 /** The HTTP API as a Fastify instance, not yet listening: tests inject requests into it directly. */
-export async function buildApp({ db, version, logLevel = "silent" }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  db,
+  version,
+  logLevel = "silent",
+  writeRateLimit = { max: 60, windowMs: 60_000 },
+  corsOrigins = ["http://localhost:3000", "http://127.0.0.1:3000"],
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === "silent" ? false : { level: logLevel },
     bodyLimit: 1024 * 1024,
@@ -52,6 +67,31 @@ export async function buildApp({ db, version, logLevel = "silent" }: AppOptions)
     reply.code(404).send({
       error: { code: "not_found", message: `no route for ${request.method} ${request.url.split("?")[0]}` },
     });
+  });
+
+  await app.register(fastifyHelmet, { crossOriginResourcePolicy: { policy: "cross-origin" } });
+  await app.register(fastifyCors, { origin: corsOrigins, methods: ["GET", "POST", "DELETE"] });
+  // Every write route is rate-limited; this hook marks them before the plugin sees them.
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((m) => WRITE_METHODS.has(m)))
+      route.config = { ...(route.config as object), rateLimit: {} };
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    max: writeRateLimit.max,
+    timeWindow: writeRateLimit.windowMs,
+    // Per key when one is presented (its public prefix), else per address.
+    keyGenerator: (request) => {
+      const key = /\bal_[a-z0-9]{10}/.exec(request.headers.authorization ?? "")?.[0];
+      return key ? `key:${key}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        429,
+        "rate_limited",
+        `too many writes: at most ${context.max} per ${context.after}; retry in ${Math.ceil(context.ttl / 1000)} s`,
+      ),
   });
 
   await app.register(fastifySwagger, {

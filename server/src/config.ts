@@ -14,6 +14,18 @@ const ServerConfigSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   LEAGUE_DATA_DIR: z.string().min(1).default("data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WEB_PORT: port(3000),
+  /** Comma-separated browser origins allowed to call the API; default: the web site on this machine. */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ?.split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
 });
 
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;

@@ -14,6 +14,11 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
+  /** Fastify and its plugins read `statusCode`. */
+  get statusCode(): number {
+    return this.status;
+  }
+
   toBody(): ApiErrorBody {
     return {
       error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) },
