@@ -12,8 +12,10 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { ApiError } from "./errors.js";
+import { agentRoutes } from "./routes/agents.js";
 import { healthRoutes } from "./routes/health.js";
 import { leagueRoutes } from "./routes/leagues.js";
+import { matchRoutes } from "./routes/matches.js";
 import { ownerRoutes } from "./routes/owners.js";
 
 export interface AppOptions {
@@ -114,6 +116,8 @@ export async function buildApp({
   healthRoutes(api, db, { version, startedAt: new Date() });
   leagueRoutes(api, db);
   ownerRoutes(api, db);
+  agentRoutes(api, db);
+  matchRoutes(api, db);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,0 +1,266 @@
+import type { Database } from "@league/db";
+import { z } from "zod";
+import { ApiError } from "../errors.js";
+import type { Api } from "./api.js";
+import { ErrorBody, LeagueId } from "./schemas.js";
+
+const Participant = z.object({
+  slot: z.number().int(),
+  team: z.number().int(),
+  versionId: z.string(),
+  version: z.number().int(),
+  agent: z.object({ id: z.string(), name: z.string() }),
+  owner: z.object({ name: z.string() }),
+  score: z.number().nullable(),
+  rank: z.number().int().nullable(),
+  rating: z
+    .object({ muBefore: z.number(), sigmaBefore: z.number(), muAfter: z.number(), sigmaAfter: z.number() })
+    .nullable(),
+});
+
+const MatchView = z
+  .object({
+    id: z.string(),
+    leagueId: z.string(),
+    seed: z.string().meta({ description: "decimal: seeds are 64-bit" }),
+    status: z.enum(["queued", "running", "finished", "aborted"]),
+    live: z.boolean(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    result: z.unknown().nullable(),
+    error: z.string().nullable(),
+    hasReplay: z.boolean(),
+    participants: z.array(Participant),
+  })
+  .meta({ id: "Match" });
+
+const matchInclude = {
+  participants: {
+    orderBy: { slot: "asc" as const },
+    include: {
+      version: {
+        select: {
+          version: true,
+          agent: { select: { id: true, name: true, owner: { select: { name: true } } } },
+        },
+      },
+    },
+  },
+};
+
+type MatchRow = {
+  id: string;
+  leagueId: string;
+  seed: bigint;
+  status: "queued" | "running" | "finished" | "aborted";
+  live: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  result: unknown;
+  error: string | null;
+  replaySize?: number;
+  participants: {
+    slot: number;
+    team: number;
+    versionId: string;
+    score: number | null;
+    rank: number | null;
+    muBefore: number | null;
+    sigmaBefore: number | null;
+    muAfter: number | null;
+    sigmaAfter: number | null;
+    version: { version: number; agent: { id: string; name: string; owner: { name: string } } };
+  }[];
+};
+
+function matchView(m: MatchRow, hasReplay: boolean): z.infer<typeof MatchView> {
+  return {
+    id: m.id,
+    leagueId: m.leagueId,
+    seed: m.seed.toString(),
+    status: m.status,
+    live: m.live,
+    createdAt: m.createdAt.toISOString(),
+    startedAt: m.startedAt?.toISOString() ?? null,
+    finishedAt: m.finishedAt?.toISOString() ?? null,
+    result: m.result ?? null,
+    error: m.error,
+    hasReplay,
+    participants: m.participants.map((p) => ({
+      slot: p.slot,
+      team: p.team,
+      versionId: p.versionId,
+      version: p.version.version,
+      agent: { id: p.version.agent.id, name: p.version.agent.name },
+      owner: { name: p.version.agent.owner.name },
+      score: p.score,
+      rank: p.rank,
+      rating:
+        p.muBefore !== null && p.sigmaBefore !== null && p.muAfter !== null && p.sigmaAfter !== null
+          ? { muBefore: p.muBefore, sigmaBefore: p.sigmaBefore, muAfter: p.muAfter, sigmaAfter: p.sigmaAfter }
+          : null,
+    })),
+  };
+}
+
+// Replays can be large: list queries never load them, only whether one exists.
+const withoutReplay = {
+  id: true,
+  leagueId: true,
+  seed: true,
+  status: true,
+  live: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  result: true,
+  error: true,
+} as const;
+
+async function replayFlags(db: Database, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.prisma.match.findMany({
+    where: { id: { in: ids }, replay: { not: null } },
+    select: { id: true },
+  });
+  return new Set(rows.map((r) => r.id));
+}
+
+const Page = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+  agent: z.uuid().optional().meta({ description: "only matches this agent played" }),
+});
+
+function decodeCursor(text: string): { finishedAt: Date; id: string } {
+  try {
+    const [t, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [string, string];
+    const finishedAt = new Date(t);
+    if (typeof id === "string" && !Number.isNaN(finishedAt.getTime())) return { finishedAt, id };
+  } catch {
+    // Falls through.
+  }
+  throw new ApiError(400, "invalid_cursor", "cursor is not one this API returned; start again without it");
+}
+
+export function matchRoutes(app: Api, db: Database): void {
+  app.get(
+    "/api/v1/leagues/:id/matches",
+    {
+      schema: {
+        summary: "A league's finished matches, most recent first",
+        tags: ["matches"],
+        params: z.object({ id: LeagueId }),
+        querystring: Page,
+        response: {
+          200: z.object({ items: z.array(MatchView), nextCursor: z.string().nullable() }),
+          400: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { limit, cursor, agent } = request.query;
+      if (!(await db.prisma.league.findUnique({ where: { id }, select: { id: true } }))) {
+        throw new ApiError(404, "league_not_found", `no league with id "${id}"`);
+      }
+      const after = cursor ? decodeCursor(cursor) : null;
+      const rows = await db.prisma.match.findMany({
+        where: {
+          leagueId: id,
+          status: "finished",
+          ...(agent ? { participants: { some: { version: { agentId: agent } } } } : {}),
+          ...(after
+            ? {
+                OR: [
+                  { finishedAt: { lt: after.finishedAt } },
+                  { finishedAt: after.finishedAt, id: { lt: after.id } },
+                ],
+              }
+            : {}),
+        },
+        orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+        take: limit + 1,
+        select: { ...withoutReplay, ...matchInclude },
+      });
+      const page = rows.slice(0, limit);
+      const replays = await replayFlags(
+        db,
+        page.map((m) => m.id),
+      );
+      const last = page.at(-1);
+      return {
+        items: page.map((m) => matchView(m, replays.has(m.id))),
+        nextCursor:
+          rows.length > limit && last?.finishedAt
+            ? Buffer.from(JSON.stringify([last.finishedAt.toISOString(), last.id])).toString("base64url")
+            : null,
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/matches/live",
+    {
+      schema: {
+        summary: "Matches running now",
+        tags: ["matches"],
+        response: { 200: z.object({ items: z.array(MatchView) }) },
+      },
+    },
+    async () => {
+      const rows = await db.prisma.match.findMany({
+        where: { status: "running" },
+        orderBy: { startedAt: "desc" },
+        take: 100,
+        select: { ...withoutReplay, ...matchInclude },
+      });
+      return { items: rows.map((m) => matchView(m, false)) };
+    },
+  );
+
+  app.get(
+    "/api/v1/matches/:matchId",
+    {
+      schema: {
+        summary: "One match with its participants, result and rating changes",
+        tags: ["matches"],
+        params: z.object({ matchId: z.uuid() }),
+        response: { 200: MatchView, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const match = await db.prisma.match.findUnique({
+        where: { id: request.params.matchId },
+        select: { ...withoutReplay, ...matchInclude },
+      });
+      if (!match) throw new ApiError(404, "match_not_found", `no match with id "${request.params.matchId}"`);
+      return matchView(match, (await replayFlags(db, [match.id])).has(match.id));
+    },
+  );
+
+  app.get(
+    "/api/v1/matches/:matchId/replay",
+    {
+      schema: {
+        summary: "The match's replay bytes (seed, actions and state hashes), for re-simulation",
+        tags: ["matches"],
+        params: z.object({ matchId: z.uuid() }),
+      },
+    },
+    async (request, reply) => {
+      const match = await db.prisma.match.findUnique({
+        where: { id: request.params.matchId },
+        select: { replay: true },
+      });
+      if (!match) throw new ApiError(404, "match_not_found", `no match with id "${request.params.matchId}"`);
+      if (!match.replay) throw new ApiError(404, "replay_not_found", "this match has no replay (yet)");
+      reply.header("content-type", "application/octet-stream");
+      reply.header("cache-control", "public, max-age=31536000, immutable");
+      return reply.send(Buffer.from(match.replay));
+    },
+  );
+}

@@ -1,0 +1,142 @@
+import { createTestDatabase, probePostgres, type TestDatabase } from "@league/db/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp, seedLeagues } from "../src/index.js";
+import { createMatch, finishMatch, startMatch } from "../src/league/matches.js";
+
+const postgres = await probePostgres();
+const BACKENDS = [
+  { kind: "pglite" as const, skip: false },
+  { kind: "postgres" as const, skip: !postgres.available },
+];
+
+describe.each(BACKENDS)("agents and matches API on $kind", ({ kind, skip }) => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  const agents: { id: string; versionId: string }[] = [];
+  const finished: string[] = [];
+  let running: string;
+  beforeAll(async () => {
+    if (skip) return;
+    db = await createTestDatabase(kind);
+    await seedLeagues(db.prisma);
+    app = await buildApp({ db, version: "0.0.0-test" });
+    const owner = await db.prisma.owner.create({ data: { name: "lab" } });
+    for (const name of ["striker", "keeper"]) {
+      const agent = await db.prisma.agent.create({
+        data: { ownerId: owner.id, name, kind: "model", description: `${name} bot` },
+      });
+      const v = await db.prisma.agentVersion.create({
+        data: {
+          agentId: agent.id,
+          version: 1,
+          envId: "car-soccer-1v1",
+          manifest: { tickSkip: 8 },
+          artifact: new Uint8Array(100),
+          artifactSize: 100,
+          status: "active",
+        },
+      });
+      agents.push({ id: agent.id, versionId: v.id });
+    }
+    const seats = [
+      { versionId: agents[0]!.versionId, slot: 0, team: 0 },
+      { versionId: agents[1]!.versionId, slot: 1, team: 1 },
+    ];
+    for (let i = 0; i < 5; i++) {
+      const id = await createMatch(db.prisma, {
+        leagueId: "car-soccer-1v1",
+        seed: BigInt(2 ** 60) + BigInt(i),
+        seats,
+      });
+      await finishMatch(db.prisma, {
+        matchId: id,
+        teamScores: [2, i % 2],
+        result: { goals: [2, i % 2] },
+        replay: new Uint8Array([i, 1, 2]),
+      });
+      finished.push(id);
+    }
+    running = await createMatch(db.prisma, { leagueId: "car-soccer-1v1", seed: 99n, seats, live: true });
+    await startMatch(db.prisma, running);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.destroy();
+  });
+  const get = async (url: string) => {
+    const res = await app.inject({ method: "GET", url });
+    return {
+      status: res.statusCode,
+      body: res.json() as Record<string, unknown> & {
+        items: Record<string, unknown>[];
+        nextCursor: string | null;
+      },
+    };
+  };
+
+  it.skipIf(skip)(
+    "pages a league's finished matches, newest first, with participants and rating changes",
+    async () => {
+      const first = await get("/api/v1/leagues/car-soccer-1v1/matches?limit=3");
+      expect(first.status).toBe(200);
+      expect(first.body.items.map((m) => m.id)).toEqual([...finished].reverse().slice(0, 3));
+      const second = await get(
+        `/api/v1/leagues/car-soccer-1v1/matches?limit=3&cursor=${first.body.nextCursor}`,
+      );
+      expect(second.body.items.map((m) => m.id)).toEqual([finished[1], finished[0]]);
+      expect(second.body.nextCursor).toBeNull();
+      const match = first.body.items[0]! as {
+        seed: string;
+        hasReplay: boolean;
+        participants: { agent: { name: string }; rank: number; rating: { muAfter: number } }[];
+      };
+      expect(match.seed).toBe((BigInt(2 ** 60) + 4n).toString());
+      expect(match.hasReplay).toBe(true);
+      expect(match.participants.map((p) => [p.agent.name, p.rank])).toEqual([
+        ["striker", 1],
+        ["keeper", 2],
+      ]);
+      expect(match.participants[0]!.rating.muAfter).toBeGreaterThan(25);
+      const byAgent = await get(`/api/v1/leagues/car-soccer-1v1/matches?agent=${agents[1]!.id}&limit=100`);
+      expect(byAgent.body.items).toHaveLength(5);
+    },
+  );
+
+  it.skipIf(skip)("serves one match, its replay bytes, and the live list", async () => {
+    const one = await get(`/api/v1/matches/${finished[2]}`);
+    expect(one.body).toMatchObject({ id: finished[2], status: "finished", result: { goals: [2, 0] } });
+    const replay = await app.inject({ method: "GET", url: `/api/v1/matches/${finished[2]}/replay` });
+    expect(replay.headers["content-type"]).toBe("application/octet-stream");
+    expect(Array.from(replay.rawPayload)).toEqual([2, 1, 2]);
+    const noReplay = await app.inject({ method: "GET", url: `/api/v1/matches/${running}/replay` });
+    expect(noReplay.json()).toMatchObject({ error: { code: "replay_not_found" } });
+    const live = await get("/api/v1/matches/live");
+    expect(live.body.items.map((m) => m.id)).toEqual([running]);
+    expect((await get("/api/v1/matches/00000000-0000-7000-8000-000000000000")).status).toBe(404);
+    expect((await get("/api/v1/matches/not-a-uuid")).status).toBe(400);
+  });
+
+  it.skipIf(skip)("serves an agent with versions and ratings, and a version's rating history", async () => {
+    const agent = await get(`/api/v1/agents/${agents[0]!.id}`);
+    expect(agent.body).toMatchObject({
+      name: "striker",
+      kind: "model",
+      owner: { name: "lab" },
+      versions: [
+        {
+          version: 1,
+          status: "active",
+          artifactSize: 100,
+          ratings: [{ leagueId: "car-soccer-1v1", games: 5, wins: 5 }],
+        },
+      ],
+    });
+    expect(JSON.stringify(agent.body)).not.toContain('artifact":');
+    const history = await get(`/api/v1/versions/${agents[0]!.versionId}/ratings?league=car-soccer-1v1`);
+    const points = (history.body as unknown as { points: { ordinal: number; matchId: string }[] }).points;
+    expect(points.map((p) => p.matchId)).toEqual(finished);
+    expect(points.at(-1)!.ordinal).toBeGreaterThan(points[0]!.ordinal); // five wins in a row
+    expect((await get(`/api/v1/versions/${agents[0]!.versionId}/ratings`)).status).toBe(400);
+  });
+});
