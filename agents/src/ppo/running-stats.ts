@@ -42,7 +42,7 @@ export class RunningMeanStd {
     for (let r = 0; r < rows; r++) {
       for (let d = 0; d < size; d++) {
         const z = (input[r * size + d]! - this.mean[d]!) / Math.sqrt(this.var[d]! + 1e-8);
-        out[r * size + d] = z > clip ? clip : z < -clip ? -clip : z;
+        out[r * size + d] = Math.min(clip, Math.max(-clip, z));
       }
     }
     return out;

@@ -208,7 +208,7 @@ export function validateSubmission(
     );
   }
   const input = layers.find((l) => l.batchInputShape)?.batchInputShape;
-  if (!input || input.length !== 2 || input[1] !== io.observationSize) {
+  if (input?.length !== 2 || input[1] !== io.observationSize) {
     throw new SubmissionError(
       "shape_mismatch",
       `the model's input shape is ${JSON.stringify(input ?? null)}; it must be [null, ${io.observationSize}]`,
