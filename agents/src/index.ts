@@ -1,3 +1,5 @@
+export * from "./baselines/index.js";
+export * from "./movielens/loader.js";
 export type * from "./policy.js";
 export * from "./ppo/backend.js";
 export * from "./ppo/checkpoint.js";

@@ -21,6 +21,23 @@ function carSoccer(teamSize: 1 | 2 | 3): EnvSpec {
   };
 }
 
+// A 1,000-pull single-player bandit played in duplicate (every agent meets the same seeded instance).
+function bandit(id: string, title: string, description: string): EnvSpec {
+  return {
+    id,
+    version: 1,
+    family: "bandit",
+    title,
+    description,
+    numAgents: 1,
+    numTeams: 1,
+    tickRate: 0,
+    tickSkip: 1,
+    maxEpisodeSteps: 1000,
+    matchFormat: "duplicate",
+  };
+}
+
 /** Every environment the platform knows, by id. Frozen so no caller can change the catalogue. */
 export const ENV_SPECS: Readonly<Record<string, EnvSpec>> = Object.freeze(
   Object.fromEntries(
@@ -29,34 +46,36 @@ export const ENV_SPECS: Readonly<Record<string, EnvSpec>> = Object.freeze(
         carSoccer(1),
         carSoccer(2),
         carSoccer(3),
-        {
-          id: "bandit-bernoulli-10",
-          version: 1,
-          family: "bandit",
-          title: "Bernoulli bandit, 10 arms",
-          description:
-            "Stationary 10-armed Bernoulli bandit, 1,000 pulls; every agent plays the same seeded instance.",
-          numAgents: 1,
-          numTeams: 1,
-          tickRate: 0,
-          tickSkip: 1,
-          maxEpisodeSteps: 1000,
-          matchFormat: "duplicate",
-        },
-        {
-          id: "bandit-lsd-10",
-          version: 1,
-          family: "bandit",
-          title: "Satiating bandit, 10 arms",
-          description:
-            "Last-switch-dependent 10-armed bandit: payoffs fall with consecutive pulls and recover with rest.",
-          numAgents: 1,
-          numTeams: 1,
-          tickRate: 0,
-          tickSkip: 1,
-          maxEpisodeSteps: 1000,
-          matchFormat: "duplicate",
-        },
+        bandit(
+          "bandit-bernoulli-10",
+          "Bernoulli bandit, 10 arms",
+          "Stationary 10-armed Bernoulli bandit, 1,000 pulls; every agent plays the same seeded instance.",
+        ),
+        bandit(
+          "bandit-gaussian-10",
+          "Gaussian bandit, 10 arms",
+          "Stationary 10-armed Gaussian bandit (unit noise), 1,000 pulls.",
+        ),
+        bandit(
+          "bandit-switching-10",
+          "Switching bandit, 10 arms",
+          "Piecewise-stationary Bernoulli bandit: every arm's mean is redrawn at random change points.",
+        ),
+        bandit(
+          "bandit-drifting-10",
+          "Drifting bandit, 10 arms",
+          "Bernoulli bandit whose arm means drift slowly as random walks.",
+        ),
+        bandit(
+          "bandit-contextual-10",
+          "Contextual linear bandit, 10 arms",
+          "A context vector each round; each arm pays linearly in it, plus noise.",
+        ),
+        bandit(
+          "bandit-lsd-10",
+          "Satiating bandit, 10 arms",
+          "Last-switch-dependent 10-armed bandit: payoffs fall with consecutive pulls and recover with rest.",
+        ),
         {
           id: "recsim-slate-5",
           version: 1,
