@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { type Database, openDatabase } from "@league/db";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { attachFeed, PlatformEvents } from "./feed.js";
 import { seedLeagues } from "./seed.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -26,17 +27,26 @@ async function main(): Promise<void> {
   const { created } = await seedLeagues(db.prisma);
   if (created) console.log(`seeded ${created} league(s)`);
 
+  const corsOrigins = config.CORS_ORIGINS ?? [
+    `http://localhost:${config.WEB_PORT}`,
+    `http://127.0.0.1:${config.WEB_PORT}`,
+  ];
   const app = await buildApp({
     db,
     version,
     logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
+    writeRateLimit: { max: config.WRITE_RATE_LIMIT, windowMs: 60_000 },
+    corsOrigins,
   });
+  const events = new PlatformEvents();
+  const io = attachFeed(app.server, events, { corsOrigins });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`server: ${signal} received, stopping`);
     try {
+      await io.close();
       await app.close();
       await db.close();
       process.exit(0);
@@ -56,7 +66,9 @@ async function main(): Promise<void> {
   }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.SERVER_PORT;
-  console.log(`server: listening on http://localhost:${port} (API at /api/v1, health at /api/v1/health)`);
+  console.log(
+    `server: listening on http://localhost:${port} (API at /api/v1, health at /api/v1/health, live feed: Socket.IO namespace /feed)`,
+  );
 }
 
 main().catch((error: unknown) => {

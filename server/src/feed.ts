@@ -1,0 +1,88 @@
+// Platform events (match started and finished, ratings changed, agents submitted), published in
+// process and broadcast to every subscriber on the Socket.IO namespace `/feed`.
+import { EventEmitter } from "node:events";
+import type { Server as HttpServer } from "node:http";
+import { Server as SocketServer } from "socket.io";
+
+export interface FeedEvents {
+  "match.started": { matchId: string; leagueId: string; live: boolean; versionIds: string[] };
+  "match.finished": {
+    matchId: string;
+    leagueId: string;
+    result: unknown;
+    ranks: { versionId: string; rank: number | null }[];
+  };
+  "rating.changed": {
+    versionId: string;
+    leagueId: string;
+    matchId: string | null;
+    mu: number;
+    sigma: number;
+    ordinal: number;
+    delta: number;
+  };
+  "agent.submitted": {
+    agentId: string;
+    versionId: string;
+    version: number;
+    agentName: string;
+    ownerName: string;
+    envId: string;
+  };
+}
+export type FeedEventName = keyof FeedEvents;
+export const FEED_EVENTS: FeedEventName[] = [
+  "match.started",
+  "match.finished",
+  "rating.changed",
+  "agent.submitted",
+];
+
+/** The in-process bus: the match runner and the API publish here, the feed relays. */
+export class PlatformEvents {
+  private readonly emitter = new EventEmitter().setMaxListeners(100);
+
+  publish<E extends FeedEventName>(event: E, payload: FeedEvents[E]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  on<E extends FeedEventName>(event: E, listener: (payload: FeedEvents[E]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+}
+
+/**
+ * Socket.IO on the API's HTTP server, namespace `/feed`. Every client gets every event; a client
+ * may also `subscribe` to one league (`{ league: "car-soccer-1v1" }`) to get only its events.
+ */
+export function attachFeed(
+  server: HttpServer,
+  events: PlatformEvents,
+  options: { corsOrigins: string[] },
+): SocketServer {
+  const io = new SocketServer(server, { cors: { origin: options.corsOrigins }, serveClient: false });
+  const feed = io.of("/feed");
+  feed.on("connection", (socket) => {
+    // Rooms, not per-socket filters, so that a Redis adapter can carry them across processes.
+    void socket.join("all");
+    socket.on("subscribe", (request: unknown, ack?: (answer: unknown) => void) => {
+      const league = (request as { league?: unknown } | null)?.league;
+      if (typeof league !== "string" || !/^[a-z0-9-]{1,64}$/.test(league)) {
+        ack?.({ error: { code: "invalid_request", message: "subscribe with { league: <league id> }" } });
+        return;
+      }
+      for (const room of socket.rooms)
+        if (room === "all" || room.startsWith("league:")) void socket.leave(room);
+      void socket.join(`league:${league}`);
+      ack?.({ ok: true, league });
+    });
+  });
+  for (const event of FEED_EVENTS) {
+    events.on(event, (payload) => {
+      const leagueId = (payload as { leagueId?: string }).leagueId;
+      feed.to(leagueId ? ["all", `league:${leagueId}`] : "all").emit(event, payload);
+    });
+  }
+  return io;
+}
