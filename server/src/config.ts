@@ -25,6 +25,8 @@ const ServerConfigSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** Milliseconds between ladder matches; 0 turns the ladder off. */
+  LADDER_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
 });
 

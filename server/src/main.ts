@@ -5,6 +5,8 @@ import { type Database, openDatabase } from "@league/db";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { attachFeed, PlatformEvents } from "./feed.js";
+import { registerBuiltinAgents } from "./league/builtins.js";
+import { Ladder } from "./league/ladder.js";
 import { seedLeagues } from "./seed.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
   );
   const { created } = await seedLeagues(db.prisma);
   if (created) console.log(`seeded ${created} league(s)`);
+  const builtins = await registerBuiltinAgents(db.prisma);
+  if (builtins.created) console.log(`registered ${builtins.created} built-in agent version(s)`);
 
   const corsOrigins = config.CORS_ORIGINS ?? [
     `http://localhost:${config.WEB_PORT}`,
@@ -40,12 +44,18 @@ async function main(): Promise<void> {
   });
   const events = new PlatformEvents();
   const io = attachFeed(app.server, events, { corsOrigins });
+  const ladder = new Ladder(db.prisma, events, {
+    intervalMs: config.LADDER_INTERVAL_MS,
+    seed: Date.now() % 2_147_483_647,
+    onError: (error, leagueId) => console.error(`ladder: a match in ${leagueId} failed: ${error.message}`),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`server: ${signal} received, stopping`);
     try {
+      await ladder.stop();
       await io.close();
       await app.close();
       await db.close();
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
     await db.close();
     throw error;
   }
+  if (config.LADDER_INTERVAL_MS > 0) ladder.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.SERVER_PORT;
   console.log(

@@ -40,6 +40,8 @@ export async function createMatch(
   if (input.seats.length < 1) throw new MatchError("a match needs at least one seat");
   const slots = new Set(input.seats.map((s) => s.slot));
   if (slots.size !== input.seats.length) throw new MatchError("two seats share a slot");
+  if (input.seed < 0n || input.seed >= 2n ** 63n)
+    throw new MatchError(`seed ${input.seed} is outside [0, 2^63)`);
   const match = await prisma.match.create({
     data: {
       leagueId: input.leagueId,

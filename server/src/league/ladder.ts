@@ -1,0 +1,106 @@
+// Keeps every league playing: pick participants with the scheduler, run the match headless,
+// rate it, repeat. One match at a time per process; stop() waits for the one in flight.
+
+import type { PrismaClient } from "@league/db";
+import { Rng } from "@league/envs";
+import type { PlatformEvents } from "../feed.js";
+import type { RatingParams } from "../ratings.js";
+import { runDuplicateMatch } from "./duplicate-runner.js";
+import { type Candidate, planDuplicateMatch } from "./scheduler.js";
+
+export interface LadderOptions {
+  /** Pause between matches, so that a single machine stays responsive. */
+  intervalMs: number;
+  seed: number;
+  maxPlayers?: number;
+  /** Only these leagues (default: every active duplicate league). */
+  leagues?: string[];
+  onError?: (error: Error, leagueId: string) => void;
+}
+
+export class Ladder {
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<unknown> | null = null;
+  private stopped = false;
+  private readonly rng: Rng;
+  private leagueCursor = 0;
+  matchesPlayed = 0;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly events: PlatformEvents | null,
+    private readonly options: LadderOptions,
+  ) {
+    this.rng = new Rng(options.seed);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight?.catch(() => {});
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.inFlight = this.playNext().finally(() => this.schedule(this.options.intervalMs));
+    }, delay);
+  }
+
+  /** Plays one match in the next league (round robin over leagues) that can hold one. */
+  async playNext(): Promise<string | null> {
+    const leagues = await this.prisma.league.findMany({
+      where: {
+        active: true,
+        mode: "duplicate",
+        ...(this.options.leagues ? { id: { in: this.options.leagues } } : {}),
+      },
+      orderBy: { id: "asc" },
+    });
+    for (let k = 0; k < leagues.length; k++) {
+      const league = leagues[(this.leagueCursor + k) % leagues.length]!;
+      const ratings = await this.prisma.rating.findMany({
+        where: { leagueId: league.id, version: { status: "active" } },
+        include: { version: { select: { agentId: true } } },
+      });
+      const candidates: Candidate[] = ratings.map((r) => ({
+        versionId: r.versionId,
+        agentId: r.version.agentId,
+        mu: r.mu,
+        sigma: r.sigma,
+        games: r.games,
+      }));
+      const params: RatingParams = {
+        model: league.ratingModel,
+        mu: league.mu,
+        sigma: league.sigma,
+        beta: league.beta,
+        tau: league.tau,
+      };
+      const players = planDuplicateMatch(candidates, params, this.rng, this.options.maxPlayers ?? 6);
+      if (!players) continue;
+      this.leagueCursor = (this.leagueCursor + k + 1) % leagues.length;
+      // 63 bits: the seed column is a signed 64-bit integer.
+      const seed = BigInt(this.rng.uint32() & 0x7fffffff) * 4_294_967_296n + BigInt(this.rng.uint32());
+      try {
+        const finished = await runDuplicateMatch(this.prisma, this.events, {
+          leagueId: league.id,
+          versionIds: players.map((p) => p.versionId),
+          seed,
+        });
+        this.matchesPlayed++;
+        return finished.matchId;
+      } catch (error) {
+        this.options.onError?.(error as Error, league.id);
+        return null;
+      }
+    }
+    return null;
+  }
+}
