@@ -1,4 +1,5 @@
 export * from "./bandits/index.js";
+export * from "./car-soccer/index.js";
 export * from "./catalogue.js";
 export * from "./recsim/index.js";
 export * from "./rng.js";

@@ -1,0 +1,10 @@
+export * from "./actions.js";
+export * as carSoccerConstants from "./constants.js";
+export * from "./done.js";
+export * from "./engine.js";
+export * from "./obs.js";
+export { curve, tickArena } from "./physics.js";
+export * from "./replay.js";
+export * from "./replay-format.js";
+export * from "./setters.js";
+export * from "./state.js";
