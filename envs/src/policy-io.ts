@@ -1,0 +1,78 @@
+// What a learned policy for an environment takes in and puts out, given the observation builder
+// and action parser named in its `agent.json`. The league checks submitted models against this.
+import { makeDuplicateEnv } from "./bandits/make.js";
+import { ContinuousAction, LookupTableAction, MultiDiscreteAction } from "./car-soccer/actions.js";
+import { AdvancedObs, DefaultObs } from "./car-soccer/obs.js";
+import { getEnvSpec } from "./catalogue.js";
+import { RecsimEnv } from "./recsim/env.js";
+import type { Space } from "./spec.js";
+
+export interface PolicyIO {
+  /** Numbers in one observation. */
+  observationSize: number;
+  /** Numbers the model outputs: logits of a discrete choice, their concatenation for multi-discrete, means of a box. */
+  actionCount: number;
+}
+
+export class PolicyIOError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyIOError";
+  }
+}
+
+/** Model outputs needed to produce an action of `space`. */
+export function outputsFor(space: Space): number {
+  switch (space.kind) {
+    case "discrete":
+      return space.n;
+    case "multi-discrete":
+      return space.nvec.reduce((a, b) => a + b, 0);
+    case "box":
+      return space.shape.reduce((a, b) => a * b, 1);
+  }
+}
+
+const CAR_SOCCER_OBS = { default: () => new DefaultObs(), advanced: () => new AdvancedObs() } as const;
+const CAR_SOCCER_ACTIONS = {
+  lookup: () => new LookupTableAction(),
+  "multi-discrete": () => new MultiDiscreteAction(),
+  continuous: () => new ContinuousAction(),
+} as const;
+
+function pick<T>(table: Record<string, T>, name: string, what: string, envId: string): T {
+  const found = table[name];
+  if (!found)
+    throw new PolicyIOError(
+      `unknown ${what} "${name}" for ${envId}; known: ${Object.keys(table).join(", ")}`,
+    );
+  return found;
+}
+
+export function describePolicyIO(envId: string, observationBuilder: string, actionParser: string): PolicyIO {
+  let spec: ReturnType<typeof getEnvSpec>;
+  try {
+    spec = getEnvSpec(envId);
+  } catch (error) {
+    throw new PolicyIOError((error as Error).message);
+  }
+  if (spec.family === "car-soccer") {
+    const obs = pick(CAR_SOCCER_OBS, observationBuilder, "observation builder", envId)();
+    const parser = pick(CAR_SOCCER_ACTIONS, actionParser, "action parser", envId)();
+    return {
+      observationSize: obs.size(spec.numAgents / spec.numTeams),
+      actionCount: outputsFor(parser.actionSpace),
+    };
+  }
+  const env = makeDuplicateEnv(envId);
+  pick({ default: true }, observationBuilder, "observation builder", envId);
+  // Bandits choose one arm; the recommender scores every item and recommends the top k.
+  const parsers: Record<string, number> =
+    env instanceof RecsimEnv
+      ? { "slate-scores": env.config.numItems }
+      : { discrete: outputsFor(env.actionSpace) };
+  return {
+    observationSize: outputsFor(env.observationSpace),
+    actionCount: pick(parsers, actionParser, "action parser", envId),
+  };
+}
