@@ -12,11 +12,13 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { ApiError } from "./errors.js";
+import type { PlatformEvents } from "./feed.js";
 import { agentRoutes } from "./routes/agents.js";
 import { healthRoutes } from "./routes/health.js";
 import { leagueRoutes } from "./routes/leagues.js";
 import { matchRoutes } from "./routes/matches.js";
 import { ownerRoutes } from "./routes/owners.js";
+import { type SubmissionLimits, submissionRoutes } from "./routes/submissions.js";
 
 export interface AppOptions {
   db: Database;
@@ -26,6 +28,9 @@ export interface AppOptions {
   writeRateLimit?: { max: number; windowMs: number };
   /** Browser origins allowed to call the API (the web site's). */
   corsOrigins?: string[];
+  submissionLimits?: SubmissionLimits;
+  /** Where the API publishes platform events (agent submitted); none in some tests. */
+  events?: PlatformEvents | null;
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -37,6 +42,8 @@ export async function buildApp({
   logLevel = "silent",
   writeRateLimit = { max: 60, windowMs: 60_000 },
   corsOrigins = ["http://localhost:3000", "http://127.0.0.1:3000"],
+  submissionLimits = { perOwnerPerDay: 20, activeVersionsPerAgent: 3 },
+  events = null,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === "silent" ? false : { level: logLevel },
@@ -118,6 +125,7 @@ export async function buildApp({
   ownerRoutes(api, db);
   agentRoutes(api, db);
   matchRoutes(api, db);
+  await submissionRoutes(api, db, events, submissionLimits);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

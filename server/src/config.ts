@@ -27,6 +27,8 @@ const ServerConfigSchema = z.object({
     ),
   /** Milliseconds between ladder matches; 0 turns the ladder off. */
   LADDER_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  SUBMISSIONS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(20),
+  ACTIVE_VERSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(3),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
 });
 

@@ -35,14 +35,19 @@ async function main(): Promise<void> {
     `http://localhost:${config.WEB_PORT}`,
     `http://127.0.0.1:${config.WEB_PORT}`,
   ];
+  const events = new PlatformEvents();
   const app = await buildApp({
     db,
     version,
     logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL,
     writeRateLimit: { max: config.WRITE_RATE_LIMIT, windowMs: 60_000 },
     corsOrigins,
+    events,
+    submissionLimits: {
+      perOwnerPerDay: config.SUBMISSIONS_PER_DAY,
+      activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
+    },
   });
-  const events = new PlatformEvents();
   const io = attachFeed(app.server, events, { corsOrigins });
   const ladder = new Ladder(db.prisma, events, {
     intervalMs: config.LADDER_INTERVAL_MS,

@@ -1,0 +1,199 @@
+import fastifyMultipart from "@fastify/multipart";
+import type { Database, Prisma } from "@league/db";
+import { describePolicyIO } from "@league/envs";
+import { z } from "zod";
+import { authenticate } from "../auth.js";
+import { ApiError } from "../errors.js";
+import type { PlatformEvents } from "../feed.js";
+import { MAX_ARTIFACT_BYTES, SubmissionError, validateSubmission } from "../submissions/validate.js";
+import type { Api } from "./api.js";
+import { ErrorBody } from "./schemas.js";
+
+export interface SubmissionLimits {
+  /** New versions an owner may submit per rolling 24 hours. */
+  perOwnerPerDay: number;
+  /** Active versions kept per agent; older ones are retired from the ladder. */
+  activeVersionsPerAgent: number;
+}
+
+const MAX_FILES = 16;
+const AgentName = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - (starting with a letter or digit)");
+
+export async function submissionRoutes(
+  app: Api,
+  db: Database,
+  events: PlatformEvents | null,
+  limits: SubmissionLimits,
+): Promise<void> {
+  await app.register(fastifyMultipart, {
+    // Enforced while streaming: a part over the limit stops the upload at once.
+    limits: {
+      fileSize: MAX_ARTIFACT_BYTES,
+      files: MAX_FILES,
+      fields: 4,
+      fieldSize: 1024,
+      parts: MAX_FILES + 4,
+      headerPairs: 200,
+    },
+    throwFileSizeLimit: true,
+  });
+
+  app.post(
+    "/api/v1/submissions",
+    {
+      schema: {
+        summary: "Submit a new version of an agent: a checkpoint folder as multipart files",
+        description:
+          "Fields: `agent` (the agent's name; created on first submission). Files: `agent.json`, `model.json` and the weight files it names, exactly as `league train` writes them. Everything is validated before anything is stored.",
+        tags: ["agents"],
+        security: [{ apiKey: [] }],
+        consumes: ["multipart/form-data"],
+        response: {
+          201: z.object({
+            agentId: z.string(),
+            versionId: z.string(),
+            version: z.number().int(),
+            status: z.string(),
+            parameters: z.number().int(),
+          }),
+          400: ErrorBody,
+          401: ErrorBody,
+          413: ErrorBody,
+          422: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      if (!request.isMultipart())
+        throw new ApiError(400, "not_multipart", "send the checkpoint as multipart/form-data");
+
+      const files = new Map<string, Uint8Array>();
+      let agentName: string | undefined;
+      let total = 0;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === "field") {
+            if (part.fieldname !== "agent")
+              throw new ApiError(
+                400,
+                "unknown_field",
+                `unknown field "${part.fieldname}"; send \`agent\` and files`,
+              );
+            agentName = String(part.value);
+            continue;
+          }
+          const name = part.filename || part.fieldname;
+          if (files.has(name)) throw new ApiError(400, "duplicate_file", `${name} was sent twice`);
+          const bytes = await part.toBuffer();
+          total += bytes.byteLength;
+          if (total > MAX_ARTIFACT_BYTES)
+            throw new ApiError(413, "too_large", `the upload exceeds ${MAX_ARTIFACT_BYTES} bytes`);
+          files.set(name, new Uint8Array(bytes));
+        }
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
+        const code = (error as { code?: string }).code;
+        if (code === "FST_REQ_FILE_TOO_LARGE")
+          throw new ApiError(413, "too_large", `a file exceeds ${MAX_ARTIFACT_BYTES} bytes`);
+        if (code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT")
+          throw new ApiError(413, "too_many_files", `at most ${MAX_FILES} files`);
+        if (code === "FST_FIELDS_LIMIT") throw new ApiError(400, "too_many_fields", "too many fields");
+        throw new ApiError(
+          400,
+          "malformed_upload",
+          `the multipart body could not be read: ${(error as Error).message}`,
+        );
+      }
+      const name = AgentName.safeParse(agentName);
+      if (!name.success)
+        throw new ApiError(400, "invalid_agent_name", `agent: ${name.error.issues[0]!.message}`);
+
+      const since = new Date(Date.now() - 24 * 3600 * 1000);
+      const recent = await db.prisma.agentVersion.count({
+        where: { agent: { ownerId: owner.id }, createdAt: { gte: since } },
+      });
+      if (recent >= limits.perOwnerPerDay) {
+        throw new ApiError(
+          429,
+          "submission_quota",
+          `at most ${limits.perOwnerPerDay} submissions per owner per 24 hours`,
+        );
+      }
+
+      let validated: ReturnType<typeof validateSubmission>;
+      try {
+        validated = validateSubmission(files, (m) =>
+          describePolicyIO(m.env, m.observationBuilder, m.actionParser),
+        );
+      } catch (error) {
+        if (error instanceof SubmissionError) {
+          throw new ApiError(error.code === "too_large" ? 413 : 422, error.code, error.message);
+        }
+        throw error;
+      }
+
+      const stored = await db.prisma.$transaction(async (tx) => {
+        const agent = await tx.agent.upsert({
+          where: { ownerId_name: { ownerId: owner.id, name: name.data } },
+          create: { ownerId: owner.id, name: name.data, kind: "model" },
+          update: {},
+        });
+        if (agent.kind !== "model")
+          throw new ApiError(
+            409,
+            "agent_kind_mismatch",
+            `agent "${agent.name}" is ${agent.kind}, not a model agent`,
+          );
+        const last = await tx.agentVersion.findFirst({
+          where: { agentId: agent.id },
+          orderBy: { version: "desc" },
+          select: { version: true },
+        });
+        const version = await tx.agentVersion.create({
+          data: {
+            agentId: agent.id,
+            version: (last?.version ?? 0) + 1,
+            envId: validated.manifest.env,
+            manifest: validated.manifest as unknown as Prisma.InputJsonValue,
+            artifact: new Uint8Array(validated.artifact),
+            artifactSize: validated.artifact.byteLength,
+            artifactSha256: validated.sha256,
+            status: "pending",
+          },
+        });
+        // Older versions beyond the cap leave the ladder (they keep their ratings and history).
+        const active = await tx.agentVersion.findMany({
+          where: { agentId: agent.id, status: { in: ["pending", "validating", "active"] } },
+          orderBy: { version: "desc" },
+          select: { id: true },
+        });
+        const retire = active.slice(limits.activeVersionsPerAgent).map((v) => v.id);
+        if (retire.length)
+          await tx.agentVersion.updateMany({ where: { id: { in: retire } }, data: { status: "retired" } });
+        return { agent, version };
+      });
+      events?.publish("agent.submitted", {
+        agentId: stored.agent.id,
+        versionId: stored.version.id,
+        version: stored.version.version,
+        agentName: stored.agent.name,
+        ownerName: owner.name,
+        envId: stored.version.envId,
+      });
+      reply.code(201);
+      return {
+        agentId: stored.agent.id,
+        versionId: stored.version.id,
+        version: stored.version.version,
+        status: stored.version.status,
+        parameters: validated.parameters,
+      };
+    },
+  );
+}

@@ -1,0 +1,203 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildMlp, saveCheckpoint, selectBackend } from "@league/agents";
+import { createTestDatabase, probePostgres, type TestDatabase } from "@league/db/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FeedEvents, PlatformEvents } from "../src/feed.js";
+import { buildApp, seedLeagues } from "../src/index.js";
+import { MAX_ARTIFACT_BYTES } from "../src/submissions/validate.js";
+
+let checkpoint: Map<string, Buffer>;
+let ckptDir: string;
+beforeAll(async () => {
+  const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+  // bandit-bernoulli-10 with the default observation (12 numbers) and one logit per arm (10).
+  const actor = buildMlp(runtime.tf, { inputSize: 12, hidden: [16], outputSize: 10, seed: 1, name: "actor" });
+  const critic = buildMlp(runtime.tf, {
+    inputSize: 12,
+    hidden: [16],
+    outputSize: 1,
+    seed: 2,
+    name: "critic",
+  });
+  ckptDir = path.join(await mkdtemp(path.join(tmpdir(), "league-upload-")), "ckpt");
+  await saveCheckpoint(
+    runtime,
+    ckptDir,
+    { actor, critic, observationStats: null, globalStep: 0 },
+    {
+      name: "arm-picker",
+      env: "bandit-bernoulli-10",
+      observationBuilder: "default",
+      actionParser: "discrete",
+      tickSkip: 1,
+    },
+  );
+  checkpoint = new Map();
+  for (const name of await readdir(ckptDir))
+    if (name.includes(".")) checkpoint.set(name, await readFile(path.join(ckptDir, name)));
+});
+afterAll(() => rm(path.dirname(ckptDir), { recursive: true, force: true }));
+
+/** A multipart/form-data body, as `curl -F` would send it. */
+function multipart(
+  fields: Record<string, string>,
+  files: Map<string, Buffer>,
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = "----league-test-boundary";
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  }
+  for (const [name, bytes] of files) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      bytes,
+      Buffer.from("\r\n"),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+const postgres = await probePostgres();
+describe.each([
+  { kind: "pglite" as const, skip: false },
+  { kind: "postgres" as const, skip: !postgres.available },
+])("submissions on $kind", ({ kind, skip }) => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let key: string;
+  const submitted: FeedEvents["agent.submitted"][] = [];
+  beforeAll(async () => {
+    if (skip) return;
+    db = await createTestDatabase(kind);
+    await seedLeagues(db.prisma);
+    const events = new PlatformEvents();
+    events.on("agent.submitted", (e) => void submitted.push(e));
+    app = await buildApp({
+      db,
+      version: "0.0.0-test",
+      events,
+      submissionLimits: { perOwnerPerDay: 4, activeVersionsPerAgent: 2 },
+      writeRateLimit: { max: 1000, windowMs: 60_000 },
+    });
+    key = (
+      (await app.inject({ method: "POST", url: "/api/v1/owners", payload: { name: "ada" } })).json() as {
+        apiKey: { key: string };
+      }
+    ).apiKey.key;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.destroy();
+  });
+
+  const submit = (fields: Record<string, string>, files: Map<string, Buffer>, auth = true) => {
+    const { payload, headers } = multipart(fields, files);
+    return app.inject({
+      method: "POST",
+      url: "/api/v1/submissions",
+      payload,
+      headers: { ...headers, ...(auth ? { authorization: `Bearer ${key}` } : {}) },
+    });
+  };
+  const withFile = (name: string, bytes: Buffer) => new Map([...checkpoint, [name, bytes]]);
+  const stored = () => db.prisma.agentVersion.count();
+
+  it.skipIf(skip)("stores a valid checkpoint as a pending version and announces it on the feed", async () => {
+    const res = await submit({ agent: "arm-picker" }, checkpoint);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      version: 1,
+      status: "pending",
+      parameters: 12 * 16 + 16 + 16 * 10 + 10,
+    });
+    const version = await db.prisma.agentVersion.findUniqueOrThrow({
+      where: { id: (res.json() as { versionId: string }).versionId },
+    });
+    expect(version.envId).toBe("bandit-bernoulli-10");
+    expect(version.artifactSize).toBe(version.artifact!.byteLength);
+    expect(version.artifactSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(submitted).toMatchObject([{ agentName: "arm-picker", ownerName: "ada", version: 1 }]);
+  });
+
+  it.skipIf(skip)(
+    "refuses corrupted, wrong-shape and unknown-layer models with the reason, storing nothing",
+    async () => {
+      const before = await stored();
+      const weights = checkpoint.get("weights.bin")!;
+      const corrupted = await submit(
+        { agent: "arm-picker" },
+        withFile("weights.bin", weights.subarray(0, weights.byteLength - 8)),
+      );
+      expect(corrupted.statusCode).toBe(422);
+      expect(corrupted.json()).toMatchObject({ error: { code: "weights_mismatch" } });
+
+      const manifest = JSON.parse(checkpoint.get("agent.json")!.toString());
+      const wrongEnv = await submit(
+        { agent: "arm-picker" },
+        withFile("agent.json", Buffer.from(JSON.stringify({ ...manifest, env: "bandit-lsd-10" }))),
+      );
+      expect(wrongEnv.statusCode).toBe(422);
+      expect(wrongEnv.json()).toMatchObject({
+        error: { code: "shape_mismatch", message: expect.stringMatching(/bandit-lsd-10/) },
+      });
+
+      const model = JSON.parse(checkpoint.get("model.json")!.toString());
+      model.modelTopology.config.layers[0].class_name = "Lambda";
+      const lambda = await submit(
+        { agent: "arm-picker" },
+        withFile("model.json", Buffer.from(JSON.stringify(model))),
+      );
+      expect(lambda.statusCode).toBe(422);
+      expect(lambda.json()).toMatchObject({ error: { code: "unknown_layer" } });
+
+      const oversized = await submit(
+        { agent: "arm-picker" },
+        withFile("weights.bin", Buffer.alloc(MAX_ARTIFACT_BYTES + 1)),
+      );
+      expect(oversized.statusCode).toBe(413);
+      expect(oversized.json()).toMatchObject({ error: { code: "too_large" } });
+      expect(await stored()).toBe(before);
+    },
+  );
+
+  it.skipIf(skip)("needs an API key, a multipart body and a valid agent name", async () => {
+    expect((await submit({ agent: "arm-picker" }, checkpoint, false)).statusCode).toBe(401);
+    const json = await app.inject({
+      method: "POST",
+      url: "/api/v1/submissions",
+      headers: { authorization: `Bearer ${key}` },
+      payload: { agent: "x" },
+    });
+    expect(json.json()).toMatchObject({ error: { code: "not_multipart" } });
+    const badName = await submit({ agent: "../../etc" }, checkpoint);
+    expect(badName.statusCode).toBe(400);
+    expect(badName.json()).toMatchObject({ error: { code: "invalid_agent_name" } });
+  });
+
+  it.skipIf(skip)("keeps a capped number of versions active and enforces the daily quota", async () => {
+    expect((await submit({ agent: "arm-picker" }, checkpoint)).json()).toMatchObject({ version: 2 });
+    expect((await submit({ agent: "arm-picker" }, checkpoint)).json()).toMatchObject({ version: 3 });
+    const statuses = await db.prisma.agentVersion.findMany({
+      where: { agent: { name: "arm-picker" } },
+      orderBy: { version: "asc" },
+      select: { status: true },
+    });
+    expect(statuses.map((s) => s.status)).toEqual(["retired", "pending", "pending"]);
+    expect((await submit({ agent: "second-bot" }, checkpoint)).statusCode).toBe(201);
+    const overQuota = await submit({ agent: "third-bot" }, checkpoint);
+    expect(overQuota.statusCode).toBe(429);
+    expect(overQuota.json()).toMatchObject({ error: { code: "submission_quota" } });
+  });
+});
