@@ -4,6 +4,7 @@ export type * from "./policy.js";
 export * from "./ppo/backend.js";
 export * from "./ppo/checkpoint.js";
 export * from "./ppo/gae.js";
+export * from "./ppo/model-policy.js";
 export * from "./ppo/network.js";
 export * from "./ppo/ppo.js";
 export * from "./ppo/running-stats.js";

@@ -59,6 +59,31 @@ async function modelFiles(
   return files;
 }
 
+/** `model.json` as tfjs writes it. */
+export interface ModelJson {
+  modelTopology: unknown;
+  weightsManifest: { paths: string[]; weights: Tf.io.WeightsManifestEntry[] }[];
+}
+
+/** A LayersModel from `model.json` and its weights' bytes (all weight files concatenated in order). */
+export async function modelFromMemory(
+  tf: TfModule,
+  json: ModelJson,
+  weights: Uint8Array,
+): Promise<Tf.LayersModel> {
+  const manifest = json.weightsManifest[0];
+  if (!json.modelTopology || !manifest)
+    throw new CheckpointError("model.json has no modelTopology or weightsManifest");
+  const weightData = new Uint8Array(weights).buffer;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology as object,
+      weightSpecs: manifest.weights,
+      weightData,
+    }),
+  );
+}
+
 async function loadModel(tf: TfModule, dir: string): Promise<Tf.LayersModel> {
   const modelPath = path.join(dir, "model.json");
   let json: {
@@ -74,14 +99,7 @@ async function loadModel(tf: TfModule, dir: string): Promise<Tf.LayersModel> {
   if (!json.modelTopology || !manifest)
     throw new CheckpointError(`${modelPath} has no modelTopology or weightsManifest`);
   const chunks = await Promise.all(manifest.paths.map((p) => readFile(path.join(dir, path.basename(p)))));
-  const weightData = new Uint8Array(Buffer.concat(chunks)).buffer;
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology as object,
-      weightSpecs: manifest.weights,
-      weightData,
-    }),
-  );
+  return modelFromMemory(tf, json as ModelJson, Buffer.concat(chunks));
 }
 
 function gitCommit(): string | null {
