@@ -76,3 +76,39 @@ export function describePolicyIO(envId: string, observationBuilder: string, acti
     actionCount: pick(parsers, actionParser, "action parser", envId),
   };
 }
+
+/** The car-soccer observation builder and action parser a manifest names. */
+export function carSoccerParts(observationBuilder: string, actionParser: string) {
+  return {
+    obsBuilder: pick(CAR_SOCCER_OBS, observationBuilder, "observation builder", "car-soccer")(),
+    actionParser: pick(CAR_SOCCER_ACTIONS, actionParser, "action parser", "car-soccer")(),
+  };
+}
+
+/**
+ * Turns a model's outputs into the raw action its parser reads: the argmax for a discrete
+ * choice, one argmax per branch for multi-discrete, the outputs clamped to the box otherwise.
+ */
+export function actionFromOutputs(space: Space, outputs: ArrayLike<number>, out: Float32Array): Float32Array {
+  const argmax = (from: number, n: number) => {
+    let best = 0;
+    for (let i = 1; i < n; i++) if (outputs[from + i]! > outputs[from + best]!) best = i;
+    return best;
+  };
+  switch (space.kind) {
+    case "discrete":
+      out[0] = argmax(0, space.n);
+      return out;
+    case "multi-discrete": {
+      let from = 0;
+      space.nvec.forEach((n, branch) => {
+        out[branch] = argmax(from, n);
+        from += n;
+      });
+      return out;
+    }
+    case "box":
+      for (let i = 0; i < out.length; i++) out[i] = Math.min(space.high, Math.max(space.low, outputs[i]!));
+      return out;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describePolicyIO, PolicyIOError } from "../src/index.js";
+import { actionFromOutputs, carSoccerParts, describePolicyIO, PolicyIOError } from "../src/index.js";
 
 describe("policy input and output sizes", () => {
   it("follow the car-soccer builder and parser, padded to the team size", () => {
@@ -27,5 +27,25 @@ describe("policy input and output sizes", () => {
     );
     expect(() => describePolicyIO("bandit-lsd-10", "default", "lookup")).toThrow(/known: discrete/);
     expect(() => describePolicyIO("chess", "default", "discrete")).toThrow(/unknown environment "chess"/);
+  });
+});
+
+describe("model outputs to actions", () => {
+  it("take the argmax, one per branch, or clamp to the box", () => {
+    expect(
+      Array.from(actionFromOutputs({ kind: "discrete", n: 3 }, [0.1, 2, -1], new Float32Array(1))),
+    ).toEqual([1]);
+    expect(
+      Array.from(
+        actionFromOutputs({ kind: "multi-discrete", nvec: [3, 2] }, [0, 0, 5, 1, 0], new Float32Array(2)),
+      ),
+    ).toEqual([2, 0]);
+    expect(
+      Array.from(
+        actionFromOutputs({ kind: "box", shape: [3], low: -1, high: 1 }, [3, -0.5, -7], new Float32Array(3)),
+      ),
+    ).toEqual([1, -0.5, -1]);
+    const { obsBuilder, actionParser } = carSoccerParts("advanced", "lookup");
+    expect([obsBuilder.name, actionParser.name]).toEqual(["advanced", "lookup"]);
   });
 });
