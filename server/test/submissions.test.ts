@@ -1,73 +1,23 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { buildMlp, saveCheckpoint, selectBackend } from "@league/agents";
 import { createTestDatabase, probePostgres, type TestDatabase } from "@league/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FeedEvents, PlatformEvents } from "../src/feed.js";
 import { buildApp, seedLeagues } from "../src/index.js";
 import { MAX_ARTIFACT_BYTES } from "../src/submissions/validate.js";
+import { checkpointFiles, multipart } from "./fixtures.js";
 
 let checkpoint: Map<string, Buffer>;
-let ckptDir: string;
 beforeAll(async () => {
-  const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
   // bandit-bernoulli-10 with the default observation (12 numbers) and one logit per arm (10).
-  const actor = buildMlp(runtime.tf, { inputSize: 12, hidden: [16], outputSize: 10, seed: 1, name: "actor" });
-  const critic = buildMlp(runtime.tf, {
-    inputSize: 12,
-    hidden: [16],
-    outputSize: 1,
-    seed: 2,
-    name: "critic",
+  checkpoint = await checkpointFiles({
+    env: "bandit-bernoulli-10",
+    observationBuilder: "default",
+    actionParser: "discrete",
+    observationSize: 12,
+    actionCount: 10,
+    name: "arm-picker",
   });
-  ckptDir = path.join(await mkdtemp(path.join(tmpdir(), "league-upload-")), "ckpt");
-  await saveCheckpoint(
-    runtime,
-    ckptDir,
-    { actor, critic, observationStats: null, globalStep: 0 },
-    {
-      name: "arm-picker",
-      env: "bandit-bernoulli-10",
-      observationBuilder: "default",
-      actionParser: "discrete",
-      tickSkip: 1,
-    },
-  );
-  checkpoint = new Map();
-  for (const name of await readdir(ckptDir))
-    if (name.includes(".")) checkpoint.set(name, await readFile(path.join(ckptDir, name)));
 });
-afterAll(() => rm(path.dirname(ckptDir), { recursive: true, force: true }));
-
-/** A multipart/form-data body, as `curl -F` would send it. */
-function multipart(
-  fields: Record<string, string>,
-  files: Map<string, Buffer>,
-): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = "----league-test-boundary";
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    chunks.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  }
-  for (const [name, bytes] of files) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-      ),
-      bytes,
-      Buffer.from("\r\n"),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 const postgres = await probePostgres();
 describe.each([

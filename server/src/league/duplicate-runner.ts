@@ -1,27 +1,13 @@
 // Runs a duplicate match headless: every participant plays the same seeded instances, and is
 // scored by its mean return. Used by the ladder for bandit and recommender leagues.
 import { playDuplicate } from "@league/agents";
-import type { Prisma, PrismaClient } from "@league/db";
+import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
 import { abortMatch, createMatch, type FinishedMatch, finishMatch, startMatch } from "./matches.js";
+import { duplicatePlayer, UnplayableVersionError } from "./players.js";
 
 /** Episodes per match: several seeds average out the luck of one instance. */
 export const SEEDS_PER_MATCH = 4;
-
-export class UnplayableVersionError extends Error {
-  constructor(versionId: string, reason: string) {
-    super(`version ${versionId} cannot play: ${reason}`);
-    this.name = "UnplayableVersionError";
-  }
-}
-
-function baselineOf(manifest: Prisma.JsonValue, versionId: string): string {
-  const m = manifest as { kind?: unknown; baseline?: unknown } | null;
-  if (m?.kind !== "scripted" || typeof m.baseline !== "string") {
-    throw new UnplayableVersionError(versionId, "only scripted baselines play duplicate leagues so far");
-  }
-  return m.baseline;
-}
 
 export async function runDuplicateMatch(
   prisma: PrismaClient,
@@ -44,11 +30,13 @@ export async function runDuplicateMatch(
     versionIds: input.versionIds,
   });
   try {
-    const policies = input.versionIds.map((id) => {
-      const v = byId.get(id);
-      if (!v) throw new UnplayableVersionError(id, "no such version");
-      return { baseline: baselineOf(v.manifest, id), label: `${v.agent.name} v${v.version}` };
-    });
+    const policies = await Promise.all(
+      input.versionIds.map((id) => {
+        const v = byId.get(id);
+        if (!v) throw new UnplayableVersionError(id, "no such version");
+        return duplicatePlayer(v);
+      }),
+    );
     // 32-bit seeds for the environments, derived from the match seed.
     const base = Number(input.seed % 2_147_483_647n);
     const seeds = Array.from({ length: SEEDS_PER_MATCH }, (_, i) => base + i * 7919);

@@ -7,6 +7,7 @@ import type { PlatformEvents } from "../feed.js";
 import type { RatingParams } from "../ratings.js";
 import { runDuplicateMatch } from "./duplicate-runner.js";
 import { type Candidate, planDuplicateMatch } from "./scheduler.js";
+import { validatePendingVersions } from "./validation.js";
 
 export interface LadderOptions {
   /** Pause between matches, so that a single machine stays responsive. */
@@ -49,7 +50,10 @@ export class Ladder {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.inFlight = this.playNext().finally(() => this.schedule(this.options.intervalMs));
+      this.inFlight = validatePendingVersions(this.prisma)
+        .catch((error: Error) => this.options.onError?.(error, "(validation)"))
+        .then(() => this.playNext())
+        .finally(() => this.schedule(this.options.intervalMs));
     }, delay);
   }
 
