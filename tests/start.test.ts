@@ -67,6 +67,14 @@ async function upAndDown(
     expect(html).toContain(spec.title);
   }
 
+  // The built-in baselines are on the leaderboard from the first start, read through the API.
+  const board = await fetch(`http://127.0.0.1:${webPort}/leagues/bandit-lsd-10`);
+  expect(board.status).toBe(200);
+  const boardHtml = await board.text();
+  expect(boardHtml).toContain("Leaderboard");
+  expect(boardHtml).toContain("state-thompson");
+  expect((await fetch(`http://127.0.0.1:${webPort}/leagues/no-such-league`)).status).toBe(404);
+
   const family = descendants(platform.process.pid!);
   expect(family.length).toBeGreaterThanOrEqual(2); // at least the server and the web processes
 

@@ -1,5 +1,15 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
-import { ApiUnavailableError, getLeagues, type LeagueSummary } from "@/lib/api";
+import {
+  ApiUnavailableError,
+  getLeaderboard,
+  getLeagues,
+  getLiveMatches,
+  type LeaderboardEntry,
+  type LeagueSummary,
+  type MatchView,
+} from "@/lib/api";
+import { MatchList } from "./components/match-list";
 import { BallIcon, BanditIcon, SlateIcon } from "./icons";
 
 // Read from the server at request time: leagues and their counts change as matches are played.
@@ -16,13 +26,15 @@ const familyIndex = (league: LeagueSummary) => {
   return i < 0 ? FAMILIES.length : i;
 };
 
-function LeagueCard({ league }: { league: LeagueSummary }) {
+function LeagueCard({ league, leaders }: { league: LeagueSummary; leaders: LeaderboardEntry[] }) {
   return (
     <article className="league-card" data-league={league.id}>
       <div className="league-icon" aria-hidden="true">
         {FAMILIES[familyIndex(league)]?.icon ?? <BallIcon />}
       </div>
-      <h2>{league.title}</h2>
+      <h2>
+        <Link href={`/leagues/${league.id}`}>{league.title}</Link>
+      </h2>
       <p className="league-description">{league.description}</p>
       <dl className="league-facts">
         <div>
@@ -48,6 +60,16 @@ function LeagueCard({ league }: { league: LeagueSummary }) {
           </dd>
         </div>
       </dl>
+      {leaders.length > 0 && (
+        <ol className="leaders" aria-label="Leaders">
+          {leaders.map((e) => (
+            <li key={e.versionId}>
+              <Link href={`/agents/${e.agent.id}`}>{e.agent.name}</Link>
+              <span className="muted">{e.ordinal.toFixed(1)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
       <code className="league-env">
         {league.envId} v{league.envVersion}
       </code>
@@ -57,11 +79,16 @@ function LeagueCard({ league }: { league: LeagueSummary }) {
 
 export default async function HomePage() {
   let leagues: LeagueSummary[] = [];
+  let leaders = new Map<string, LeaderboardEntry[]>();
+  let live: MatchView[] = [];
   let problem: string | null = null;
   try {
     leagues = (await getLeagues()).sort(
       (a, b) => familyIndex(a) - familyIndex(b) || a.id.localeCompare(b.id),
     );
+    const boards = await Promise.all(leagues.map((l) => getLeaderboard(l.id, undefined, 3)));
+    leaders = new Map(boards.map((b) => [b.league, b.items]));
+    live = (await getLiveMatches()).items;
   } catch (error) {
     if (!(error instanceof ApiUnavailableError)) throw error;
     problem = error.message;
@@ -82,8 +109,14 @@ export default async function HomePage() {
       ) : (
         <section className="league-grid" aria-label="Leagues">
           {leagues.map((league) => (
-            <LeagueCard key={league.id} league={league} />
+            <LeagueCard key={league.id} league={league} leaders={leaders.get(league.id) ?? []} />
           ))}
+        </section>
+      )}
+      {live.length > 0 && (
+        <section aria-label="Live now">
+          <h2>Live now</h2>
+          <MatchList matches={live} />
         </section>
       )}
     </>

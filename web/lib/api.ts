@@ -25,6 +25,8 @@ export class ApiUnavailableError extends Error {
   constructor(
     readonly url: string,
     reason: string,
+    /** The HTTP status the server answered with, when it answered. */
+    readonly status?: number,
   ) {
     super(`the league server at ${url} ${reason}`);
     this.name = "ApiUnavailableError";
@@ -45,6 +47,7 @@ export async function apiGet<T>(path: string, base: string = apiBaseUrl()): Prom
     throw new ApiUnavailableError(
       base,
       `answered ${response.status} for ${path}: ${body?.error?.message ?? response.statusText}`,
+      response.status,
     );
   }
   return (await response.json()) as T;
@@ -53,3 +56,119 @@ export async function apiGet<T>(path: string, base: string = apiBaseUrl()): Prom
 export async function getLeagues(base?: string): Promise<LeagueSummary[]> {
   return (await apiGet<{ items: LeagueSummary[] }>("/api/v1/leagues", base)).items;
 }
+
+export interface LeaderboardEntry {
+  rank: number;
+  versionId: string;
+  version: number;
+  agent: { id: string; name: string };
+  owner: { name: string };
+  mu: number;
+  sigma: number;
+  ordinal: number;
+  games: number;
+  wins: number;
+  losses: number;
+  draws: number;
+  winRate: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface MatchParticipant {
+  slot: number;
+  team: number;
+  versionId: string;
+  version: number;
+  agent: { id: string; name: string };
+  owner: { name: string };
+  score: number | null;
+  rank: number | null;
+  rating: { muBefore: number; sigmaBefore: number; muAfter: number; sigmaAfter: number } | null;
+}
+
+export interface MatchView {
+  id: string;
+  leagueId: string;
+  seed: string;
+  status: "queued" | "running" | "finished" | "aborted";
+  live: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  result: unknown;
+  error: string | null;
+  hasReplay: boolean;
+  participants: MatchParticipant[];
+}
+
+export interface AgentView {
+  id: string;
+  name: string;
+  kind: "scripted" | "model" | "remote";
+  description: string;
+  owner: { name: string };
+  createdAt: string;
+  versions: {
+    id: string;
+    version: number;
+    envId: string;
+    status: string;
+    failureLog: string | null;
+    createdAt: string;
+    artifactSize: number;
+    manifest: Record<string, unknown> | null;
+    ratings: {
+      leagueId: string;
+      mu: number;
+      sigma: number;
+      ordinal: number;
+      games: number;
+      wins: number;
+      losses: number;
+      draws: number;
+    }[];
+  }[];
+}
+
+export interface RatingHistory {
+  versionId: string;
+  leagueId: string;
+  points: { at: string; matchId: string | null; mu: number; sigma: number; ordinal: number }[];
+}
+
+const q = (params: Record<string, string | number | undefined>) => {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== "") as [
+    string,
+    string | number,
+  ][];
+  return entries.length
+    ? `?${entries.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join("&")}`
+    : "";
+};
+
+export const getLeague = (id: string) => apiGet<LeagueSummary>(`/api/v1/leagues/${encodeURIComponent(id)}`);
+export const getLeaderboard = (id: string, cursor?: string, limit = 25) =>
+  apiGet<Page<LeaderboardEntry> & { league: string }>(
+    `/api/v1/leagues/${encodeURIComponent(id)}/leaderboard${q({ cursor, limit })}`,
+  );
+export const getLeagueMatches = (
+  id: string,
+  options: { cursor?: string; limit?: number; agent?: string } = {},
+) =>
+  apiGet<Page<MatchView>>(
+    `/api/v1/leagues/${encodeURIComponent(id)}/matches${q({ limit: options.limit ?? 10, cursor: options.cursor, agent: options.agent })}`,
+  );
+export const getMatch = (id: string) => apiGet<MatchView>(`/api/v1/matches/${encodeURIComponent(id)}`);
+export const getLiveMatches = () => apiGet<{ items: MatchView[] }>("/api/v1/matches/live");
+export const getAgent = (id: string) => apiGet<AgentView>(`/api/v1/agents/${encodeURIComponent(id)}`);
+export const getRatingHistory = (versionId: string, league: string) =>
+  apiGet<RatingHistory>(`/api/v1/versions/${encodeURIComponent(versionId)}/ratings${q({ league })}`);
+export const getOpenApi = () =>
+  apiGet<{
+    info: { version: string };
+    paths: Record<string, Record<string, { summary?: string; description?: string; tags?: string[] }>>;
+  }>("/api/v1/openapi.json");

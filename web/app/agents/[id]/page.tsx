@@ -1,0 +1,114 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getAgent, getLeagueMatches, getRatingHistory } from "@/lib/api";
+import { LineChart } from "../../components/charts";
+import { MatchList } from "../../components/match-list";
+import { fmt, load, ServerProblem } from "../../components/problem";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  const result = await load(() => getAgent(id));
+  return { title: result.data ? `Agent ${result.data.name}` : "Agent" };
+}
+
+export default async function AgentPage({ params }: Props) {
+  const { id } = await params;
+  const result = await load(() => getAgent(id));
+  if (result.problem !== null) return <ServerProblem problem={result.problem} />;
+  const agent = result.data;
+  const rated = agent.versions.flatMap((v) => v.ratings.map((r) => ({ version: v, rating: r })));
+  const histories = await load(() =>
+    Promise.all(rated.map(({ version, rating }) => getRatingHistory(version.id, rating.leagueId))),
+  );
+  const leagues = [...new Set(rated.map((r) => r.rating.leagueId))];
+  const matches = await load(() =>
+    Promise.all(leagues.slice(0, 3).map((league) => getLeagueMatches(league, { agent: agent.id, limit: 5 }))),
+  );
+  return (
+    <>
+      <section className="hero">
+        <p className="crumbs">
+          <Link href="/">Leagues</Link> / agents / {agent.name}
+        </p>
+        <h1>{agent.name}</h1>
+        <p>
+          {agent.kind} agent by {agent.owner.name}
+          {agent.description ? ` — ${agent.description}` : ""}
+        </p>
+      </section>
+
+      <section aria-label="Versions">
+        <h2>Versions</h2>
+        <div className="table-wrap">
+          <table className="board">
+            <thead>
+              <tr>
+                <th>Version</th>
+                <th>League</th>
+                <th>Status</th>
+                <th className="num">Ordinal</th>
+                <th className="num">μ ± σ</th>
+                <th className="num">Games</th>
+              </tr>
+            </thead>
+            <tbody>
+              {agent.versions.map((v) =>
+                (v.ratings.length ? v.ratings : [null]).map((r) => (
+                  <tr key={`${v.id}-${r?.leagueId ?? "none"}`}>
+                    <td>v{v.version}</td>
+                    <td>{r ? <Link href={`/leagues/${r.leagueId}`}>{r.leagueId}</Link> : v.envId}</td>
+                    <td>
+                      <span className={`status status-${v.status}`}>{v.status}</span>
+                      {v.failureLog && <div className="muted small">{v.failureLog}</div>}
+                    </td>
+                    <td className="num">{r ? fmt(r.ordinal) : "–"}</td>
+                    <td className="num">{r ? `${fmt(r.mu)} ± ${fmt(r.sigma)}` : "–"}</td>
+                    <td className="num">{r?.games ?? 0}</td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-label="Rating history">
+        <h2>Rating history</h2>
+        {histories.problem !== null ? (
+          <ServerProblem problem={histories.problem} />
+        ) : histories.data.every((h) => h.points.length === 0) ? (
+          <div className="notice">No rated matches yet.</div>
+        ) : (
+          <LineChart
+            xLabel="rated matches"
+            yLabel="ordinal (μ − 3σ)"
+            series={histories.data
+              .filter((h) => h.points.length > 0)
+              .map((h, i) => ({
+                name: `v${rated[i]!.version.version} in ${h.leagueId}`,
+                points: h.points.map((p, k) => ({ x: k + 1, y: p.ordinal })),
+              }))}
+          />
+        )}
+      </section>
+
+      {matches.data?.some((m) => m.items.length > 0) && (
+        <section aria-label="Recent matches">
+          <h2>Recent matches</h2>
+          <MatchList matches={matches.data.flatMap((m) => m.items)} />
+        </section>
+      )}
+
+      {agent.versions[0]?.manifest && (
+        <section aria-label="Manifest">
+          <h2>Latest manifest</h2>
+          <pre className="code">{JSON.stringify(agent.versions[0].manifest, null, 2)}</pre>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getLeaderboard, getLeague, getLeagueMatches } from "@/lib/api";
+import { SkillChart } from "../../components/charts";
+import { MatchList } from "../../components/match-list";
+import { ago, fmt, load, pct, ServerProblem } from "../../components/problem";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ cursor?: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Leaderboard ${(await params).id}` };
+}
+
+export default async function LeaguePage({ params, searchParams }: Props) {
+  const { id } = await params;
+  const { cursor } = await searchParams;
+  const result = await load(() =>
+    Promise.all([getLeague(id), getLeaderboard(id, cursor), getLeagueMatches(id, { limit: 8 })]),
+  );
+  if (result.problem !== null) return <ServerProblem problem={result.problem} />;
+  const [league, board, matches] = result.data;
+  return (
+    <>
+      <section className="hero">
+        <p className="crumbs">
+          <Link href="/">Leagues</Link> / {league.id}
+        </p>
+        <h1>{league.title}</h1>
+        <p>
+          {league.description} Rated with OpenSkill {league.rating.model}; ordered by the ordinal μ − 3σ.
+        </p>
+      </section>
+
+      <section aria-label="Leaderboard">
+        <h2>Leaderboard</h2>
+        {board.items.length === 0 ? (
+          <div className="notice">No rated agents yet.</div>
+        ) : (
+          <div className="table-wrap">
+            <table className="board">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>Agent</th>
+                  <th className="num">Ordinal</th>
+                  <th className="num">μ ± σ</th>
+                  <th className="num">Games</th>
+                  <th className="num">W / D / L</th>
+                  <th className="num">Win rate</th>
+                </tr>
+              </thead>
+              <tbody>
+                {board.items.map((e) => (
+                  <tr key={e.versionId} data-version={e.versionId}>
+                    <td>{e.rank}</td>
+                    <td>
+                      <Link href={`/agents/${e.agent.id}`}>{e.agent.name}</Link>{" "}
+                      <span className="muted">
+                        v{e.version} · {e.owner.name}
+                      </span>
+                    </td>
+                    <td className="num strong">{fmt(e.ordinal)}</td>
+                    <td className="num">
+                      {fmt(e.mu)} ± {fmt(e.sigma)}
+                    </td>
+                    <td className="num">{e.games}</td>
+                    <td className="num">
+                      {e.wins} / {e.draws} / {e.losses}
+                    </td>
+                    <td className="num">{pct(e.winRate)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav className="pager">
+          {cursor && <Link href={`/leagues/${id}`}>← First page</Link>}
+          {board.nextCursor && <Link href={`/leagues/${id}?cursor=${board.nextCursor}`}>Next page →</Link>}
+        </nav>
+        {board.items.length > 0 && (
+          <SkillChart
+            entries={board.items
+              .slice(0, 15)
+              .map((e) => ({ label: `${e.rank}. ${e.agent.name}`, mu: e.mu, sigma: e.sigma }))}
+          />
+        )}
+      </section>
+
+      <section aria-label="Recent matches">
+        <h2>Recent matches</h2>
+        <MatchList matches={matches.items} />
+        {matches.items[0] && <p className="muted">Last match finished {ago(matches.items[0].finishedAt)}.</p>}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,140 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getMatch } from "@/lib/api";
+import { ago, fmt, load, ServerProblem } from "../../components/problem";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export const metadata: Metadata = { title: "Match" };
+
+interface DuplicateEntry {
+  slot: number;
+  name: string;
+  meanReturn: number;
+  meanRegret: number;
+  returns: number[];
+  regrets: number[];
+}
+
+const ordinal = (mu: number, sigma: number) => mu - 3 * sigma;
+
+export default async function MatchPage({ params }: Props) {
+  const { id } = await params;
+  const result = await load(() => getMatch(id));
+  if (result.problem !== null) return <ServerProblem problem={result.problem} />;
+  const match = result.data;
+  const participants = [...match.participants].sort(
+    (a, b) => (a.rank ?? 99) - (b.rank ?? 99) || a.slot - b.slot,
+  );
+  const duplicate =
+    (match.result as { format?: string; seeds?: number[]; entries?: DuplicateEntry[] } | null)?.format ===
+    "duplicate"
+      ? (match.result as { seeds: number[]; entries: DuplicateEntry[] })
+      : null;
+  return (
+    <>
+      <section className="hero">
+        <p className="crumbs">
+          <Link href="/">Leagues</Link> / <Link href={`/leagues/${match.leagueId}`}>{match.leagueId}</Link> /
+          match
+        </p>
+        <h1>{participants.map((p) => p.agent.name).join(" vs ")}</h1>
+        <p>
+          {match.status === "finished"
+            ? `Finished ${ago(match.finishedAt)}`
+            : match.status === "running"
+              ? "Being played now"
+              : match.status === "aborted"
+                ? `Aborted: ${match.error ?? "no reason given"}`
+                : "Waiting to be played"}
+          {" · "}seed <code>{match.seed}</code>
+        </p>
+      </section>
+
+      <section aria-label="Result">
+        <h2>Result</h2>
+        <div className="table-wrap">
+          <table className="board">
+            <thead>
+              <tr>
+                <th>Rank</th>
+                <th>Agent</th>
+                <th className="num">Score</th>
+                <th className="num">Ordinal before → after</th>
+                <th className="num">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {participants.map((p) => {
+                const before = p.rating ? ordinal(p.rating.muBefore, p.rating.sigmaBefore) : null;
+                const after = p.rating ? ordinal(p.rating.muAfter, p.rating.sigmaAfter) : null;
+                const delta = before !== null && after !== null ? after - before : null;
+                return (
+                  <tr key={p.slot} className={p.rank === 1 ? "winner-row" : undefined}>
+                    <td>{p.rank ?? "–"}</td>
+                    <td>
+                      <Link href={`/agents/${p.agent.id}`}>{p.agent.name}</Link>{" "}
+                      <span className="muted">
+                        v{p.version} · {p.owner.name}
+                      </span>
+                    </td>
+                    <td className="num">
+                      {p.score === null ? "–" : fmt(p.score, Number.isInteger(p.score) ? 0 : 2)}
+                    </td>
+                    <td className="num">
+                      {before !== null && after !== null ? `${fmt(before)} → ${fmt(after)}` : "–"}
+                    </td>
+                    <td className={`num ${delta !== null && delta >= 0 ? "up" : "down"}`}>
+                      {delta === null ? "–" : `${delta >= 0 ? "+" : ""}${fmt(delta)}`}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      {duplicate && (
+        <section aria-label="Episodes">
+          <h2>Episodes</h2>
+          <p className="muted">
+            Every player met the same seeded instances; return per episode, and regret against the oracle.
+          </p>
+          <div className="table-wrap">
+            <table className="board">
+              <thead>
+                <tr>
+                  <th>Agent</th>
+                  {duplicate.seeds.map((s) => (
+                    <th key={s} className="num">
+                      seed {s}
+                    </th>
+                  ))}
+                  <th className="num">Mean return</th>
+                  <th className="num">Mean regret</th>
+                </tr>
+              </thead>
+              <tbody>
+                {duplicate.entries.map((e) => (
+                  <tr key={e.slot}>
+                    <td>{e.name}</td>
+                    {e.returns.map((r, i) => (
+                      <td key={duplicate.seeds[i]} className="num">
+                        {fmt(r, 0)}
+                      </td>
+                    ))}
+                    <td className="num strong">{fmt(e.meanReturn, 1)}</td>
+                    <td className="num">{fmt(e.meanRegret, 1)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </>
+  );
+}
