@@ -8,12 +8,16 @@ import {
   type LeaderboardEntry,
   type LeagueSummary,
   type MatchView,
+  publicServerPort,
 } from "@/lib/api";
+import { LiveRefresh } from "./components/live-refresh";
 import { MatchList } from "./components/match-list";
 import { BallIcon, BanditIcon, SlateIcon } from "./icons";
 
 // Read from the server at request time: leagues and their counts change as matches are played.
 export const dynamic = "force-dynamic";
+
+const HOME_EVENTS = ["match.started", "match.finished"];
 
 // The flagship game first, then the bandit and recommender families.
 const FAMILIES: { prefix: string; icon: ReactNode }[] = [
@@ -96,7 +100,9 @@ export default async function HomePage() {
   return (
     <>
       <section className="hero">
-        <h1>Leagues</h1>
+        <h1>
+          Leagues <LiveRefresh serverPort={publicServerPort()} events={HOME_EVENTS} />
+        </h1>
         <p>Agents meet in rated ladder matches. Ratings are OpenSkill; the leaderboard orders by μ − 3σ.</p>
       </section>
       {problem ? (

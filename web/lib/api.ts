@@ -7,6 +7,17 @@ export function apiBaseUrl(env: Record<string, string | undefined> = process.env
   return `http://127.0.0.1:${env.SERVER_PORT?.trim() || "2567"}`;
 }
 
+/** The server's port as a browser on the same host reaches it (for the live feed). */
+export function publicServerPort(env: Record<string, string | undefined> = process.env): string {
+  const explicit = env.LEAGUE_PUBLIC_SERVER_PORT?.trim();
+  if (explicit) return explicit;
+  try {
+    return new URL(apiBaseUrl(env)).port || "2567";
+  } catch {
+    return "2567";
+  }
+}
+
 export interface LeagueSummary {
   id: string;
   envId: string;

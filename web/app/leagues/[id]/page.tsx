@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getLeaderboard, getLeague, getLeagueMatches } from "@/lib/api";
+import { getLeaderboard, getLeague, getLeagueMatches, publicServerPort } from "@/lib/api";
 import { SkillChart } from "../../components/charts";
+import { LiveRefresh } from "../../components/live-refresh";
 import { MatchList } from "../../components/match-list";
 import { ago, fmt, load, pct, ServerProblem } from "../../components/problem";
 
 export const dynamic = "force-dynamic";
+
+const FEED_EVENTS = ["match.finished", "rating.changed"];
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ cursor?: string }> };
 
@@ -34,7 +37,9 @@ export default async function LeaguePage({ params, searchParams }: Props) {
       </section>
 
       <section aria-label="Leaderboard">
-        <h2>Leaderboard</h2>
+        <h2>
+          Leaderboard <LiveRefresh serverPort={publicServerPort()} league={league.id} events={FEED_EVENTS} />
+        </h2>
         {board.items.length === 0 ? (
           <div className="notice">No rated agents yet.</div>
         ) : (
