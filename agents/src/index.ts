@@ -11,3 +11,4 @@ export * from "./ppo/running-stats.js";
 export * from "./report/metrics-log.js";
 export * from "./report/progress.js";
 export * from "./report/svg-chart.js";
+export * from "./scripted/index.js";

@@ -27,6 +27,13 @@ const ServerConfigSchema = z.object({
     ),
   /** Milliseconds between ladder matches; 0 turns the ladder off. */
   LADDER_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  /** Keep a live car-soccer match on in every car-soccer league. */
+  LIVE_MATCHES: z
+    .enum(["on", "off", "true", "false", "1", "0"])
+    .default("on")
+    .transform((v) => v === "on" || v === "true" || v === "1"),
+  /** Length of a live match in seconds; 0 means the environment's own (five minutes). */
+  LIVE_MATCH_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
   SUBMISSIONS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(20),
   ACTIVE_VERSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(3),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),

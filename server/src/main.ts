@@ -7,6 +7,8 @@ import { ConfigError, loadConfig } from "./config.js";
 import { attachFeed, PlatformEvents } from "./feed.js";
 import { registerBuiltinAgents } from "./league/builtins.js";
 import { Ladder } from "./league/ladder.js";
+import { LiveScheduler } from "./league/live-scheduler.js";
+import { attachRooms, registerCarSoccerBots } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
   const { created } = await seedLeagues(db.prisma);
   if (created) console.log(`seeded ${created} league(s)`);
   const builtins = await registerBuiltinAgents(db.prisma);
-  if (builtins.created) console.log(`registered ${builtins.created} built-in agent version(s)`);
+  const bots = await registerCarSoccerBots(db.prisma);
+  const registered = builtins.created + bots.created;
+  if (registered) console.log(`registered ${registered} built-in agent version(s)`);
 
   const corsOrigins = config.CORS_ORIGINS ?? [
     `http://localhost:${config.WEB_PORT}`,
@@ -49,6 +53,15 @@ async function main(): Promise<void> {
     },
   });
   const io = attachFeed(app.server, events, { corsOrigins });
+  // After buildApp: Colyseus wraps the HTTP server's request handlers, Fastify's included.
+  const rooms = await attachRooms(app.server);
+  const live = new LiveScheduler(db.prisma, events, {
+    intervalMs: 10_000,
+    durationSeconds: config.LIVE_MATCH_SECONDS > 0 ? config.LIVE_MATCH_SECONDS : undefined,
+    seed: (Date.now() + 1) % 2_147_483_647,
+    onError: (error, leagueId) =>
+      console.error(`live: a match in ${leagueId} could not start: ${error.message}`),
+  });
   const ladder = new Ladder(db.prisma, events, {
     intervalMs: config.LADDER_INTERVAL_MS,
     seed: Date.now() % 2_147_483_647,
@@ -61,6 +74,9 @@ async function main(): Promise<void> {
     console.log(`server: ${signal} received, stopping`);
     try {
       await ladder.stop();
+      await live.stop();
+      // Aborts any live match still playing, so that nothing is left half-finished.
+      await rooms.stop();
       await io.close();
       await app.close();
       await db.close();
@@ -80,6 +96,7 @@ async function main(): Promise<void> {
     throw error;
   }
   if (config.LADDER_INTERVAL_MS > 0) ladder.start();
+  if (config.LIVE_MATCHES) live.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.SERVER_PORT;
   console.log(

@@ -2,6 +2,7 @@ export * from "./actions.js";
 export * as carSoccerConstants from "./constants.js";
 export * from "./done.js";
 export * from "./engine.js";
+export * from "./match-replay.js";
 export * from "./obs.js";
 export { curve, tickArena } from "./physics.js";
 export * from "./replay.js";

@@ -1,0 +1,308 @@
+// Scripted car-soccer bots: hand-written controllers that read the true simulation state (no
+// observation noise, no learning). They are sparring partners for trained agents, rating anchors
+// for the ladder and the default players of live matches. Blue (team 0) attacks +y, orange -y.
+
+import {
+  B_VX,
+  B_X,
+  BALL_FIELDS,
+  C_BOOST,
+  C_FX,
+  C_IS_DEMOED,
+  C_IS_JUMPING,
+  C_LX,
+  C_ON_GROUND,
+  C_TEAM,
+  C_VX,
+  C_X,
+  type CarSoccerState,
+  CONTROL_SIZE,
+  CTRL_BOOST,
+  CTRL_HANDBRAKE,
+  CTRL_JUMP,
+  CTRL_PITCH,
+  CTRL_ROLL,
+  CTRL_STEER,
+  CTRL_THROTTLE,
+  CTRL_YAW,
+  carSoccerConstants,
+  Rng,
+} from "@league/envs";
+
+const { BACK_WALL_Y } = carSoccerConstants;
+
+/** A scripted controller for one car. */
+export interface CarSoccerBot {
+  readonly name: string;
+  /** Forgets everything and reseeds (only `random` draws numbers). */
+  reset(seed: number): void;
+  /** Writes the car's eight controls (CONTROL_SIZE) into `controls[0..8)`. */
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void;
+}
+
+export interface CarSoccerBotInfo {
+  name: string;
+  description: string;
+}
+
+export const CAR_SOCCER_BOTS: readonly CarSoccerBotInfo[] = Object.freeze([
+  {
+    name: "ball-chaser",
+    description:
+      "Drives at the ball from the side away from the opponent goal; boosts when facing it and far, jumps at high balls.",
+  },
+  {
+    name: "defender",
+    description: "Holds a spot between the ball and its own goal and clears the ball when it comes close.",
+  },
+  { name: "random", description: "Seeded random controls, redrawn every decision." },
+  { name: "idle", description: "Does nothing: all controls zero." },
+]);
+
+export class UnknownBotError extends Error {
+  constructor(name: string) {
+    super(`unknown car-soccer bot "${name}"; known bots: ${CAR_SOCCER_BOTS.map((b) => b.name).join(", ")}`);
+    this.name = "UnknownBotError";
+  }
+}
+
+export function createCarSoccerBot(name: string, seed = 0): CarSoccerBot {
+  let bot: CarSoccerBot;
+  switch (name) {
+    case "ball-chaser":
+      bot = new BallChaserBot();
+      break;
+    case "defender":
+      bot = new DefenderBot();
+      break;
+    case "random":
+      bot = new RandomBot();
+      break;
+    case "idle":
+      bot = new IdleBot();
+      break;
+    default:
+      throw new UnknownBotError(name);
+  }
+  bot.reset(seed);
+  return bot;
+}
+
+function checkCar(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+  if (!(Number.isInteger(arena) && arena >= 0 && arena < state.numArenas))
+    throw new RangeError(`arena must be an integer in [0, ${state.numArenas}), got ${arena}`);
+  if (!(Number.isInteger(car) && car >= 0 && car < state.numCars))
+    throw new RangeError(`car must be an integer in [0, ${state.numCars}), got ${car}`);
+  if (controls.length < CONTROL_SIZE)
+    throw new RangeError(`controls must hold ${CONTROL_SIZE} numbers, got ${controls.length}`);
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(Math.max(x, lo), hi);
+}
+
+/** What the driving helpers need about one car, read once per decision. */
+interface CarView {
+  x: number;
+  y: number;
+  z: number;
+  fx: number;
+  fy: number;
+  lx: number;
+  ly: number;
+  speed: number;
+  boost: number;
+  onGround: boolean;
+  jumping: boolean;
+  /** +1 for blue (attacks +y), -1 for orange. */
+  attack: number;
+}
+
+function viewCar(state: CarSoccerState, arena: number, car: number): CarView {
+  const k = state.cars;
+  const o = state.carOffset(arena, car);
+  const vx = k[o + C_VX]!;
+  const vy = k[o + C_VX + 1]!;
+  return {
+    x: k[o + C_X]!,
+    y: k[o + C_X + 1]!,
+    z: k[o + C_X + 2]!,
+    fx: k[o + C_FX]!,
+    fy: k[o + C_FX + 1]!,
+    lx: k[o + C_LX]!,
+    ly: k[o + C_LX + 1]!,
+    speed: Math.sqrt(vx * vx + vy * vy),
+    boost: k[o + C_BOOST]!,
+    onGround: k[o + C_ON_GROUND] === 1,
+    jumping: k[o + C_IS_JUMPING] === 1,
+    attack: k[o + C_TEAM] === 0 ? 1 : -1,
+  };
+}
+
+/** Signed angle (radians) from the car's heading to the target in the floor plane; > 0 is to its left. */
+function angleTo(car: CarView, tx: number, ty: number): number {
+  const dx = tx - car.x;
+  const dy = ty - car.y;
+  return Math.atan2(dx * car.lx + dy * car.ly, dx * car.fx + dy * car.fy);
+}
+
+/**
+ * Drives at (tx, ty): steers proportionally (positive steer turns right in this engine, hence the
+ * minus), powerslides through sharp turns, boosts when nearly facing a far target.
+ */
+function driveTo(car: CarView, tx: number, ty: number, out: Float32Array, boostBeyond: number): number {
+  const angle = angleTo(car, tx, ty);
+  const dist = Math.sqrt((tx - car.x) ** 2 + (ty - car.y) ** 2);
+  const absAngle = Math.abs(angle);
+  if (absAngle > 2.2 && car.speed < 400 && dist > 300) {
+    // Target behind a slow car (e.g. pinned against a wall): reverse; reversing flips the steering.
+    out[CTRL_THROTTLE] = -1;
+    out[CTRL_STEER] = angle > 0 ? 1 : -1;
+    out[CTRL_HANDBRAKE] = 0;
+    out[CTRL_BOOST] = 0;
+    return dist;
+  }
+  out[CTRL_THROTTLE] = 1;
+  out[CTRL_STEER] = clamp(-angle * 3, -1, 1);
+  out[CTRL_HANDBRAKE] = absAngle > 1.8 && car.speed > 500 ? 1 : 0;
+  out[CTRL_BOOST] = car.onGround && absAngle < 0.3 && dist > boostBeyond && car.boost > 0 ? 1 : 0;
+  return dist;
+}
+
+function clearControls(out: Float32Array): void {
+  for (let i = 0; i < CONTROL_SIZE; i++) out[i] = 0;
+}
+
+/** Ball position `lead` seconds ahead, ignoring gravity and bounces: enough to meet a rolling ball. */
+function ballAhead(state: CarSoccerState, arena: number, lead: number): [number, number, number] {
+  const b = arena * BALL_FIELDS;
+  const ball = state.ball;
+  return [
+    ball[b + B_X]! + ball[b + B_VX]! * lead,
+    ball[b + B_X + 1]! + ball[b + B_VX + 1]! * lead,
+    ball[b + B_X + 2]!,
+  ];
+}
+
+/**
+ * Approach point behind the ball on the line from the goal `goalY` through the ball, so that
+ * driving through it pushes the ball toward that goal.
+ */
+function behindBall(bx: number, by: number, goalY: number, offset: number): [number, number] {
+  const dx = bx;
+  const dy = by - goalY;
+  const len = Math.sqrt(dx * dx + dy * dy) || 1;
+  return [bx + (dx / len) * offset, by + (dy / len) * offset];
+}
+
+/** Chases the ball, approaching it from the side away from the opponent goal. */
+function chase(state: CarSoccerState, arena: number, car: CarView, out: Float32Array): void {
+  const b = arena * BALL_FIELDS;
+  const dist0 = Math.sqrt((state.ball[b + B_X]! - car.x) ** 2 + (state.ball[b + B_X + 1]! - car.y) ** 2);
+  // Lead the ball by roughly the time it takes to get there at the car's speed.
+  const lead = clamp(dist0 / Math.max(car.speed, 1000), 0, 1.5);
+  const [bx, by, bz] = ballAhead(state, arena, lead);
+  const ahead = (car.y - by) * car.attack;
+  let tx: number;
+  let ty: number;
+  if (ahead > -60) {
+    // On the wrong side of the ball: go around it to a point on the own-goal side, passing it
+    // at a sideways distance so that the car does not knock it toward its own goal.
+    const side = car.x >= bx ? 1 : -1;
+    tx = clamp(bx + side * 500, -3800, 3800);
+    ty = clamp(by - car.attack * 700, -4900, 4900);
+  } else {
+    // Far away, aim behind the ball; close in, drive straight through it.
+    [tx, ty] = behindBall(bx, by, car.attack * BACK_WALL_Y, dist0 > 600 ? 150 : 0);
+  }
+  const dist = driveTo(car, tx, ty, out, 1200);
+  // Jump when the ball is close and above the car, then hold the button through the jump.
+  const high = bz - car.z > 120 && bz < 500;
+  if (car.onGround) out[CTRL_JUMP] = ahead <= -60 && dist < 260 && high ? 1 : 0;
+  else out[CTRL_JUMP] = car.jumping ? 1 : 0;
+}
+
+function isDemoed(state: CarSoccerState, arena: number, car: number): boolean {
+  return state.cars[state.carOffset(arena, car) + C_IS_DEMOED] === 1;
+}
+
+class BallChaserBot implements CarSoccerBot {
+  readonly name = "ball-chaser";
+  reset(_seed: number): void {}
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    clearControls(controls);
+    if (isDemoed(state, arena, car)) return;
+    chase(state, arena, viewCar(state, arena, car), controls);
+  }
+}
+
+/** Guard spot: this far from the own goal line toward the ball, at most. */
+const GUARD_DISTANCE = 1200;
+/** The defender leaves its spot to clear a ball within this distance of it or of the own goal. */
+const CLEAR_RADIUS = 2500;
+const DANGER_RADIUS = 2500;
+
+class DefenderBot implements CarSoccerBot {
+  readonly name = "defender";
+  reset(_seed: number): void {}
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    clearControls(controls);
+    if (isDemoed(state, arena, car)) return;
+    const me = viewCar(state, arena, car);
+    const b = arena * BALL_FIELDS;
+    const bx = state.ball[b + B_X]!;
+    const by = state.ball[b + B_X + 1]!;
+    const ownGoalY = -me.attack * BACK_WALL_Y;
+    const ballToMe = Math.sqrt((bx - me.x) ** 2 + (by - me.y) ** 2);
+    const ballToGoal = Math.sqrt(bx * bx + (by - ownGoalY) ** 2);
+    // A ball is clearable when the car is on the goal side of it (else chasing it scores for them).
+    const goalSide = (me.y - by) * me.attack < 0;
+    if ((ballToMe < CLEAR_RADIUS && goalSide) || ballToGoal < DANGER_RADIUS) {
+      chase(state, arena, me, controls);
+      return;
+    }
+    // Guard spot on the segment from the goal centre to the ball.
+    const along = Math.min(GUARD_DISTANCE, ballToGoal * 0.5) / (ballToGoal || 1);
+    const gx = bx * along;
+    const gy = ownGoalY + (by - ownGoalY) * along;
+    const dist = Math.sqrt((gx - me.x) ** 2 + (gy - me.y) ** 2);
+    if (dist < 250) {
+      // At the spot: brake to a stop and turn toward the ball while creeping.
+      const angle = angleTo(me, bx, by);
+      controls[CTRL_STEER] = clamp(-angle * 3, -1, 1);
+      controls[CTRL_THROTTLE] = me.speed > 200 ? -1 : Math.abs(angle) > 0.5 ? 0.3 : 0;
+      return;
+    }
+    driveTo(me, gx, gy, controls, 2500);
+    // Slow down on the approach so the car does not overshoot its spot.
+    if (dist < 900 && me.speed > 900) controls[CTRL_THROTTLE] = 0;
+  }
+}
+
+class RandomBot implements CarSoccerBot {
+  readonly name = "random";
+  private rng = new Rng(0);
+  reset(seed: number): void {
+    this.rng = new Rng(seed);
+  }
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    const r = this.rng;
+    for (const i of [CTRL_THROTTLE, CTRL_STEER, CTRL_PITCH, CTRL_YAW, CTRL_ROLL])
+      controls[i] = r.uniform(-1, 1);
+    controls[CTRL_JUMP] = r.bernoulli(0.1) ? 1 : 0;
+    controls[CTRL_BOOST] = r.bernoulli(0.2) ? 1 : 0;
+    controls[CTRL_HANDBRAKE] = r.bernoulli(0.1) ? 1 : 0;
+  }
+}
+
+class IdleBot implements CarSoccerBot {
+  readonly name = "idle";
+  reset(_seed: number): void {}
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    clearControls(controls);
+  }
+}

@@ -1,0 +1,1 @@
+export * from "./car-soccer.js";

@@ -1,0 +1,207 @@
+// Live rooms on the API's HTTP server: Colyseus matchmaking under /matchmake, room WebSockets on
+// /<processId>/<roomId>, and startLiveMatch, the only way a live match (and its room) begins.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { matchMaker, Server } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { createCarSoccerBot } from "@league/agents";
+import type { PrismaClient } from "@league/db";
+import { ENV_SPECS } from "@league/envs";
+import type { PlatformEvents } from "../feed.js";
+import { abortMatch, createMatch, startMatch } from "../league/matches.js";
+import {
+  CAR_SOCCER_ROOM,
+  CarSoccerRoom,
+  dropLaunch,
+  type LiveController,
+  type LiveMatchOutcome,
+  registerLaunch,
+} from "./car-soccer-room.js";
+
+export interface RoomDeps {
+  prisma: PrismaClient;
+  events: PlatformEvents | null;
+}
+
+export class LiveMatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LiveMatchError";
+  }
+}
+
+// Room sockets are /<processId>/<roomId> (Colyseus ids); anything else, e.g. /socket.io/, is left
+// to the other upgrade listeners of the same server.
+const ROOM_SOCKET_PATH = /^\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+
+/** A WebSocket transport that shares a server it does not own: shutting down leaves it open. */
+class SharedServerTransport extends WebSocketTransport {
+  constructor() {
+    // No own server and no ping timer bound to one: attachRooms routes the upgrades.
+    super({ noServer: true, pingInterval: 0 });
+  }
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
+  }
+  startPings(intervalMs: number, maxRetries: number): void {
+    this.autoTerminateUnresponsiveClients(intervalMs, maxRetries);
+  }
+  override shutdown(): void {
+    clearInterval(this.pingInterval);
+    this.wss.close();
+  }
+}
+
+class SharedServer extends Server {
+  attachTo(http: HttpServer): void {
+    this.attachMatchMakingRoutes(http);
+  }
+}
+
+export interface AttachedRooms {
+  gameServer: Server;
+  /** Ends every live match (aborted, unrated) and closes room sockets; leaves the HTTP server open. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Colyseus on `httpServer` (the Fastify app's `app.server`), next to the API and Socket.IO. One
+ * per process: Colyseus's matchmaker is process-wide.
+ */
+export async function attachRooms(httpServer: HttpServer): Promise<AttachedRooms> {
+  const transport = new SharedServerTransport();
+  const gameServer = new SharedServer({ transport, greet: false, gracefullyShutdown: false });
+  gameServer.attachTo(httpServer);
+  gameServer.define(CAR_SOCCER_ROOM, CarSoccerRoom);
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    if (ROOM_SOCKET_PATH.test(path)) transport.upgrade(req, socket, head);
+  };
+  httpServer.on("upgrade", onUpgrade);
+  transport.startPings(3000, 2);
+  await matchMaker.accept();
+  let stopped = false;
+  return {
+    gameServer,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      httpServer.off("upgrade", onUpgrade);
+      await gameServer.gracefullyShutdown(false);
+    },
+  };
+}
+
+export interface LiveSeat {
+  versionId: string;
+  /** A built-in bot's name, or (server side, tests) any controller. */
+  bot: string | LiveController;
+}
+
+export interface LiveMatchInput {
+  leagueId: string;
+  /** One per car, blue first. */
+  seats: LiveSeat[];
+  /** Default: the spec's full game (maxEpisodeSteps × tickSkip / 120 s). */
+  durationSeconds?: number;
+  /** Default: 64 random bits. */
+  seed?: bigint;
+  /** Frozen time after a goal (default 3 s) and before each kickoff (default 1 s). */
+  goalPauseSeconds?: number;
+  kickoffPauseSeconds?: number;
+  onEnd?: (outcome: LiveMatchOutcome) => void;
+}
+
+/**
+ * Creates and starts the match row (live), publishes match.started and opens its room; returns
+ * the room id spectators join with `client.joinById(roomId)`. Needs `attachRooms` first.
+ */
+export async function startLiveMatch(
+  deps: RoomDeps,
+  input: LiveMatchInput,
+): Promise<{ roomId: string; matchId: string }> {
+  const { prisma, events } = deps;
+  const league = await prisma.league.findUnique({ where: { id: input.leagueId } });
+  if (!league) throw new LiveMatchError(`no league "${input.leagueId}"`);
+  const spec = ENV_SPECS[league.envId];
+  if (spec?.family !== "car-soccer")
+    throw new LiveMatchError(`league "${league.id}" plays ${league.envId}; live matches are car soccer only`);
+  if (input.seats.length !== spec.numAgents)
+    throw new LiveMatchError(
+      `${spec.id} needs ${spec.numAgents} seats (blue first), got ${input.seats.length}`,
+    );
+  const duration = input.durationSeconds ?? (spec.maxEpisodeSteps * (spec.tickSkip ?? 8)) / spec.tickRate!;
+  if (!(Number.isFinite(duration) && duration > 0 && duration <= 3600))
+    throw new LiveMatchError(`durationSeconds must be in (0, 3600], got ${input.durationSeconds}`);
+  for (const [name, value] of [
+    ["goalPauseSeconds", input.goalPauseSeconds],
+    ["kickoffPauseSeconds", input.kickoffPauseSeconds],
+  ] as const)
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= 30))
+      throw new LiveMatchError(`${name} must be in [0, 30], got ${value}`);
+  const versions = await prisma.agentVersion.findMany({
+    where: { id: { in: input.seats.map((s) => s.versionId) } },
+  });
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  const seed = input.seed ?? randomBytes(8).readBigUInt64LE() >> 1n;
+  // The engine's seed is a float64: 53 bits of the match seed, exactly representable.
+  const engineSeed = Number(seed % 2n ** 53n);
+  const seats = input.seats.map((seat, car) => {
+    const version = byId.get(seat.versionId);
+    if (!version) throw new LiveMatchError(`seat ${car}: no agent version ${seat.versionId}`);
+    if (version.envId !== spec.id)
+      throw new LiveMatchError(
+        `seat ${car}: version ${seat.versionId} plays ${version.envId}, not ${spec.id}`,
+      );
+    let controller: LiveController;
+    if (typeof seat.bot === "string") {
+      try {
+        controller = createCarSoccerBot(seat.bot, engineSeed + car);
+      } catch (error) {
+        throw new LiveMatchError(`seat ${car}: ${(error as Error).message}`);
+      }
+    } else controller = seat.bot;
+    return { versionId: seat.versionId, controller };
+  });
+
+  const matchId = await createMatch(prisma, {
+    leagueId: league.id,
+    seed,
+    live: true,
+    seats: seats.map((s, car) => ({
+      versionId: s.versionId,
+      slot: car,
+      team: car < spec.numAgents / 2 ? 0 : 1,
+    })),
+  });
+  await startMatch(prisma, matchId);
+  const launchKey = randomUUID();
+  registerLaunch(launchKey, {
+    prisma,
+    events,
+    matchId,
+    leagueId: league.id,
+    spec,
+    seed: engineSeed,
+    seats,
+    durationSeconds: duration,
+    goalPauseSeconds: input.goalPauseSeconds ?? 3,
+    kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
+    ...(input.onEnd ? { onEnd: input.onEnd } : {}),
+  });
+  try {
+    const room = await matchMaker.createRoom(CAR_SOCCER_ROOM, { launchKey });
+    events?.publish("match.started", {
+      matchId,
+      leagueId: league.id,
+      live: true,
+      versionIds: seats.map((s) => s.versionId),
+    });
+    return { roomId: room.roomId, matchId };
+  } catch (error) {
+    dropLaunch(launchKey);
+    await abortMatch(prisma, matchId, `the live room did not open: ${(error as Error).message}`);
+    throw error;
+  }
+}
