@@ -81,8 +81,8 @@ export interface PpoState {
   globalStep: number;
 }
 
-function discreteActions(env: VectorEnv): number {
-  const n = (env as { actionCount?: number }).actionCount;
+function discreteActions(env: VectorEnv, given?: number): number {
+  const n = given ?? (env as { actionCount?: number }).actionCount;
   if (env.actionSize !== 1 || !n) {
     throw new Error(
       `PPO here drives discrete actions: env ${env.spec.id} must have actionSize 1 and an actionCount`,
@@ -116,11 +116,13 @@ export async function trainPpo(
   hooks: {
     onIteration?: (metrics: PpoMetrics, state: PpoState) => void | Promise<void>;
     initial?: PpoState;
+    /** Number of discrete actions, when the environment does not say (`actionCount`). */
+    actionCount?: number;
   } = {},
 ): Promise<PpoState> {
   const config = { ...DEFAULT_PPO_CONFIG, ...partial };
   const { tf } = runtime;
-  const numActions = discreteActions(env);
+  const numActions = discreteActions(env, hooks.actionCount);
   const numSlots = env.numEnvs * env.numAgents;
   const obsSize = env.observationSize;
   const batchSize = config.numSteps * numSlots;

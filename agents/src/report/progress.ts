@@ -7,6 +7,8 @@ export interface ProgressOptions {
   unit: string;
   stream?: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean };
   everyMs?: number;
+  /** Units already done when the work starts (a resumed run), so the rate counts only new work. */
+  start?: number;
   now?: () => number;
 }
 
@@ -33,17 +35,17 @@ export class ProgressLine {
   private lastPrinted = Number.NEGATIVE_INFINITY;
   private readonly stream: NonNullable<ProgressOptions["stream"]>;
   private readonly now: () => number;
-  private startDone: number | null = null;
+  private readonly startDone: number;
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
     this.now = options.now ?? (() => performance.now());
     this.started = this.now();
+    this.startDone = options.start ?? 0;
   }
 
   /** The line for `done` units with extra `figures` (e.g. `{ return: 3.2 }`). */
   render(done: number, figures: Record<string, string | number | null> = {}): string {
-    this.startDone ??= done;
     const elapsed = (this.now() - this.started) / 1000;
     const rate = elapsed > 0 ? (done - this.startDone) / elapsed : 0;
     const remaining = rate > 0 ? (this.options.total - done) / rate : Number.NaN;
@@ -64,7 +66,9 @@ export class ProgressLine {
   update(done: number, figures: Record<string, string | number | null> = {}): void {
     const t = this.now();
     const tty = Boolean(this.stream.isTTY);
-    if (!tty && t - this.lastPrinted < (this.options.everyMs ?? 10_000) && done < this.options.total) return;
+    // Off a terminal: a line every `everyMs`; the last line is `finish`'s.
+    if (!tty && (t - this.lastPrinted < (this.options.everyMs ?? 10_000) || done >= this.options.total))
+      return;
     this.lastPrinted = t;
     const line = this.render(done, figures);
     this.stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);

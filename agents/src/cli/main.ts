@@ -1,0 +1,377 @@
+#!/usr/bin/env node
+// `league`: train, evaluate, play and submit agents from a terminal.
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  BanditEnv,
+  getEnvSpec,
+  makeDuplicateEnv,
+  makeDuplicateVectorEnv,
+  UnknownEnvError,
+} from "@league/envs";
+import { z } from "zod";
+import { playDuplicate } from "../baselines/duplicate.js";
+import { loadTf } from "../ppo/backend.js";
+import { loadTrainerState, saveCheckpoint } from "../ppo/checkpoint.js";
+import { DEFAULT_PPO_CONFIG, type PpoMetrics, trainPpo } from "../ppo/ppo.js";
+import { MetricsLog } from "../report/metrics-log.js";
+import { ProgressLine } from "../report/progress.js";
+import { lineChartSvg } from "../report/svg-chart.js";
+import { carController, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
+
+const HELP: Record<string, string> = {
+  league: `league — train, evaluate, play and submit Agent League agents
+
+  league train <config.json> [--resume latest]   train a PPO agent (bandit environments)
+  league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
+  league play <agent> [--env ENV] [--seed S]      one episode, with a live summary
+  league submit <checkpoint> --server URL --key KEY [--agent NAME]
+
+An <agent> is a checkpoint folder (agent.json, model.json, weights) or a built-in by name:
+a bandit baseline (ucb1, thompson-bernoulli, …) or a car-soccer bot (ball-chaser, defender, random).
+\`league <command> --help\` says more.`,
+  train: `league train <config.json> [--resume latest]
+
+Trains a PPO agent and writes checkpoints in the submission format to <out>/latest.
+config.json: { "env": "bandit-lsd-10", "out": "runs/lsd", "name": "my-agent",
+               "totalSteps": 200000, "numEnvs": 64, "seed": 1, "checkpointEvery": 10, "ppo": { … } }
+Writes <out>/metrics.jsonl (CleanRL metric names) and <out>/summary.svg.`,
+  eval: `league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
+
+Bandits and recommender: both play the same N seeded instances (duplicate play); prints returns,
+regrets and the winner. Car soccer: N games, sides alternating, each ending at the first goal or
+the time limit; prints wins, draws and goals.`,
+  play: `league play <agent> [--env ENV] [--seed S]
+
+Plays one episode and prints a live summary: return and regret for bandits, score and ball for car soccer.`,
+  submit: `league submit <checkpoint> --server URL --key KEY [--agent NAME]
+
+Uploads a checkpoint folder as a new version of agent NAME (default: the manifest's name).`,
+};
+
+const TrainConfig = z.object({
+  env: z.string(),
+  out: z.string().min(1),
+  name: z.string().min(1).max(64).default("ppo-agent"),
+  totalSteps: z.number().int().positive(),
+  numEnvs: z.number().int().min(1).max(65_536).default(64),
+  seed: z.number().int().default(1),
+  checkpointEvery: z.number().int().positive().default(10),
+  ppo: z.record(z.string(), z.unknown()).default({}),
+});
+
+function option(values: Record<string, unknown>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+function intOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = option(values, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
+  return Number(raw);
+}
+
+function envOf(values: Record<string, unknown>, fallback: string): string {
+  const id = option(values, "env") ?? fallback;
+  try {
+    getEnvSpec(id);
+  } catch (error) {
+    if (error instanceof UnknownEnvError) throw new UsageError(error.message);
+    throw error;
+  }
+  return id;
+}
+
+async function train(args: string[], values: Record<string, unknown>): Promise<void> {
+  const [configPath] = args;
+  if (!configPath) throw new UsageError("train needs a config file: league train <config.json>");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(configPath, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read ${configPath}: ${(error as Error).message}`);
+  }
+  const result = TrainConfig.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new UsageError(`${configPath}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  const config = result.data;
+  const spec = (() => {
+    try {
+      return getEnvSpec(config.env);
+    } catch (error) {
+      throw new UsageError(`${configPath}: env: ${(error as Error).message}`);
+    }
+  })();
+  const probe = spec.family === "bandit" ? makeDuplicateEnv(spec.id) : null;
+  if (!(probe instanceof BanditEnv)) {
+    throw new UsageError(
+      `${configPath}: env: training is available for bandit environments; ${spec.id} is ${spec.family}`,
+    );
+  }
+  const unknownKeys = Object.keys(config.ppo).filter((k) => !(k in DEFAULT_PPO_CONFIG));
+  if (unknownKeys.length)
+    throw new UsageError(
+      `${configPath}: ppo.${unknownKeys[0]}: not a PPO setting (${Object.keys(DEFAULT_PPO_CONFIG).join(", ")})`,
+    );
+
+  const runtime = await loadTf();
+  console.error(
+    `tfjs backend: ${runtime.backend}${runtime.skipped.length ? ` (skipped ${runtime.skipped.map((s) => s.backend).join(", ")})` : ""}`,
+  );
+  const latest = path.join(config.out, "latest");
+  const resume = option(values, "resume");
+  if (resume !== undefined && resume !== "latest")
+    throw new UsageError(`--resume takes "latest", got "${resume}"`);
+  const initial = resume ? await loadTrainerState(runtime, latest) : undefined;
+  if (initial) console.error(`resuming from ${latest} at step ${initial.globalStep}`);
+
+  const env = makeDuplicateVectorEnv(spec.id, config.numEnvs);
+  const log = new MetricsLog(path.join(config.out, "metrics.jsonl"));
+  const startStep = initial?.globalStep ?? 0;
+  const progress = new ProgressLine({
+    label: `train ${config.name}`,
+    total: startStep + config.totalSteps,
+    start: startStep,
+    unit: "steps",
+  });
+  const history: PpoMetrics[] = [];
+  const agent = {
+    name: config.name,
+    env: spec.id,
+    observationBuilder: "default",
+    actionParser: "discrete",
+    tickSkip: 1,
+  };
+  const ppoConfig = {
+    ...(config.ppo as Partial<typeof DEFAULT_PPO_CONFIG>),
+    seed: config.seed,
+    totalSteps: config.totalSteps,
+  };
+  const state = await trainPpo(runtime, env, ppoConfig, {
+    initial,
+    actionCount: probe.config.numArms,
+    onIteration: async (metrics, current) => {
+      history.push(metrics);
+      await log.append({ ...metrics, backend: runtime.backend });
+      progress.update(metrics.global_step, {
+        return: metrics["charts/episodic_return"],
+        SPS: metrics["charts/SPS"],
+        kl: metrics["losses/approx_kl"],
+      });
+      if (metrics.iteration % config.checkpointEvery === 0)
+        await saveCheckpoint(runtime, latest, current, agent);
+    },
+  });
+  progress.finish(state.globalStep, { return: history.at(-1)?.["charts/episodic_return"] ?? null });
+  await saveCheckpoint(runtime, latest, state, agent);
+  const all = await MetricsLog.read(log.file);
+  const series = (key: string) =>
+    all
+      .filter((m) => typeof m[key] === "number")
+      .map((m) => [m.global_step as number, m[key] as number] as const);
+  await writeFile(
+    path.join(config.out, "summary.svg"),
+    lineChartSvg([{ name: "episodic return", points: series("charts/episodic_return") }], {
+      title: `${config.name} on ${spec.id}`,
+      xLabel: "agent steps",
+      yLabel: "episodic return",
+    }),
+  );
+  console.log(`checkpoint: ${latest}\nmetrics: ${log.file}\nchart: ${path.join(config.out, "summary.svg")}`);
+}
+
+async function evaluate(args: string[], values: Record<string, unknown>): Promise<void> {
+  const [agent] = args;
+  const opponent = option(values, "vs");
+  if (!agent || !opponent) throw new UsageError("eval needs two agents: league eval <agent> --vs <agent>");
+  const games = intOption(values, "games", 10);
+  if (games < 1) throw new UsageError(`--games must be at least 1, got ${games}`);
+  const seed = intOption(values, "seed", 1);
+  const envId = envOf(values, "bandit-bernoulli-10");
+  const spec = getEnvSpec(envId);
+  if (spec.family !== "car-soccer") {
+    const seeds = Array.from({ length: games }, (_, i) => seed + i);
+    const result = playDuplicate({
+      env: envId,
+      policies: [await duplicateEntrant(agent, envId), await duplicateEntrant(opponent, envId)],
+      seeds,
+    });
+    for (const e of result.entries) {
+      console.log(
+        `${e.name.padEnd(24)} return ${e.meanReturn.toFixed(2)} ± ${e.stdErrReturn.toFixed(2)}   regret ${e.meanRegret.toFixed(2)}   rank ${e.rank}`,
+      );
+    }
+    return;
+  }
+  let wins = 0;
+  let draws = 0;
+  let goalsFor = 0;
+  let goalsAgainst = 0;
+  const progress = new ProgressLine({ label: "eval", total: games, unit: "games", everyMs: 5000 });
+  for (let g = 0; g < games; g++) {
+    const a = await carController(agent, envId, seed + g);
+    const b = await carController(opponent, envId, seed + g + 1_000_003);
+    // Sides alternate, so neither agent keeps a side's advantage.
+    const agentIsBlue = g % 2 === 0;
+    const { blueGoals, orangeGoals } = playCarSoccerEpisode(
+      envId,
+      agentIsBlue ? a : b,
+      agentIsBlue ? b : a,
+      seed + g,
+    );
+    const [mine, theirs] = agentIsBlue ? [blueGoals, orangeGoals] : [orangeGoals, blueGoals];
+    goalsFor += mine;
+    goalsAgainst += theirs;
+    if (mine > theirs) wins++;
+    else if (mine === theirs) draws++;
+    progress.update(g + 1, { wins, draws });
+  }
+  progress.finish(games, { wins, draws });
+  console.log(
+    `${agent} vs ${opponent} on ${envId}: ${wins} wins, ${draws} draws, ${games - wins - draws} losses in ${games} games; goals ${goalsFor}–${goalsAgainst}; win rate ${((100 * wins) / games).toFixed(1)}%`,
+  );
+}
+
+async function play(args: string[], values: Record<string, unknown>): Promise<void> {
+  const [agent] = args;
+  if (!agent) throw new UsageError("play needs an agent: league play <agent> [--env ENV]");
+  const seed = intOption(values, "seed", 1);
+  const envId = envOf(values, "bandit-bernoulli-10");
+  const spec = getEnvSpec(envId);
+  if (spec.family === "car-soccer") {
+    const me = await carController(agent, envId, seed);
+    const opponent = await carController(option(values, "vs") ?? "ball-chaser", envId, seed + 1);
+    const { blueGoals, orangeGoals, steps } = playCarSoccerEpisode(envId, me, opponent, seed, (env, step) => {
+      if (step % 150 === 0) {
+        const b = env.state.ball;
+        console.log(
+          `t=${((step * env.tickSkip) / 120).toFixed(0).padStart(4)} s  ball (${b[0]!.toFixed(0)}, ${b[1]!.toFixed(0)}, ${b[2]!.toFixed(0)})`,
+        );
+      }
+    });
+    console.log(
+      `${me.name} (blue) ${blueGoals} – ${orangeGoals} ${opponent.name} (orange) after ${((steps * spec.tickSkip) / 120).toFixed(1)} s`,
+    );
+    return;
+  }
+  const result = playDuplicate({
+    env: envId,
+    policies: [await duplicateEntrant(agent, envId)],
+    seeds: [seed],
+  });
+  const e = result.entries[0]!;
+  console.log(
+    `${e.name} on ${envId} (seed ${seed}): return ${e.meanReturn.toFixed(2)}, regret ${e.meanRegret.toFixed(2)} against the oracle's ${e.oracleReturns[0]!.toFixed(2)}`,
+  );
+}
+
+async function submit(args: string[], values: Record<string, unknown>): Promise<void> {
+  const [dir] = args;
+  const server = option(values, "server");
+  const key = option(values, "key") ?? process.env.LEAGUE_KEY;
+  if (!dir)
+    throw new UsageError(
+      "submit needs a checkpoint folder: league submit <checkpoint> --server URL --key KEY",
+    );
+  if (!server) throw new UsageError("submit needs --server URL (e.g. http://localhost:2567)");
+  if (!key) throw new UsageError("submit needs --key KEY (or LEAGUE_KEY in the environment)");
+  let manifest: { name?: string };
+  try {
+    manifest = JSON.parse(await readFile(path.join(dir, "agent.json"), "utf8"));
+  } catch (error) {
+    throw new UsageError(`${dir} is not a checkpoint folder: ${(error as Error).message}`);
+  }
+  const form = new FormData();
+  form.set("agent", option(values, "agent") ?? manifest.name ?? path.basename(path.resolve(dir)));
+  for (const name of await readdir(dir)) {
+    if (!/\.(json|bin)$/.test(name)) continue;
+    form.append("files", new Blob([await readFile(path.join(dir, name))]), name);
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${server.replace(/\/+$/, "")}/api/v1/submissions`, {
+      method: "POST",
+      body: form,
+      headers: { authorization: `Bearer ${key}` },
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot reach ${server}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
+    );
+  }
+  const body = (await response.json().catch(() => null)) as {
+    error?: { code: string; message: string };
+    version?: number;
+    status?: string;
+    agentId?: string;
+  } | null;
+  if (!response.ok)
+    throw new Error(
+      `the server refused the submission (${response.status} ${body?.error?.code ?? ""}): ${body?.error?.message ?? response.statusText}`,
+    );
+  console.log(
+    `submitted version ${body?.version} (${body?.status}); it plays a validation match, then joins the ladder. Agent: ${server}/api/v1/agents/${body?.agentId}`,
+  );
+}
+
+const COMMANDS: Record<string, (args: string[], values: Record<string, unknown>) => Promise<void>> = {
+  train,
+  eval: evaluate,
+  play,
+  submit,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    console.log(HELP.league);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run)
+    throw new UsageError(
+      `unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(", ")} (league --help)`,
+    );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        vs: { type: "string" },
+        games: { type: "string" },
+        env: { type: "string" },
+        seed: { type: "string" },
+        server: { type: "string" },
+        key: { type: "string" },
+        agent: { type: "string" },
+        resume: { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (parsed.values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  await run(parsed.positionals, parsed.values);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`league: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(`league: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

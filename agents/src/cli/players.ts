@@ -1,0 +1,138 @@
+// What `--agent` / `--vs` name on the command line: a built-in baseline or bot by name, or a
+// checkpoint folder (agent.json + model.json + weights) by path.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import {
+  A_BLUE_SCORE,
+  A_ORANGE_SCORE,
+  actionFromOutputs,
+  CarSoccerEnv,
+  type CarSoccerState,
+  CONTROL_SIZE,
+  ContinuousAction,
+  carSoccerParts,
+  getEnvSpec,
+  makeDuplicateEnv,
+  RecsimEnv,
+} from "@league/envs";
+import { BASELINES, baselinesFor } from "../baselines/registry.js";
+import type { BaselinePolicy } from "../baselines/types.js";
+import { loadTf } from "../ppo/backend.js";
+import { loadPolicy } from "../ppo/checkpoint.js";
+import { ModelPolicy } from "../ppo/model-policy.js";
+import { CAR_SOCCER_BOTS, createCarSoccerBot } from "../scripted/car-soccer.js";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Something that drives one car: writes the 8 controls for car `car` of arena 0. */
+export interface CarController {
+  readonly name: string;
+  act(state: CarSoccerState, car: number, controls: Float32Array): void;
+}
+
+const isCheckpoint = (spec: string) => existsSync(path.join(spec, "agent.json"));
+
+async function modelFor(dir: string, envId: string) {
+  const runtime = await loadTf();
+  const { manifest, actor, observationStats } = await loadPolicy(runtime, dir);
+  if (manifest.env !== envId) throw new UsageError(`${dir} was trained for ${manifest.env}, not ${envId}`);
+  return { runtime, manifest, actor, observationStats };
+}
+
+/** A duplicate-play entrant (bandits, recommender). */
+export async function duplicateEntrant(spec: string, envId: string): Promise<string | BaselinePolicy> {
+  if (isCheckpoint(spec)) {
+    const { runtime, manifest, actor, observationStats } = await modelFor(spec, envId);
+    const env = makeDuplicateEnv(envId);
+    return new ModelPolicy(runtime, actor, {
+      name: manifest.name,
+      output: env instanceof RecsimEnv ? { kind: "top-k", k: env.config.slateSize } : { kind: "argmax" },
+      observationNormalization:
+        manifest.observationNormalization ??
+        (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),
+    });
+  }
+  const known = baselinesFor(makeDuplicateEnv(envId));
+  if (!known.includes(spec)) {
+    throw new UsageError(
+      `"${spec}" is neither a checkpoint folder nor a baseline for ${envId} (${known.join(", ")})`,
+    );
+  }
+  return spec;
+}
+
+/** A car-soccer player: a scripted bot or a checkpoint. */
+export async function carController(spec: string, envId: string, seed: number): Promise<CarController> {
+  if (isCheckpoint(spec)) {
+    const { runtime, manifest, actor, observationStats } = await modelFor(spec, envId);
+    const { obsBuilder, actionParser } = carSoccerParts(manifest.observationBuilder, manifest.actionParser);
+    const teamSize = getEnvSpec(envId).numAgents / 2;
+    const observation = new Float32Array(obsBuilder.size(teamSize));
+    const raw = new Float32Array(actionParser.actionSize);
+    const policy = new ModelPolicy(runtime, actor, {
+      name: manifest.name,
+      output: { kind: "argmax" },
+      observationNormalization:
+        manifest.observationNormalization ??
+        (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),
+      timeBudgetMs: 1000,
+    });
+    return {
+      name: manifest.name,
+      act(state, car, controls) {
+        obsBuilder.build(state, 0, car, observation, 0);
+        actionFromOutputs(actionParser.actionSpace, policy.logits(observation), raw);
+        actionParser.parse(raw, 0, controls, 0);
+      },
+    };
+  }
+  if (!CAR_SOCCER_BOTS.some((b) => b.name === spec)) {
+    const names = CAR_SOCCER_BOTS.map((b) => b.name).join(", ");
+    throw new UsageError(`"${spec}" is neither a checkpoint folder nor a car-soccer bot (${names})`);
+  }
+  const bot = createCarSoccerBot(spec, seed);
+  return { name: spec, act: (state, car, controls) => bot.act(state, 0, car, controls) };
+}
+
+/**
+ * Plays one car-soccer episode (until a goal or the time limit) between two controllers; the
+ * environment's continuous parser passes each controller's 8 controls through unchanged.
+ */
+export function playCarSoccerEpisode(
+  envId: string,
+  blue: CarController,
+  orange: CarController,
+  seed: number,
+  onStep?: (env: CarSoccerEnv, step: number) => void,
+): { blueGoals: number; orangeGoals: number; steps: number } {
+  const env = new CarSoccerEnv({ spec: getEnvSpec(envId), actionParser: new ContinuousAction() });
+  env.reset(seed);
+  const controls = new Float32Array(CONTROL_SIZE);
+  let steps = 0;
+  for (;;) {
+    const actions: Record<string, Float32Array> = {};
+    env.agents.forEach((id, car) => {
+      (id.startsWith("blue") ? blue : orange).act(env.state, car, controls);
+      actions[id] = Float32Array.from(controls);
+    });
+    const result = env.step(actions);
+    steps++;
+    onStep?.(env, steps);
+    const ended = env.agents.some((id) => result.terminations[id] || result.truncations[id]);
+    if (ended) {
+      // One arena: its score fields are at the start of the arena buffer.
+      return {
+        blueGoals: env.state.arena[A_BLUE_SCORE]!,
+        orangeGoals: env.state.arena[A_ORANGE_SCORE]!,
+        steps,
+      };
+    }
+  }
+}
+
+export const KNOWN_BASELINES = BASELINES.map((b) => b.name);

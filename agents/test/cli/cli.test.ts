@@ -1,0 +1,184 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The built CLI, as `npx league` runs it (tests run after the build).
+const CLI = path.resolve(import.meta.dirname, "../../dist/cli/main.js");
+
+function league(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "league-cli-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe("league CLI", () => {
+  it("answers bad arguments with one clear line and exit code 2", async () => {
+    const none = await league([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain("league train <config.json>");
+    const cases: [string[], RegExp][] = [
+      [["frob"], /^league: unknown command "frob"; commands: train, eval, play, submit/],
+      [["eval", "ucb1"], /^league: eval needs two agents/],
+      [
+        ["eval", "ucb1", "--vs", "random", "--games", "many"],
+        /^league: --games must be an integer, got "many"/,
+      ],
+      [["eval", "ucb1", "--vs", "random", "--env", "chess"], /^league: unknown environment "chess"/],
+      [["eval", "--nope"], /^league: eval: Unknown option '--nope'/],
+      [
+        ["eval", "alphago", "--vs", "random"],
+        /^league: "alphago" is neither a checkpoint folder nor a baseline/,
+      ],
+      [["submit", dir], /^league: submit needs --server URL/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await league(args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+    expect((await league(["eval", "--help"])).stdout).toMatch(/duplicate play/);
+  });
+
+  it("evaluates bandit baselines by duplicate play and car-soccer bots by games", async () => {
+    const bandit = await league(["eval", "thompson-bernoulli", "--vs", "random", "--games", "3"]);
+    expect(bandit.code).toBe(0);
+    expect(bandit.stdout).toMatch(/thompson-bernoulli\s+return [\d.]+ ± [\d.]+\s+regret [\d.]+\s+rank 1/);
+    const cars = await league([
+      "eval",
+      "ball-chaser",
+      "--vs",
+      "random",
+      "--games",
+      "4",
+      "--env",
+      "car-soccer-1v1",
+    ]);
+    expect(cars.code).toBe(0);
+    expect(cars.stdout).toMatch(
+      /ball-chaser vs random on car-soccer-1v1: \d+ wins, \d+ draws, \d+ losses in 4 games/,
+    );
+    expect(cars.stderr).toMatch(/eval .* 100\.0%/);
+  });
+
+  it("trains, checkpoints, resumes the step count and evaluates the checkpoint", async () => {
+    const config = path.join(dir, "train.json");
+    const out = path.join(dir, "run");
+    await writeFile(
+      config,
+      JSON.stringify({
+        env: "bandit-bernoulli-10",
+        out,
+        name: "tiny",
+        totalSteps: 2048,
+        numEnvs: 8,
+        seed: 2,
+        checkpointEvery: 1,
+        ppo: { numSteps: 64, hidden: [16] },
+      }),
+    );
+    const first = await league(["train", config]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/tfjs backend: (wasm|cpu|tensorflow)/);
+    const manifest = JSON.parse(await readFile(path.join(out, "latest", "agent.json"), "utf8"));
+    expect(manifest).toMatchObject({
+      name: "tiny",
+      env: "bandit-bernoulli-10",
+      actionParser: "discrete",
+      training: { globalStep: 2048 },
+    });
+    expect((await readFile(path.join(out, "metrics.jsonl"), "utf8")).trim().split("\n").length).toBe(4);
+    expect(await readFile(path.join(out, "summary.svg"), "utf8")).toMatch(/^<svg/);
+
+    const resumed = await league(["train", config, "--resume", "latest"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain("resuming from");
+    expect(
+      JSON.parse(await readFile(path.join(out, "latest", "agent.json"), "utf8")).training.globalStep,
+    ).toBe(4096);
+
+    const evaluated = await league(["eval", path.join(out, "latest"), "--vs", "random", "--games", "2"]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/^tiny\s+return/m);
+  });
+
+  it("names the bad field of a training config", async () => {
+    const config = path.join(dir, "bad.json");
+    await writeFile(config, JSON.stringify({ env: "bandit-lsd-10", out: dir, totalSteps: -5 }));
+    const result = await league(["train", config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad\.json: totalSteps: /);
+    await writeFile(config, JSON.stringify({ env: "car-soccer-1v1", out: dir, totalSteps: 5 }));
+    expect((await league(["train", config])).stderr).toMatch(
+      /training is available for bandit environments; car-soccer-1v1 is car-soccer/,
+    );
+  });
+
+  it("submits a checkpoint folder as multipart files with the key, and reports a refusal", async () => {
+    const received: { auth?: string; body: string }[] = [];
+    let refuse = false;
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString("latin1")));
+      req.on("end", () => {
+        received.push({ auth: req.headers.authorization, body });
+        res.setHeader("content-type", "application/json");
+        if (refuse) {
+          res.statusCode = 422;
+          res.end(
+            JSON.stringify({
+              error: {
+                code: "unknown_layer",
+                message: "model.json uses layer types the league does not run: Lambda",
+              },
+            }),
+          );
+        } else {
+          res.statusCode = 201;
+          res.end(JSON.stringify({ agentId: "a1", versionId: "v1", version: 3, status: "pending" }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ckpt = path.join(dir, "run", "latest");
+      const ok = await league(["submit", ckpt, "--server", url, "--key", "al_abcdefghij_secret"]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/submitted version 3 \(pending\)/);
+      expect(received[0]!.auth).toBe("Bearer al_abcdefghij_secret");
+      for (const file of ["agent.json", "model.json", "weights.bin"])
+        expect(received[0]!.body).toContain(`filename="${file}"`);
+      expect(received[0]!.body).toMatch(/name="agent"\r\n\r\ntiny\r\n/);
+      refuse = true;
+      const refused = await league(["submit", ckpt, "--server", url], { LEAGUE_KEY: "al_abcdefghij_secret" });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /the server refused the submission \(422 unknown_layer\): model\.json uses layer types/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
