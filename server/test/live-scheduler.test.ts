@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../src/index.js";
 import { LiveScheduler } from "../src/league/live-scheduler.js";
 import { createMatch, startMatch } from "../src/league/matches.js";
 import { type AttachedRooms, attachRooms, registerCarSoccerBots } from "../src/rooms/index.js";
@@ -56,6 +57,16 @@ describe("live scheduler", () => {
     expect((await liveMatches("aborted")).map((m) => m.id)).toEqual([orphan]);
     expect(await liveMatches("running")).toHaveLength(1);
     expect(await scheduler.fill()).toEqual([]); // one at a time
+
+    // The API tells a spectator which room plays the match, and nothing for a match not on.
+    const app = await buildApp({ db, version: "0.0.0-test" });
+    const [running] = await liveMatches("running");
+    const where = await app.inject({ method: "GET", url: `/api/v1/matches/${running!.id}/live` });
+    expect(where.statusCode).toBe(200);
+    expect(where.json()).toMatchObject({ matchId: running!.id, roomName: "car-soccer", roomId: first[0] });
+    const notLive = await app.inject({ method: "GET", url: `/api/v1/matches/${orphan}/live` });
+    expect(notLive.json()).toMatchObject({ error: { code: "match_not_live" } });
+    await app.close();
 
     scheduler.start();
     const deadline = Date.now() + 30_000;

@@ -183,3 +183,7 @@ export const getOpenApi = () =>
     info: { version: string };
     paths: Record<string, Record<string, { summary?: string; description?: string; tags?: string[] }>>;
   }>("/api/v1/openapi.json");
+export const getLiveRoom = (matchId: string) =>
+  apiGet<{ matchId: string; roomName: string; roomId: string; spectators: number }>(
+    `/api/v1/matches/${encodeURIComponent(matchId)}/live`,
+  );

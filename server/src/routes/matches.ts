@@ -1,3 +1,4 @@
+import { matchMaker } from "@colyseus/core";
 import type { Database } from "@league/db";
 import { z } from "zod";
 import { ApiError } from "../errors.js";
@@ -239,6 +240,36 @@ export function matchRoutes(app: Api, db: Database): void {
       });
       if (!match) throw new ApiError(404, "match_not_found", `no match with id "${request.params.matchId}"`);
       return matchView(match, (await replayFlags(db, [match.id])).has(match.id));
+    },
+  );
+
+  app.get(
+    "/api/v1/matches/:matchId/live",
+    {
+      schema: {
+        summary: "Where to spectate a match being played now: its Colyseus room",
+        description:
+          'Join with colyseus.js: `new Client("ws://HOST:PORT").joinById(roomId)`; the room\'s state carries ball, cars, score and clock.',
+        tags: ["matches"],
+        params: z.object({ matchId: z.uuid() }),
+        response: {
+          200: z.object({
+            matchId: z.string(),
+            roomName: z.string(),
+            roomId: z.string(),
+            spectators: z.number().int(),
+          }),
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { matchId } = request.params;
+      // Rooms announce their match in their metadata; the matchmaker lists the rooms of every process it knows.
+      const rooms = await matchMaker.query({ name: "car-soccer" });
+      const room = rooms.find((r) => (r.metadata as { matchId?: string } | undefined)?.matchId === matchId);
+      if (!room) throw new ApiError(404, "match_not_live", "this match is not being played now");
+      return { matchId, roomName: room.name, roomId: room.roomId, spectators: room.clients };
     },
   );
 

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getMatch } from "@/lib/api";
+import { getLiveRoom, getMatch, publicServerPort } from "@/lib/api";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
+import { LiveView } from "./live-view";
 
 export const dynamic = "force-dynamic";
 
@@ -25,6 +26,9 @@ export default async function MatchPage({ params }: Props) {
   const result = await load(() => getMatch(id));
   if (result.problem !== null) return <ServerProblem problem={result.problem} />;
   const match = result.data;
+  // Not live (any more) is not an error here: the page then shows the result.
+  const live =
+    match.status === "running" && match.live ? await getLiveRoom(match.id).catch(() => null) : null;
   const participants = [...match.participants].sort(
     (a, b) => (a.rank ?? 99) - (b.rank ?? 99) || a.slot - b.slot,
   );
@@ -52,6 +56,13 @@ export default async function MatchPage({ params }: Props) {
           {" · "}seed <code>{match.seed}</code>
         </p>
       </section>
+
+      {live && (
+        <section aria-label="Live view">
+          <h2>Live</h2>
+          <LiveView serverPort={publicServerPort()} roomId={live.roomId} />
+        </section>
+      )}
 
       <section aria-label="Result">
         <h2>Result</h2>
