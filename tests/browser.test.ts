@@ -1,0 +1,172 @@
+// What a person sees, in a real browser: Debian's Chromium driven by playwright-core.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { descendants, freePort, type Platform, ROOT, startPlatform } from "./platform.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI === "true")
+    throw new Error(`${CHROMIUM} is missing; under CI=true the browser tests must run (.ci/run installs it)`);
+  console.warn(`skipping browser tests: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
+}
+const SHOTS = path.join(ROOT, "tests", "test-artifacts", "screenshots");
+
+describe.skipIf(!available)("in Chromium", () => {
+  let platform: Platform;
+  let browser: Browser;
+  let dataDir: string;
+  let web: string;
+  let api: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "league-browser-"));
+    const [serverPort, webPort] = [await freePort(), await freePort()];
+    platform = startPlatform({
+      LEAGUE_DATA_DIR: dataDir,
+      SERVER_PORT: String(serverPort),
+      WEB_PORT: String(webPort),
+      LADDER_INTERVAL_MS: "100",
+    });
+    await platform.waitForOutput("Press Ctrl-C to stop.", 90_000);
+    web = `http://127.0.0.1:${webPort}`;
+    api = `http://127.0.0.1:${serverPort}`;
+    await mkdir(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // As ../shared/STACK.md says; SwiftShader gives WebGL without a GPU.
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+      ],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (platform) {
+      const family = descendants(platform.process.pid!);
+      platform.process.kill("SIGTERM");
+      await platform.exited;
+      for (const pid of family) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already stopped.
+        }
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("shows the leagues, and a leaderboard of agents the ladder rated", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(web);
+    await expect.poll(() => page.locator("[data-league]").count()).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: path.join(SHOTS, "home.png"), fullPage: true });
+    // Wait until the ladder has rated some games in this league.
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${api}/api/v1/leagues/bandit-lsd-10`)).json()) as { finishedMatches: number })
+            .finishedMatches,
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    await page.goto(`${web}/leagues/bandit-lsd-10`);
+    const rows = page.locator("table.board tbody tr");
+    expect(await rows.count()).toBeGreaterThanOrEqual(5);
+    await expect
+      .poll(async () => Number(await rows.first().locator("td").nth(4).textContent()))
+      .toBeGreaterThan(0);
+    expect(await page.locator("figure.chart svg").count()).toBe(1);
+    // The page subscribes to the live feed for this league.
+    await page.locator(".live-dot.on").waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(SHOTS, "leaderboard.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, "leaderboard-phone.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("draws a live match in 3D and its clock advances", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    let live: { items: { id: string }[] } = { items: [] };
+    await expect
+      .poll(
+        async () => {
+          live = (await (await fetch(`${api}/api/v1/matches/live`)).json()) as typeof live;
+          return live.items.length;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
+    await page.goto(`${web}/matches/${live.items[0]!.id}`);
+    const canvas = page.locator(".live-canvas canvas");
+    await canvas.waitFor();
+    const box = await canvas.boundingBox();
+    expect(box!.width).toBeGreaterThan(600);
+    const clock = page.locator("[data-testid=clock]");
+    await expect.poll(() => clock.textContent(), { timeout: 15_000 }).toMatch(/^\d+:\d\d$/);
+    const first = await clock.textContent();
+    await expect.poll(() => clock.textContent(), { timeout: 15_000 }).not.toBe(first);
+    await page.getByRole("button", { name: "ball cam" }).click();
+    await page.screenshot({ path: path.join(SHOTS, "live.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("says so when the server is down, rather than showing a blank page", async () => {
+    // A second web process whose API address answers nothing.
+    const port = await freePort();
+    const nextBin = createRequire(path.join(ROOT, "web", "package.json")).resolve("next/dist/bin/next");
+    const lonely = spawn(
+      process.execPath,
+      [nextBin, "start", "--port", String(port), "--hostname", "127.0.0.1"],
+      {
+        cwd: path.join(ROOT, "web"),
+        env: {
+          ...process.env,
+          LEAGUE_API_URL: `http://127.0.0.1:${await freePort()}`,
+          NEXT_TELEMETRY_DISABLED: "1",
+        },
+        stdio: "ignore",
+      },
+    );
+    try {
+      await expect
+        .poll(
+          () =>
+            fetch(`http://127.0.0.1:${port}/`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          { timeout: 30_000 },
+        )
+        .toBe(200);
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/leagues/bandit-lsd-10`);
+      expect(await page.locator(".notice-error").textContent()).toMatch(
+        /cannot be shown right now: the league server at .* is not answering/,
+      );
+      await page.goto(`http://127.0.0.1:${port}/`);
+      expect(await page.locator(".notice-error").textContent()).toMatch(/is not answering/);
+      await page.screenshot({ path: path.join(SHOTS, "server-down.png") });
+      await page.close();
+    } finally {
+      lonely.kill("SIGTERM");
+    }
+  });
+});
