@@ -31,7 +31,9 @@ describe.skipIf(!available)("in Chromium", () => {
       LEAGUE_DATA_DIR: dataDir,
       SERVER_PORT: String(serverPort),
       WEB_PORT: String(webPort),
-      LADDER_INTERVAL_MS: "100",
+      LADDER_INTERVAL_MS: "300",
+      // Short live matches, so that one finishes (and leaves a replay) while the tests run.
+      LIVE_MATCH_SECONDS: "12",
     });
     await platform.waitForOutput("Press Ctrl-C to stop.", 90_000);
     web = `http://127.0.0.1:${webPort}`;
@@ -124,6 +126,39 @@ describe.skipIf(!available)("in Chromium", () => {
     await expect.poll(() => clock.textContent(), { timeout: 15_000 }).not.toBe(first);
     await page.getByRole("button", { name: "ball cam" }).click();
     await page.screenshot({ path: path.join(SHOTS, "live.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("replays a finished match by re-simulating it, and can pause and scrub", async () => {
+    let finished: { items: { id: string; hasReplay: boolean }[] } = { items: [] };
+    await expect
+      .poll(
+        async () => {
+          finished = (await (
+            await fetch(`${api}/api/v1/leagues/car-soccer-1v1/matches?limit=1`)
+          ).json()) as typeof finished;
+          return finished.items[0]?.hasReplay ?? false;
+        },
+        { timeout: 45_000 },
+      )
+      .toBe(true);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web}/matches/${finished.items[0]!.id}`);
+    const time = page.locator("[data-testid=replay-time]");
+    // A 12-second match: the player shows its length once re-simulated, and its time advances.
+    await expect.poll(() => time.textContent(), { timeout: 15_000 }).toMatch(/ \/ 0:1[12]$/);
+    const first = await time.textContent();
+    await expect.poll(() => time.textContent(), { timeout: 10_000 }).not.toBe(first);
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.locator("input[aria-label=position]").fill("300");
+    await expect.poll(() => time.textContent()).toMatch(/^0:10 \//);
+    const paused = await time.textContent();
+    await page.waitForTimeout(500);
+    expect(await time.textContent()).toBe(paused);
+    await page.screenshot({ path: path.join(SHOTS, "replay.png") });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getLiveRoom, getMatch, publicServerPort } from "@/lib/api";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
 import { LiveView } from "./live-view";
+import { ReplayPlayer } from "./replay-player";
 
 export const dynamic = "force-dynamic";
 
@@ -61,6 +62,17 @@ export default async function MatchPage({ params }: Props) {
         <section aria-label="Live view">
           <h2>Live</h2>
           <LiveView serverPort={publicServerPort()} roomId={live.roomId} />
+        </section>
+      )}
+
+      {match.hasReplay && match.status === "finished" && match.leagueId.startsWith("car-soccer") && (
+        <section aria-label="Replay">
+          <h2>Replay</h2>
+          <ReplayPlayer
+            serverPort={publicServerPort()}
+            matchId={match.id}
+            names={[...match.participants].sort((a, b) => a.slot - b.slot).map((p) => p.agent.name)}
+          />
         </section>
       )}
 
