@@ -1,7 +1,7 @@
 // What a person sees, in a real browser: Debian's Chromium driven by playwright-core.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -160,6 +160,50 @@ describe.skipIf(!available)("in Chromium", () => {
     expect(await time.textContent()).toBe(paused);
     await page.screenshot({ path: path.join(SHOTS, "replay.png") });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("signs up, and shows the server's reason when a checkpoint is refused", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${web}/submit`);
+    await page.fill("input[name=name]", "browser-lab");
+    await page.click("button:has-text('Sign up')");
+    const key = await page.locator("[data-testid=new-key] code").textContent({ timeout: 15_000 });
+    expect(key).toMatch(/^al_[a-z0-9]{10}_/);
+    expect(await page.inputValue("input[name=key]")).toBe(key);
+
+    // A checkpoint whose model uses a layer the league does not run.
+    const dir = path.join(dataDir, "bad-checkpoint");
+    await mkdir(dir, { recursive: true });
+    const manifest = {
+      name: "bad",
+      kind: "model",
+      format: 1,
+      env: "bandit-bernoulli-10",
+      observationBuilder: "default",
+      actionParser: "discrete",
+      tickSkip: 1,
+      observationSize: 12,
+      actionCount: 10,
+      observationNormalization: null,
+    };
+    const model = {
+      format: "layers-model",
+      modelTopology: { class_name: "Sequential", config: { layers: [{ class_name: "Lambda", config: {} }] } },
+      weightsManifest: [{ paths: ["weights.bin"], weights: [] }],
+    };
+    await writeFile(path.join(dir, "agent.json"), JSON.stringify(manifest));
+    await writeFile(path.join(dir, "model.json"), JSON.stringify(model));
+    await writeFile(path.join(dir, "weights.bin"), new Uint8Array(0));
+    await page.fill("input[name=agent]", "bad-agent");
+    await page.setInputFiles(
+      "input[name=files]",
+      ["agent.json", "model.json", "weights.bin"].map((f) => path.join(dir, f)),
+    );
+    await page.click("button:has-text('Submit')");
+    const reason = await page.locator("[data-testid=upload-error]").textContent({ timeout: 15_000 });
+    expect(reason).toContain("model.json uses layer types the league does not run: Lambda");
+    await page.screenshot({ path: path.join(SHOTS, "submit-refused.png"), fullPage: true });
     await page.close();
   });
 

@@ -23,6 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </a>
           <nav>
             <a href="/">Leagues</a>
+            <a href="/submit">Submit</a>
             <a href="/api">API</a>
           </nav>
         </header>
