@@ -93,6 +93,10 @@ describe.skipIf(!available)("in Chromium", () => {
       .poll(async () => Number(await rows.first().locator("td").nth(4).textContent()))
       .toBeGreaterThan(0);
     expect(await page.locator("figure.chart svg").count()).toBe(1);
+    // Sortable: by games, most first.
+    await page.getByRole("button", { name: "Games" }).click();
+    const games = (await rows.locator("td:nth-child(5)").allTextContents()).map(Number);
+    expect(games).toEqual([...games].sort((a, b) => b - a));
     // The page subscribes to the live feed for this league.
     await page.locator(".live-dot.on").waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, "leaderboard.png"), fullPage: true });

@@ -138,5 +138,16 @@ describe.each(BACKENDS)("agents and matches API on $kind", ({ kind, skip }) => {
     expect(points.map((p) => p.matchId)).toEqual(finished);
     expect(points.at(-1)!.ordinal).toBeGreaterThan(points[0]!.ordinal); // five wins in a row
     expect((await get(`/api/v1/versions/${agents[0]!.versionId}/ratings`)).status).toBe(400);
+
+    // The leaderboard's trend: the ordinal's change over the last five rated matches (here, all of them).
+    const board = (await get("/api/v1/leagues/car-soccer-1v1/leaderboard")).body.items as unknown as {
+      agent: { name: string };
+      ordinal: number;
+      trend: number;
+    }[];
+    const striker = board.find((e) => e.agent.name === "striker")!;
+    const keeper = board.find((e) => e.agent.name === "keeper")!;
+    expect(striker.trend).toBeCloseTo(striker.ordinal - 0, 6); // started at mu 25, sigma 25/3: ordinal 0
+    expect(keeper.trend).toBeLessThan(0);
   });
 });

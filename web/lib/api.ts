@@ -82,6 +82,8 @@ export interface LeaderboardEntry {
   losses: number;
   draws: number;
   winRate: number | null;
+  /** Ordinal change over the last five rated matches. */
+  trend: number;
 }
 
 export interface Page<T> {

@@ -52,6 +52,9 @@ const withCounts = {
   _count: { select: { ratings: true, matches: { where: { status: "finished" as const } } } },
 } as const;
 
+/** Matches over which the leaderboard's trend is measured. */
+const TREND_MATCHES = 5;
+
 const LeaderboardEntry = z
   .object({
     rank: z.number().int().meta({ description: "1 = highest ordinal" }),
@@ -67,8 +70,27 @@ const LeaderboardEntry = z
     losses: z.number().int(),
     draws: z.number().int(),
     winRate: z.number().nullable(),
+    trend: z
+      .number()
+      .meta({ description: `change of the ordinal over the version's last ${TREND_MATCHES} rated matches` }),
   })
   .meta({ id: "LeaderboardEntry" });
+
+/** Ordinal change over each version's last few rating events in the league, in one query. */
+async function trends(db: Database, leagueId: string, versionIds: string[]): Promise<Map<string, number>> {
+  if (versionIds.length === 0) return new Map();
+  const rows = await db.prisma.$queryRaw<{ versionId: string; trend: number }[]>`
+    SELECT "versionId", SUM(("muAfter" - 3 * "sigmaAfter") - ("muBefore" - 3 * "sigmaBefore"))::float8 AS trend
+    FROM (
+      SELECT "versionId", "muAfter", "sigmaAfter", "muBefore", "sigmaBefore",
+             row_number() OVER (PARTITION BY "versionId" ORDER BY "createdAt" DESC, id DESC) AS recent
+      FROM "RatingEvent"
+      WHERE "leagueId" = ${leagueId} AND "versionId" = ANY(${versionIds}::uuid[])
+    ) last_events
+    WHERE recent <= ${TREND_MATCHES}
+    GROUP BY "versionId"`;
+  return new Map(rows.map((r) => [r.versionId, Number(r.trend)]));
+}
 
 const LeaderboardQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
@@ -193,6 +215,11 @@ export function leagueRoutes(app: Api, db: Database): void {
       });
       const page = rows.slice(0, limit);
       const firstRank = (after?.rank ?? 0) + 1;
+      const trendOf = await trends(
+        db,
+        id,
+        page.map((r) => r.versionId),
+      );
       const items = page.map((r, i) => ({
         rank: firstRank + i,
         versionId: r.versionId,
@@ -207,6 +234,7 @@ export function leagueRoutes(app: Api, db: Database): void {
         losses: r.losses,
         draws: r.draws,
         winRate: r.games > 0 ? r.wins / r.games : null,
+        trend: trendOf.get(r.versionId) ?? 0,
       }));
       const last = items.at(-1);
       const nextCursor =

@@ -4,7 +4,8 @@ import { getLeaderboard, getLeague, getLeagueMatches, publicServerPort } from "@
 import { SkillChart } from "../../components/charts";
 import { LiveRefresh } from "../../components/live-refresh";
 import { MatchList } from "../../components/match-list";
-import { ago, fmt, load, pct, ServerProblem } from "../../components/problem";
+import { ago, load, ServerProblem } from "../../components/problem";
+import { Board } from "./board";
 
 export const dynamic = "force-dynamic";
 
@@ -43,43 +44,7 @@ export default async function LeaguePage({ params, searchParams }: Props) {
         {board.items.length === 0 ? (
           <div className="notice">No rated agents yet.</div>
         ) : (
-          <div className="table-wrap">
-            <table className="board">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Agent</th>
-                  <th className="num">Ordinal</th>
-                  <th className="num">μ ± σ</th>
-                  <th className="num">Games</th>
-                  <th className="num">W / D / L</th>
-                  <th className="num">Win rate</th>
-                </tr>
-              </thead>
-              <tbody>
-                {board.items.map((e) => (
-                  <tr key={e.versionId} data-version={e.versionId}>
-                    <td>{e.rank}</td>
-                    <td>
-                      <Link href={`/agents/${e.agent.id}`}>{e.agent.name}</Link>{" "}
-                      <span className="muted">
-                        v{e.version} · {e.owner.name}
-                      </span>
-                    </td>
-                    <td className="num strong">{fmt(e.ordinal)}</td>
-                    <td className="num">
-                      {fmt(e.mu)} ± {fmt(e.sigma)}
-                    </td>
-                    <td className="num">{e.games}</td>
-                    <td className="num">
-                      {e.wins} / {e.draws} / {e.losses}
-                    </td>
-                    <td className="num">{pct(e.winRate)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Board entries={board.items} />
         )}
         <nav className="pager">
           {cursor && <Link href={`/leagues/${id}`}>← First page</Link>}
