@@ -104,18 +104,30 @@ describe.each([
     },
   );
 
-  it.skipIf(skip)("leave head-to-head versions pending until their validation exists", async () => {
-    const files = await checkpointFiles({
-      env: "car-soccer-1v1",
-      observationBuilder: "default",
-      actionParser: "lookup",
-      observationSize: 91,
-      actionCount: 90,
-    });
-    const versionId = await submit("striker", files);
-    expect(await validatePendingVersions(db.prisma)).toMatchObject([{ versionId, status: "skipped" }]);
-    expect((await db.prisma.agentVersion.findUniqueOrThrow({ where: { id: versionId } })).status).toBe(
-      "pending",
-    );
-  });
+  it.skipIf(skip)(
+    "validate car-soccer models by a short headless match against a copy of themselves",
+    async () => {
+      const files = await checkpointFiles({
+        env: "car-soccer-1v1",
+        observationBuilder: "default",
+        actionParser: "lookup",
+        observationSize: 91,
+        actionCount: 90,
+      });
+      const versionId = await submit("striker", files);
+      expect(await validatePendingVersions(db.prisma)).toMatchObject([
+        { versionId, status: "active", log: expect.stringMatching(/copy of itself/) },
+      ]);
+      expect((await db.prisma.agentVersion.findUniqueOrThrow({ where: { id: versionId } })).status).toBe(
+        "active",
+      );
+      // Validation is not a rated match: the version starts at the default rating with no games.
+      expect(
+        await db.prisma.rating.findUnique({
+          where: { versionId_leagueId: { versionId, leagueId: "car-soccer-1v1" } },
+        }),
+      ).toMatchObject({ games: 0, mu: 25 });
+      expect(await db.prisma.match.count({ where: { leagueId: "car-soccer-1v1" } })).toBe(0);
+    },
+  );
 });

@@ -2,11 +2,12 @@
 // rate it, repeat. One match at a time per process; stop() waits for the one in flight.
 
 import type { PrismaClient } from "@league/db";
-import { Rng } from "@league/envs";
+import { getEnvSpec, Rng } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
 import type { RatingParams } from "../ratings.js";
 import { runDuplicateMatch } from "./duplicate-runner.js";
-import { type Candidate, planDuplicateMatch } from "./scheduler.js";
+import { runHeadToHeadMatch } from "./head-to-head-runner.js";
+import { type Candidate, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
 import { validatePendingVersions } from "./validation.js";
 
 export interface LadderOptions {
@@ -14,8 +15,10 @@ export interface LadderOptions {
   intervalMs: number;
   seed: number;
   maxPlayers?: number;
-  /** Only these leagues (default: every active duplicate league). */
+  /** Only these leagues (default: every active league, duplicate and head-to-head). */
   leagues?: string[];
+  /** Game seconds of a head-to-head (car-soccer) match; default the spec's full game. */
+  headToHeadSeconds?: number;
   onError?: (error: Error, leagueId: string) => void;
 }
 
@@ -62,7 +65,6 @@ export class Ladder {
     const leagues = await this.prisma.league.findMany({
       where: {
         active: true,
-        mode: "duplicate",
         ...(this.options.leagues ? { id: { in: this.options.leagues } } : {}),
       },
       orderBy: { id: "asc" },
@@ -87,17 +89,30 @@ export class Ladder {
         beta: league.beta,
         tau: league.tau,
       };
-      const players = planDuplicateMatch(candidates, params, this.rng, this.options.maxPlayers ?? 6);
+      const headToHead = league.mode === "head_to_head";
+      let players: Candidate[] | null;
+      if (headToHead) {
+        const spec = getEnvSpec(league.envId);
+        // Blue team first, then orange: the seat order of the match.
+        players = planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams)?.flat() ?? null;
+      } else players = planDuplicateMatch(candidates, params, this.rng, this.options.maxPlayers ?? 6);
       if (!players) continue;
       this.leagueCursor = (this.leagueCursor + k + 1) % leagues.length;
       // 63 bits: the seed column is a signed 64-bit integer.
       const seed = BigInt(this.rng.uint32() & 0x7fffffff) * 4_294_967_296n + BigInt(this.rng.uint32());
       try {
-        const finished = await runDuplicateMatch(this.prisma, this.events, {
-          leagueId: league.id,
-          versionIds: players.map((p) => p.versionId),
-          seed,
-        });
+        const finished = headToHead
+          ? await runHeadToHeadMatch(this.prisma, this.events, {
+              leagueId: league.id,
+              seats: players.map((p) => ({ versionId: p.versionId })),
+              seed,
+              ...(this.options.headToHeadSeconds ? { durationSeconds: this.options.headToHeadSeconds } : {}),
+            })
+          : await runDuplicateMatch(this.prisma, this.events, {
+              leagueId: league.id,
+              versionIds: players.map((p) => p.versionId),
+              seed,
+            });
         this.matchesPlayed++;
         return finished.matchId;
       } catch (error) {

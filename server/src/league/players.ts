@@ -1,9 +1,28 @@
 // Turns stored agent versions into players: scripted baselines by name, model agents from their
 // stored artifact (a tfjs LayersModel), cached so that a busy ladder does not reload them.
-import { type BaselinePolicy, loadTf, type ModelJson, ModelPolicy, modelFromMemory } from "@league/agents";
+import {
+  type BaselinePolicy,
+  createCarSoccerBot,
+  loadTf,
+  type ModelJson,
+  ModelPolicy,
+  ModelTimeoutError,
+  modelFromMemory,
+} from "@league/agents";
 import type { Prisma } from "@league/db";
-import { makeDuplicateEnv, RecsimEnv } from "@league/envs";
+import {
+  type ActionParser,
+  actionFromOutputs,
+  type CarSoccerState,
+  carSoccerParts,
+  getEnvSpec,
+  makeDuplicateEnv,
+  type ObsBuilder,
+  RecsimEnv,
+} from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
+import { carSoccerBotOf } from "../rooms/builtins.js";
+import type { LiveController } from "../rooms/car-soccer-match.js";
 import { unpackArtifact } from "../submissions/validate.js";
 
 export class UnplayableVersionError extends Error {
@@ -22,8 +41,10 @@ export interface StoredVersion {
   agent: { name: string };
 }
 
-/** Per-action inference budget of model agents in duplicate matches. */
+/** Per-action inference budget of model agents in duplicate and car-soccer matches. */
 export const MODEL_TIME_BUDGET_MS = 50;
+/** Decisions over budget a model is forgiven (the first inference also compiles kernels) before it is timed out. */
+export const MODEL_MAX_OVERRUNS = 10;
 
 const MODEL_CACHE_SIZE = 32;
 const models = new Map<string, Promise<Tf.LayersModel>>();
@@ -69,4 +90,83 @@ export async function duplicatePlayer(
       (manifest.observationNormalization as { mean: number[]; var: number[]; clip: number } | null) ?? null,
     timeBudgetMs: MODEL_TIME_BUDGET_MS,
   });
+}
+
+interface ModelManifest {
+  kind?: unknown;
+  observationBuilder?: unknown;
+  actionParser?: unknown;
+  observationNormalization?: unknown;
+}
+
+/**
+ * A model agent driving one car: the manifest's observation builder reads the match's true state,
+ * the model's outputs become a raw action (actionFromOutputs) and the manifest's parser turns it
+ * into the eight controls. Throws ModelTimeoutError once it has overrun its budget too often.
+ */
+export class ModelCarController implements LiveController {
+  overruns = 0;
+  private readonly observation: Float32Array;
+  private readonly action: Float32Array;
+
+  constructor(
+    readonly name: string,
+    private readonly model: Pick<ModelPolicy, "logits">,
+    private readonly obsBuilder: ObsBuilder,
+    private readonly actionParser: ActionParser,
+    teamSize: number,
+    private readonly budgetMs = MODEL_TIME_BUDGET_MS,
+    private readonly maxOverruns = MODEL_MAX_OVERRUNS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.observation = new Float32Array(obsBuilder.size(teamSize));
+    this.action = new Float32Array(actionParser.actionSize);
+  }
+
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    this.obsBuilder.build(state, arena, car, this.observation, 0);
+    const started = this.now();
+    const outputs = this.model.logits(this.observation);
+    if (this.now() - started > this.budgetMs && ++this.overruns > this.maxOverruns)
+      throw new ModelTimeoutError(this.name, this.overruns, this.budgetMs);
+    actionFromOutputs(this.actionParser.actionSpace, outputs, this.action);
+    this.actionParser.parse(this.action, 0, controls, 0);
+  }
+}
+
+/** A controller for one car of a car-soccer match: a built-in bot by name, or a model agent. */
+export async function carSoccerController(version: StoredVersion, seed: number): Promise<LiveController> {
+  const label = `${version.agent.name} v${version.version}`;
+  const bot = carSoccerBotOf(version.manifest);
+  if (bot) {
+    try {
+      return createCarSoccerBot(bot, seed);
+    } catch (error) {
+      throw new UnplayableVersionError(version.id, (error as Error).message);
+    }
+  }
+  const manifest = version.manifest as ModelManifest | null;
+  if (manifest?.kind !== "model")
+    throw new UnplayableVersionError(version.id, `unknown agent kind ${JSON.stringify(manifest?.kind)}`);
+  let parts: ReturnType<typeof carSoccerParts>;
+  try {
+    parts = carSoccerParts(String(manifest.observationBuilder), String(manifest.actionParser));
+  } catch (error) {
+    throw new UnplayableVersionError(version.id, (error as Error).message);
+  }
+  const spec = getEnvSpec(version.envId);
+  // Only logits() is used: ModelPolicy's own output mapping is for duplicate environments.
+  const policy = new ModelPolicy(await loadTf(), await modelOf(version), {
+    name: label,
+    output: { kind: "argmax" },
+    observationNormalization:
+      (manifest.observationNormalization as { mean: number[]; var: number[]; clip: number } | null) ?? null,
+  });
+  return new ModelCarController(
+    label,
+    policy,
+    parts.obsBuilder,
+    parts.actionParser,
+    spec.numAgents / spec.numTeams,
+  );
 }

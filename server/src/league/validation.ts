@@ -4,8 +4,33 @@
 // with few games gives it its placement matches.
 import { playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
-import { getEnvSpec } from "@league/envs";
-import { duplicatePlayer } from "./players.js";
+import { type EnvSpec, getEnvSpec } from "@league/envs";
+import { CarSoccerMatch } from "../rooms/car-soccer-match.js";
+import { playToEnd } from "./head-to-head-runner.js";
+import { carSoccerController, duplicatePlayer, type StoredVersion } from "./players.js";
+
+/** Game seconds of a car-soccer validation match: enough decisions to meet most failure modes. */
+export const CAR_SOCCER_VALIDATION_SECONDS = 10;
+
+/** A short unstored car-soccer match of the version in every seat; returns a one-line log. */
+async function validateCarSoccer(version: StoredVersion, spec: EnvSpec): Promise<string> {
+  const seed = Number(BigInt.asUintN(31, BigInt(version.version)));
+  const controllers = [];
+  for (let car = 0; car < spec.numAgents; car++)
+    controllers.push(await carSoccerController(version, seed + car));
+  const match = new CarSoccerMatch({
+    spec,
+    seed,
+    controllers,
+    durationSeconds: CAR_SOCCER_VALIDATION_SECONDS,
+    goalPauseSeconds: 0,
+    kickoffPauseSeconds: 0,
+    failOnControllerError: true,
+  });
+  await playToEnd(match);
+  const { blue, orange } = match.score;
+  return `validation match against a copy of itself: ${CAR_SOCCER_VALIDATION_SECONDS} s of car soccer, ${blue}-${orange}`;
+}
 
 export interface ValidationOutcome {
   versionId: string;
@@ -24,8 +49,7 @@ export async function validatePendingVersions(prisma: PrismaClient, limit = 4): 
   const outcomes: ValidationOutcome[] = [];
   for (const version of pending) {
     const spec = getEnvSpec(version.envId);
-    if (spec.matchFormat !== "duplicate") {
-      // Head-to-head leagues validate once their match runner takes model agents.
+    if (spec.matchFormat !== "duplicate" && spec.family !== "car-soccer") {
       outcomes.push({
         versionId: version.id,
         status: "skipped",
@@ -41,14 +65,17 @@ export async function validatePendingVersions(prisma: PrismaClient, limit = 4): 
     let log: string;
     let ok = false;
     try {
-      const players = [await duplicatePlayer(version), await duplicatePlayer(version)];
-      const result = playDuplicate({
-        env: version.envId,
-        policies: players,
-        seeds: [Number(BigInt.asUintN(31, BigInt(version.version)))],
-      });
+      if (spec.family === "car-soccer") log = await validateCarSoccer(version, spec);
+      else {
+        const players = [await duplicatePlayer(version), await duplicatePlayer(version)];
+        const result = playDuplicate({
+          env: version.envId,
+          policies: players,
+          seeds: [Number(BigInt.asUintN(31, BigInt(version.version)))],
+        });
+        log = `validation match against a copy of itself: returns ${result.entries.map((e) => e.meanReturn.toFixed(3)).join(" and ")}`;
+      }
       ok = true;
-      log = `validation match against a copy of itself: returns ${result.entries.map((e) => e.meanReturn.toFixed(3)).join(" and ")}`;
     } catch (error) {
       log = `validation match failed: ${(error as Error).message}`;
     }

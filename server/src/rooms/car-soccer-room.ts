@@ -4,13 +4,8 @@
 
 import { type Client, Room } from "@colyseus/core";
 import { type SchemaType, schema } from "@colyseus/schema";
-import type { CarSoccerBot } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import {
-  A_BLUE_SCORE,
-  A_GOAL,
-  A_ORANGE_SCORE,
-  A_STEPS,
   A_TICK,
   B_VX,
   B_X,
@@ -21,19 +16,17 @@ import {
   C_UX,
   C_VX,
   C_X,
-  CarSoccerEngine,
-  CONTROL_SIZE,
   carSoccerConstants,
   type EnvSpec,
-  encodeMatchReplay,
-  REPLAY_FORMAT_VERSION,
-  type Replay,
-  tickArena,
 } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
-import { abortMatch, finishMatch } from "../league/matches.js";
+import { storeCarSoccerMatch } from "../league/head-to-head-runner.js";
+import { abortMatch } from "../league/matches.js";
+import { CarSoccerMatch, type LiveController } from "./car-soccer-match.js";
 
-const { HASH_INTERVAL_TICKS, TICK_RATE } = carSoccerConstants;
+export type { LiveController, MatchStatus } from "./car-soccer-match.js";
+
+const { TICK_RATE } = carSoccerConstants;
 
 export const CAR_SOCCER_ROOM = "car-soccer";
 
@@ -80,11 +73,6 @@ export const MatchView = schema(
 );
 export type MatchViewState = SchemaType<typeof MatchView>;
 
-export type MatchStatus = "kickoff" | "playing" | "goal" | "ended";
-
-/** Anything that fills a car's controls from the true state; a scripted bot is one. */
-export type LiveController = Pick<CarSoccerBot, "name" | "act">;
-
 /** What a room is created with (server side only: see `startLiveMatch`). */
 export interface LiveMatchLaunch {
   prisma: PrismaClient;
@@ -128,20 +116,9 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   override maxClients = 200;
 
   private launch!: LiveMatchLaunch;
-  private engine!: CarSoccerEngine;
-  private status: MatchStatus = "kickoff";
+  private match!: CarSoccerMatch;
   /** Physics ticks still owed to real time, in milliseconds. */
   private lag = 0;
-  private pauseLeft = 0;
-  /** Decision steps of play left: an integer, so the final whistle never drifts by a step. */
-  private stepsLeft = 0;
-  private tickInStep = 0;
-  private episode = 0;
-  private readonly raw = new Float32Array(CONTROL_SIZE);
-  private controllerErrors: number[] = [];
-  private goals: { team: "blue" | "orange"; second: number }[] = [];
-  private replays: Replay[] = [];
-  private recorder: { initial: Uint8Array; controls: Float32Array[]; hashes: number[] } | null = null;
   private storing: Promise<unknown> | null = null;
   private done = false;
 
@@ -150,23 +127,27 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     if (!launch) throw new Error("live matches are started by the server, not by clients");
     launches.delete(options.launchKey as string);
     this.launch = launch;
-    this.engine = new CarSoccerEngine(1, { spec: launch.spec });
-    this.controllerErrors = launch.seats.map(() => 0);
-    this.stepsLeft = Math.max(1, Math.round((launch.durationSeconds * TICK_RATE) / this.engine.tickSkip));
+    this.match = new CarSoccerMatch({
+      spec: launch.spec,
+      seed: launch.seed,
+      controllers: launch.seats.map((s) => s.controller),
+      durationSeconds: launch.durationSeconds,
+      goalPauseSeconds: launch.goalPauseSeconds,
+      kickoffPauseSeconds: launch.kickoffPauseSeconds,
+    });
     const view = new MatchView();
     view.matchId = launch.matchId;
     view.ball = new BallView();
     launch.seats.forEach((seat, car) => {
       const c = new CarView();
       c.name = seat.controller.name;
-      c.team = car < this.engine.teamSize ? 0 : 1;
+      c.team = this.match.teamOf(car);
       view.cars.push(c);
     });
     this.setState(view);
     this.setMetadata({ matchId: launch.matchId, leagueId: launch.leagueId });
     // 30 patches a second: enough for smooth interpolated playback, a quarter of the 120 Hz ticks' bandwidth.
     this.setPatchRate(1000 / 30);
-    this.startEpisode();
     this.setSimulationInterval((dt) => this.update(dt), 1000 / TICK_RATE);
     // Spectators watch; nothing they send may change the game.
     this.onMessage("*", (client, type) => {
@@ -186,117 +167,21 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     const tickMs = 1000 / TICK_RATE;
     while (this.lag >= tickMs && !this.done) {
       this.lag -= tickMs;
-      this.tick();
+      this.match.tick();
+      if (this.match.done) this.end();
     }
     this.sync();
   }
 
-  private tick(): void {
-    if (this.status === "goal" || this.status === "kickoff") {
-      this.pauseLeft -= 1 / TICK_RATE;
-      if (this.pauseLeft > 0) return;
-      if (this.status === "goal") {
-        this.episode++;
-        this.startEpisode();
-        if (this.pauseLeft > 0) return;
-      }
-      this.status = "playing";
-    }
-    const eng = this.engine;
-    const st = eng.state;
-    if (this.tickInStep === 0) this.decide();
-    tickArena(st, 0);
-    this.tickInStep++;
-    if (this.tickInStep < eng.tickSkip) return;
-    // A decision step is complete: the same bookkeeping as CarSoccerEngine.stepArena and replays.
-    this.tickInStep = 0;
-    st.arena[A_STEPS]! += 1;
-    const tick = st.arena[A_TICK]!;
-    // Same rule as the replay recorder: a hash after each step that crossed a multiple of 120 ticks.
-    if (Math.floor(tick / HASH_INTERVAL_TICKS) > Math.floor((tick - eng.tickSkip) / HASH_INTERVAL_TICKS))
-      this.recorder?.hashes.push(st.hashArena(0));
-    this.stepsLeft--;
-    const goal = st.arena[A_GOAL]!;
-    if (goal !== 0) {
-      this.goals.push({
-        team: goal > 0 ? "blue" : "orange",
-        second: this.launch.durationSeconds - this.secondsLeft(),
-      });
-      this.closeEpisode();
-      if (this.stepsLeft <= 0) this.end();
-      else {
-        this.status = "goal";
-        this.pauseLeft = this.launch.goalPauseSeconds;
-      }
-    } else if (this.stepsLeft <= 0) {
-      this.closeEpisode();
-      this.end();
-    }
-  }
-
-  /** Seconds of play left. */
-  private secondsLeft(): number {
-    return (this.stepsLeft * this.engine.tickSkip) / TICK_RATE;
-  }
-
-  /** Asks every controller for controls; one that throws is counted and its car idles. */
-  private decide(): void {
-    const st = this.engine.state;
-    for (let car = 0; car < this.launch.seats.length; car++) {
-      this.raw.fill(0);
-      try {
-        this.launch.seats[car]!.controller.act(st, 0, car, this.raw);
-      } catch {
-        this.controllerErrors[car]! += 1;
-        this.raw.fill(0);
-      }
-      this.engine.actionParser.parse(this.raw, 0, st.controls, car * CONTROL_SIZE);
-    }
-    this.recorder?.controls.push(st.controls.slice(0, this.launch.seats.length * CONTROL_SIZE));
-  }
-
-  private startEpisode(): void {
-    // Stream = episode index, so every kickoff of the match is reproducible from the match seed.
-    this.engine.resetArena(0, this.launch.seed, this.episode);
-    this.tickInStep = 0;
-    this.recorder = { initial: this.engine.state.snapshotArena(0), controls: [], hashes: [] };
-    this.status = "kickoff";
-    this.pauseLeft = this.launch.kickoffPauseSeconds;
-  }
-
-  private closeEpisode(): void {
-    const r = this.recorder;
-    if (!r) return;
-    const eng = this.engine;
-    const n = this.launch.seats.length * CONTROL_SIZE;
-    const controls = new Float32Array(r.controls.length * n);
-    r.controls.forEach((row, i) => {
-      controls.set(row, i * n);
-    });
-    this.replays.push({
-      formatVersion: REPLAY_FORMAT_VERSION,
-      specId: eng.spec.id,
-      specVersion: eng.spec.version,
-      seed: this.launch.seed,
-      teamSize: eng.teamSize,
-      tickSkip: eng.tickSkip,
-      numSteps: r.controls.length,
-      initialState: r.initial,
-      controls,
-      hashes: Uint32Array.from(r.hashes),
-      finalHash: eng.state.hashArena(0),
-    });
-    this.recorder = null;
-  }
-
   private sync(): void {
     const view = this.state;
-    const st = this.engine.state;
-    view.status = this.status;
+    const st = this.match.engine.state;
+    const score = this.match.score;
+    view.status = this.match.status;
     view.tick = st.arena[A_TICK]!;
-    view.blue = st.arena[A_BLUE_SCORE]!;
-    view.orange = st.arena[A_ORANGE_SCORE]!;
-    view.clock = this.secondsLeft();
+    view.blue = score.blue;
+    view.orange = score.orange;
+    view.clock = this.match.secondsLeft;
     const b = st.ball;
     view.ball.x = b[B_X]!;
     view.ball.y = b[B_X + 1]!;
@@ -329,7 +214,6 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private end(): void {
     if (this.done) return;
     this.done = true;
-    this.status = "ended";
     this.setSimulationInterval();
     this.sync();
     const stored = this.store();
@@ -343,55 +227,17 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   }
 
   private async store(): Promise<LiveMatchOutcome> {
-    const { prisma, events, matchId, leagueId, seats } = this.launch;
-    const st = this.engine.state;
-    const blue = st.arena[A_BLUE_SCORE]!;
-    const orange = st.arena[A_ORANGE_SCORE]!;
-    const score = { blue, orange };
+    const { prisma, events, matchId, leagueId, seats, seed } = this.launch;
+    const score = this.match.score;
     try {
-      const result = {
-        format: "car-soccer-live",
-        score,
-        goals: this.goals,
-        durationSeconds: this.launch.durationSeconds,
-        seed: this.launch.seed,
-        episodes: this.replays.length,
-        seats: seats.map((s, car) => ({
-          slot: car,
-          team: car < this.engine.teamSize ? 0 : 1,
-          versionId: s.versionId,
-          controller: s.controller.name,
-          controllerErrors: this.controllerErrors[car]!,
-        })),
-      };
-      const finished = await finishMatch(prisma, {
+      await storeCarSoccerMatch(prisma, events, {
         matchId,
-        teamScores: [blue, orange],
-        result,
-        replay: encodeMatchReplay(this.replays),
+        leagueId,
+        format: "car-soccer-live",
+        seed,
+        match: this.match,
+        seats: seats.map((s) => ({ versionId: s.versionId, controller: s.controller.name })),
       });
-      if (events && finished.applied) {
-        const ranks = blue === orange ? [1, 1] : blue > orange ? [1, 2] : [2, 1];
-        events.publish("match.finished", {
-          matchId,
-          leagueId,
-          result: { score },
-          ranks: seats.map((s, car) => ({
-            versionId: s.versionId,
-            rank: ranks[car < this.engine.teamSize ? 0 : 1]!,
-          })),
-        });
-        for (const change of finished.ratingChanges)
-          events.publish("rating.changed", {
-            versionId: change.versionId,
-            leagueId: change.leagueId,
-            matchId,
-            mu: change.after.mu,
-            sigma: change.after.sigma,
-            ordinal: change.after.ordinal,
-            delta: change.after.ordinal - change.before.ordinal,
-          });
-      }
       return { matchId, status: "finished", score };
     } catch (error) {
       const message = `storing the live match failed: ${(error as Error).message}`;
@@ -405,7 +251,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     // A refused onCreate (no launch) reaches the client as its error; there is no match to abort.
     if (this.done || method === "onCreate" || !this.launch) return;
     this.done = true;
-    this.status = "ended";
+    if (this.match) this.match.status = "ended";
     this.setSimulationInterval();
     const message = `live match room failed in ${method}: ${error.message}`;
     const outcome: LiveMatchOutcome = {
