@@ -11,4 +11,5 @@ export * from "./ppo/running-stats.js";
 export * from "./report/metrics-log.js";
 export * from "./report/progress.js";
 export * from "./report/svg-chart.js";
+export * from "./rewards/index.js";
 export * from "./scripted/index.js";

@@ -1,0 +1,2 @@
+export * from "./combinators.js";
+export * from "./distances.js";
