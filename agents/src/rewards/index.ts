@@ -1,2 +1,3 @@
+export * from "./car-soccer.js";
 export * from "./combinators.js";
 export * from "./distances.js";
