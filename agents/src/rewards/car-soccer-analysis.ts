@@ -1,0 +1,239 @@
+// Reward analysis on car soccer: play seeded episodes with any two controllers, record what each
+// top-level part of a reward spec contributes at every step beside the true objective (goals),
+// keep a sample of transitions, and measure how far the shaped reward is from goals (EPIC, STARC).
+import {
+  CarSoccerEnv,
+  CarSoccerState,
+  ContinuousAction,
+  GoalCondition,
+  getEnvSpec,
+  goalReward,
+  type RewardFn,
+  Rng,
+  TimeoutCondition,
+} from "@league/envs";
+import { type EpisodeTrace, type RewardStats, rewardStatistics, sampledRewardDistances } from "./analysis.js";
+import { compileReward, parseRewardSpec, type RewardNode, type RewardSpec } from "./car-soccer.js";
+import type { RandomNetworkDistillation } from "./novelty.js";
+
+/** The name under which the novelty bonus is reported beside the spec's parts. */
+export const NOVELTY_COMPONENT = "novelty (RND)";
+
+/** Drives one car: writes the 8 controls of car `car` of arena 0. */
+export interface CarDriver {
+  readonly name: string;
+  act(state: CarSoccerState, car: number, controls: Float32Array): void;
+}
+
+export interface CarSoccerAnalysisOptions {
+  envId: string;
+  spec: RewardSpec | unknown;
+  blue: CarDriver;
+  orange: CarDriver;
+  episodes: number;
+  seed: number;
+  /** An episode ends at the first goal or after this many seconds of play. */
+  maxSeconds: number;
+  /** Discount used by the distances' canonicalisation. */
+  gamma: number;
+  /** Transitions kept (uniformly, by reservoir sampling) for the distances. */
+  sampleTransitions: number;
+  /** Coverage states drawn from the kept transitions for the canonicalisation. */
+  coverageStates: number;
+  /**
+   * Adds `coef` × the normalised RND bonus of blue-0's next observation to the reward, reported
+   * as its own component. Batched per episode as in a rollout: the bonus of an episode comes from
+   * the predictor trained on the episodes before it, then the predictor trains on that episode
+   * for `epochs` full-batch steps (default 4).
+   */
+  novelty?: { rnd: RandomNetworkDistillation; coef: number; epochs?: number };
+  onEpisode?: (episode: number, steps: number) => void;
+}
+
+export const CAR_SOCCER_ANALYSIS_DEFAULTS = {
+  episodes: 8,
+  seed: 1,
+  maxSeconds: 60,
+  gamma: 0.99,
+  sampleTransitions: 256,
+  coverageStates: 48,
+};
+
+export interface CarSoccerRewardAnalysis {
+  env: string;
+  players: { blue: string; orange: string };
+  /** The car whose reward is analysed: blue-0. */
+  car: number;
+  spec: RewardSpec;
+  statistics: RewardStats;
+  /** Distance of the shaped reward to the goal reward (the true objective). */
+  /** Distance of the spec's reward to goals; a novelty bonus is left out (it is not a function of
+   * the transition but of the predictor's training history). */
+  distanceToGoals: { epic: number; starc: number; transitions: number; coverage: number; gamma: number };
+  goals: { blue: number; orange: number };
+  /** The novelty bonus's weight and RND settings, when one was added. */
+  novelty: { coef: number; embeddingSize: number; hidden: number[]; seed: number } | null;
+}
+
+/** Names a node for people: `goal`, `krc(velocity_player_to_ball, distance_player_to_ball)`, … */
+export function describeNode(node: RewardNode): string {
+  if ("term" in node) return node.term;
+  if ("weightedSum" in node)
+    return `sum(${node.weightedSum.map((c) => `${c.weight}·${describeNode(c.node)}`).join(", ")})`;
+  if ("krc" in node) return `krc(${node.krc.map(describeNode).join(", ")})`;
+  if ("potential" in node) return `shaping(${describeNode(node.potential)})`;
+  return `par(${describeNode(node.par)})`;
+}
+
+/**
+ * The additive parts of a spec: each child of a top-level weighted sum with its weight, or the
+ * whole reward. Team spirit is linear in the cars' rewards, so applying it to every part keeps the
+ * parts summing exactly to the reward.
+ */
+function parts(spec: RewardSpec): { name: string; weight: number; fn: RewardFn }[] {
+  const withSpirit = (reward: RewardNode) =>
+    compileReward(spec.teamSpirit === undefined ? { reward } : { reward, teamSpirit: spec.teamSpirit }).fn;
+  const root = spec.reward;
+  if (!("weightedSum" in root)) return [{ name: describeNode(root), weight: 1, fn: withSpirit(root) }];
+  const seen = new Map<string, number>();
+  return root.weightedSum.map((child) => {
+    let name = describeNode(child.node);
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n > 1) name = `${name}#${n}`;
+    return { name, weight: child.weight, fn: withSpirit(child.node) };
+  });
+}
+
+export function analyseCarSoccerReward(
+  options: Partial<CarSoccerAnalysisOptions> & {
+    envId: string;
+    spec: RewardSpec | unknown;
+    blue: CarDriver;
+    orange: CarDriver;
+  },
+): CarSoccerRewardAnalysis {
+  const o = { ...CAR_SOCCER_ANALYSIS_DEFAULTS, ...options };
+  if (!(Number.isInteger(o.episodes) && o.episodes >= 1))
+    throw new RangeError(`reward analysis: episodes must be a positive integer, got ${o.episodes}`);
+  const novelty = o.novelty;
+  if (novelty && !Number.isFinite(novelty.coef))
+    throw new RangeError(`reward analysis: novelty coef must be a finite number, got ${novelty.coef}`);
+  const spec = parseRewardSpec(o.spec);
+  const shaped = compileReward(spec).fn;
+  const additive = parts(spec);
+  const env = new CarSoccerEnv({
+    spec: getEnvSpec(o.envId),
+    actionParser: new ContinuousAction(),
+    doneConditions: [new GoalCondition(), new TimeoutCondition(o.maxSeconds)],
+  });
+  if (env.spec.family !== "car-soccer")
+    throw new RangeError(`reward analysis: ${o.envId} is not a car-soccer environment`);
+  const teamSize = env.engine.teamSize;
+  const obsSize = env.engine.observationSize;
+  if (novelty && novelty.rnd.config.inputSize !== obsSize)
+    throw new RangeError(
+      `reward analysis: the novelty network takes ${novelty.rnd.config.inputSize} numbers, ${o.envId}'s observations have ${obsSize}`,
+    );
+  // Goal transitions are the objective's only signal, and rare: keep every one (up to a cap) on
+  // top of the uniform sample, so that the distances see what the goal reward rewards.
+  const maxGoalTransitions = 32;
+  const bank = new CarSoccerState((o.sampleTransitions + maxGoalTransitions) * 2, teamSize);
+  let goalTransitions = 0;
+  const rng = new Rng(o.seed ^ 0x5eed);
+  let seenTransitions = 0;
+  const controls = new Float32Array(8);
+  const traces: EpisodeTrace[] = [];
+  const goals = { blue: 0, orange: 0 };
+  for (let e = 0; e < o.episodes; e++) {
+    env.reset(o.seed + e);
+    const trace: EpisodeTrace = {
+      components: Object.fromEntries(additive.map((p) => [p.name, [] as number[]])),
+      total: [],
+      outcome: [],
+    };
+    const observations: Float32Array[] = [];
+    for (;;) {
+      const actions: Record<string, Float32Array> = {};
+      env.agents.forEach((id, car) => {
+        (id.startsWith("blue") ? o.blue : o.orange).act(env.state, car, controls);
+        actions[id] = Float32Array.from(controls);
+      });
+      const result = env.step(actions);
+      if (novelty) observations.push(result.observations["blue-0"]!);
+      const state = env.state;
+      const prev = env.engine.prev;
+      for (const p of additive) trace.components[p.name]!.push(p.weight * p.fn(state, prev, 0, 0));
+      trace.total.push(shaped(state, prev, 0, 0));
+      const outcome = goalReward(state, prev, 0, 0);
+      trace.outcome.push(outcome);
+      if (outcome > 0) goals.blue++;
+      else if (outcome < 0) goals.orange++;
+      // Reservoir sampling keeps every transition with the same chance, whatever the run's length.
+      const slot = seenTransitions < o.sampleTransitions ? seenTransitions : rng.int(seenTransitions + 1);
+      seenTransitions++;
+      if (slot < o.sampleTransitions) {
+        bank.copyArena(prev, 0, slot * 2);
+        bank.copyArena(state, 0, slot * 2 + 1);
+      }
+      if (outcome !== 0 && goalTransitions < maxGoalTransitions) {
+        const at = o.sampleTransitions + goalTransitions++;
+        bank.copyArena(prev, 0, at * 2);
+        bank.copyArena(state, 0, at * 2 + 1);
+      }
+      if (env.agents.some((id) => result.terminations[id] || result.truncations[id])) break;
+    }
+    if (novelty) {
+      const rows = observations.length;
+      const batch = new Float32Array(rows * obsSize);
+      for (const [i, obs] of observations.entries()) batch.set(obs, i * obsSize);
+      const bonus = novelty.rnd.novelty(batch, rows);
+      const weighted = Array.from(bonus, (b) => novelty.coef * b);
+      trace.components[NOVELTY_COMPONENT] = weighted;
+      trace.total = trace.total.map((r, i) => r + weighted[i]!);
+      for (let k = 0; k < (novelty.epochs ?? 4); k++) novelty.rnd.update(batch, rows);
+    }
+    traces.push(trace);
+    o.onEpisode?.(e + 1, trace.total.length);
+  }
+  const kept = Math.min(seenTransitions, o.sampleTransitions);
+  const slots = [
+    ...Array.from({ length: kept }, (_, k) => k),
+    ...Array.from({ length: goalTransitions }, (_, g) => o.sampleTransitions + g),
+  ];
+  const transitions = slots.map((k) => [2 * k, 2 * k + 1] as const);
+  // Coverage: a seeded subset of the kept states, both ends of transitions alike.
+  const pool = slots.flatMap((k) => [2 * k, 2 * k + 1]);
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  const coverage = pool.slice(0, Math.min(o.coverageStates, pool.length));
+  const from = new CarSoccerState(1, teamSize);
+  const to = new CarSoccerState(1, teamSize);
+  const onBank =
+    (fn: RewardFn) =>
+    (i: number, j: number): number => {
+      from.copyArena(bank, i, 0);
+      to.copyArena(bank, j, 0);
+      return fn(to, from, 0, 0);
+    };
+  const distance = sampledRewardDistances(onBank(shaped), onBank(goalReward), transitions, coverage, o.gamma);
+  return {
+    env: o.envId,
+    players: { blue: o.blue.name, orange: o.orange.name },
+    car: 0,
+    spec,
+    statistics: rewardStatistics(traces),
+    distanceToGoals: { ...distance, gamma: o.gamma },
+    goals,
+    novelty: novelty
+      ? {
+          coef: novelty.coef,
+          embeddingSize: novelty.rnd.config.embeddingSize,
+          hidden: novelty.rnd.config.hidden,
+          seed: novelty.rnd.config.seed,
+        }
+      : null,
+  };
+}
