@@ -38,6 +38,12 @@ export interface PpoConfig {
   normalizeObservations: boolean;
   /** Scale rewards by the running standard deviation of the discounted return. */
   normalizeReturns: boolean;
+  /**
+   * Weight of the auxiliary losses (0 = off). As in Lucy-SKG, two heads on the actor's last hidden
+   * layer predict the step's reward sign (negative, zero, positive) and reconstruct the
+   * observation; they shape the actor's features and are not part of the saved policy.
+   */
+  auxCoef: number;
 }
 
 export const DEFAULT_PPO_CONFIG: PpoConfig = {
@@ -56,6 +62,7 @@ export const DEFAULT_PPO_CONFIG: PpoConfig = {
   hidden: [64, 64],
   normalizeObservations: true,
   normalizeReturns: true,
+  auxCoef: 0,
 };
 
 /** CleanRL's metric names, so runs compare at a glance. */
@@ -72,6 +79,9 @@ export interface PpoMetrics {
   "losses/approx_kl": number;
   "losses/clipfrac": number;
   "losses/explained_variance": number;
+  /** Cross-entropy of the reward-sign head and mean squared error of the reconstruction head (auxCoef > 0). */
+  "losses/aux_reward_sign"?: number;
+  "losses/aux_reconstruction"?: number;
 }
 
 export interface PpoState {
@@ -92,7 +102,12 @@ function discreteActions(env: VectorEnv, given?: number): number {
 }
 
 /** Samples a categorical action from logits with a seeded stream; returns the index and its log-probability. */
-function sampleCategorical(logits: Float32Array, offset: number, n: number, rng: Rng): [number, number] {
+export function sampleCategorical(
+  logits: Float32Array,
+  offset: number,
+  n: number,
+  rng: Rng,
+): [number, number] {
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < n; k++) max = Math.max(max, logits[offset + k]!);
   let sum = 0;
@@ -152,14 +167,38 @@ export async function trainPpo(
       name: "critic",
       outputScale: 20,
     });
+  // Auxiliary heads read the actor's last hidden layer, so their gradients shape its features.
+  const aux =
+    config.auxCoef > 0 && config.hidden.length > 0
+      ? (() => {
+          const trunk = actor.layers[actor.layers.length - 2]!.output as Tf.SymbolicTensor;
+          const sign = tf.layers
+            .dense({
+              units: 3,
+              name: "aux_reward_sign",
+              kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + 11 }),
+            })
+            .apply(trunk) as Tf.SymbolicTensor;
+          const recon = tf.layers
+            .dense({
+              units: obsSize,
+              name: "aux_reconstruction",
+              kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + 13 }),
+            })
+            .apply(trunk) as Tf.SymbolicTensor;
+          return tf.model({ inputs: actor.inputs, outputs: [sign, recon] });
+        })()
+      : null;
+  if (config.auxCoef > 0 && !aux)
+    throw new Error("auxCoef > 0 needs at least one hidden layer for the auxiliary heads");
   const observationStats = config.normalizeObservations
     ? (hooks.initial?.observationStats ?? new RunningMeanStd(obsSize))
     : null;
   const returnStats = new RunningMeanStd(1);
   const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-5);
-  const variables = [...actor.trainableWeights, ...critic.trainableWeights].map(
-    (w) => w.read() as Tf.Variable,
-  );
+  const variables = [
+    ...new Set([...actor.trainableWeights, ...critic.trainableWeights, ...(aux?.trainableWeights ?? [])]),
+  ].map((w) => w.read() as Tf.Variable);
 
   // Rollout storage, allocated once.
   const obs = new Float32Array(batchSize * obsSize);
@@ -253,6 +292,9 @@ export async function trainPpo(
     const mbLogprobs = new Float32Array(minibatchSize);
     const mbAdvantages = new Float32Array(minibatchSize);
     const mbReturns = new Float32Array(minibatchSize);
+    const mbRewardSign = new Int32Array(minibatchSize);
+    let auxSign = 0;
+    let auxRecon = 0;
     let policyLoss = 0;
     let valueLoss = 0;
     let entropy = 0;
@@ -275,6 +317,8 @@ export async function trainPpo(
           mbLogprobs[k] = logprobs[idx]!;
           mbAdvantages[k] = advantages[idx]!;
           mbReturns[k] = returns[idx]!;
+          // Sign class of the step's reward: 0 negative, 1 zero, 2 positive (scaling keeps the sign).
+          mbRewardSign[k] = rewards[idx]! > 1e-8 ? 2 : rewards[idx]! < -1e-8 ? 0 : 1;
           advMean += advantages[idx]!;
         }
         advMean /= minibatchSize;
@@ -309,11 +353,19 @@ export async function trainPpo(
             const clipped = tf.mean(
               tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clipCoef), "float32"),
             ) as Tf.Scalar;
-            parts = [pgLoss, vLoss, ent, kl, clipped].map((p) => tf.keep(p));
-            return tf.add(
-              tf.sub(pgLoss, tf.mul(config.entCoef, ent)),
-              tf.mul(config.vfCoef, vLoss),
+            const ppoLoss = tf.add(tf.sub(pgLoss, tf.mul(config.entCoef, ent)), tf.mul(config.vfCoef, vLoss));
+            if (!aux) {
+              parts = [pgLoss, vLoss, ent, kl, clipped].map((p) => tf.keep(p));
+              return ppoLoss as Tf.Scalar;
+            }
+            const [signLogits, recon] = aux.apply(x) as Tf.Tensor[];
+            const signTarget = tf.oneHot(tf.tensor1d(mbRewardSign, "int32"), 3);
+            const signLoss = tf.neg(
+              tf.mean(tf.sum(tf.mul(signTarget, tf.logSoftmax(signLogits!)), 1)),
             ) as Tf.Scalar;
+            const reconLoss = tf.mean(tf.square(tf.sub(recon!, x))) as Tf.Scalar;
+            parts = [pgLoss, vLoss, ent, kl, clipped, signLoss, reconLoss].map((p) => tf.keep(p));
+            return tf.add(ppoLoss, tf.mul(config.auxCoef, tf.add(signLoss, reconLoss))) as Tf.Scalar;
           }, variables);
           // Global gradient-norm clipping (tfjs has no clip_grad_norm_).
           const names = Object.keys(grads);
@@ -332,6 +384,8 @@ export async function trainPpo(
         entropy += stats[2]!;
         approxKl += stats[3]!;
         clipfrac += stats[4]!;
+        auxSign += stats[5] ?? 0;
+        auxRecon += stats[6] ?? 0;
         updates++;
       }
     }
@@ -361,6 +415,9 @@ export async function trainPpo(
       "losses/approx_kl": approxKl / updates,
       "losses/clipfrac": clipfrac / updates,
       "losses/explained_variance": varReturns > 0 ? 1 - varResidual / varReturns : 0,
+      ...(aux
+        ? { "losses/aux_reward_sign": auxSign / updates, "losses/aux_reconstruction": auxRecon / updates }
+        : {}),
     };
     await hooks.onIteration?.(metrics, state);
   }

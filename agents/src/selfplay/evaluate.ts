@@ -1,0 +1,118 @@
+// A trained car-soccer policy against a scripted bot over seeded games, all arenas stepped
+// together: league rules (a game ends at the first goal or after 300 s), sides alternating so
+// neither player keeps a side's advantage, the policy greedy (argmax) as the league plays it.
+import {
+  A_BLUE_SCORE,
+  A_ORANGE_SCORE,
+  ARENA_FIELDS,
+  CarSoccerEngine,
+  ContinuousAction,
+  getEnvSpec,
+  LookupTableAction,
+  NOT_DONE,
+  type ObsBuilder,
+} from "@league/envs";
+import type * as Tf from "@tensorflow/tfjs";
+import type { TfRuntime } from "../ppo/backend.js";
+import { createCarSoccerBot } from "../scripted/car-soccer.js";
+import type { NetworkPolicy } from "./selfplay-env.js";
+
+export interface VsBotResult {
+  games: number;
+  wins: number;
+  draws: number;
+  losses: number;
+  goalsFor: number;
+  goalsAgainst: number;
+  winRate: number;
+}
+
+export function evaluateVsBot(
+  runtime: TfRuntime,
+  policy: NetworkPolicy,
+  options: {
+    env: string;
+    obsBuilder: ObsBuilder;
+    tickSkip: number;
+    bot: string;
+    games: number;
+    seed: number;
+  },
+): VsBotResult {
+  const spec = getEnvSpec(options.env);
+  const teamSize = spec.numAgents / 2;
+  const n = options.games;
+  const engine = new CarSoccerEngine(n, {
+    spec,
+    tickSkip: options.tickSkip,
+    obsBuilder: options.obsBuilder,
+    actionParser: new ContinuousAction(),
+  });
+  const lookup = new LookupTableAction();
+  const bots = Array.from({ length: n }, (_, g) => createCarSoccerBot(options.bot, options.seed + g));
+  const size = engine.observationSize;
+  const cars = engine.numCars;
+  for (let g = 0; g < n; g++) engine.resetArena(g, options.seed + g, 0);
+  // Game g: the policy plays blue when g is even, orange when odd.
+  const policyCar = (g: number, c: number) => (g % 2 === 0 ? c : teamSize + c);
+  const done = new Uint8Array(n);
+  const input = new Float32Array(n * teamSize * size);
+  const scratch = new Float32Array(8);
+  const index = new Float32Array(1);
+  const { tf } = runtime;
+  for (let active = n; active > 0; ) {
+    const playing: number[] = [];
+    for (let g = 0; g < n; g++) if (!done[g]) playing.push(g);
+    playing.forEach((g, i) => {
+      for (let c = 0; c < teamSize; c++)
+        options.obsBuilder.build(engine.state, g, policyCar(g, c), input, (i * teamSize + c) * size);
+    });
+    const rows = playing.length * teamSize;
+    const view = input.subarray(0, rows * size);
+    if (policy.observationStats) policy.observationStats.normalize(view, rows, view);
+    const logits = tf.tidy(
+      () => (policy.actor.predict(tf.tensor2d(view, [rows, size])) as Tf.Tensor).dataSync() as Float32Array,
+    );
+    const k = logits.length / rows;
+    for (const [i, g] of playing.entries()) {
+      for (let c = 0; c < teamSize; c++) {
+        let best = 0;
+        const o = (i * teamSize + c) * k;
+        for (let a = 1; a < k; a++) if (logits[o + a]! > logits[o + best]!) best = a;
+        index[0] = best;
+        lookup.parse(index, 0, engine.state.controls, (g * cars + policyCar(g, c)) * 8);
+      }
+      for (let car = 0; car < cars; car++) {
+        const isPolicy = g % 2 === 0 ? car < teamSize : car >= teamSize;
+        if (isPolicy) continue;
+        bots[g]!.act(engine.state, g, car, scratch);
+        engine.state.controls.set(scratch, (g * cars + car) * 8);
+      }
+      if (engine.stepArena(g) !== NOT_DONE) {
+        done[g] = 1;
+        active--;
+      }
+    }
+  }
+  const result: VsBotResult = {
+    games: n,
+    wins: 0,
+    draws: 0,
+    losses: 0,
+    goalsFor: 0,
+    goalsAgainst: 0,
+    winRate: 0,
+  };
+  for (let g = 0; g < n; g++) {
+    const blue = engine.state.arena[g * ARENA_FIELDS + A_BLUE_SCORE]!;
+    const orange = engine.state.arena[g * ARENA_FIELDS + A_ORANGE_SCORE]!;
+    const [mine, theirs] = g % 2 === 0 ? [blue, orange] : [orange, blue];
+    result.goalsFor += mine;
+    result.goalsAgainst += theirs;
+    if (mine > theirs) result.wins++;
+    else if (mine === theirs) result.draws++;
+    else result.losses++;
+  }
+  result.winRate = result.wins / n;
+  return result;
+}

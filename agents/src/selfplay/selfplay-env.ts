@@ -1,0 +1,257 @@
+// Car-soccer self-play as a VectorEnv for the PPO trainer: the learner drives the blue team of
+// every arena with lookup-table actions, an opponent policy per arena drives orange (a frozen
+// snapshot, the learner itself, or a scripted bot). Observations are the learner's (blue's own
+// frame); rewards come from the compiled reward spec. The state setter and the reward can be
+// swapped between rollouts, which is how curriculum stages change the task.
+import {
+  A_BLUE_SCORE,
+  A_ORANGE_SCORE,
+  ARENA_FIELDS,
+  CarSoccerVecEnv,
+  ContinuousAction,
+  type DoneCondition,
+  type EnvSpec,
+  GoalCondition,
+  LookupTableAction,
+  NoTouchTimeoutCondition,
+  type ObsBuilder,
+  type RewardFn,
+  Rng,
+  type StateSetter,
+  TimeoutCondition,
+  type VectorEnv,
+} from "@league/envs";
+import type * as Tf from "@tensorflow/tfjs";
+import type { TfRuntime } from "../ppo/backend.js";
+import type { RunningMeanStd } from "../ppo/running-stats.js";
+import { type CarSoccerBot, createCarSoccerBot } from "../scripted/car-soccer.js";
+
+/** A frozen (or, for the latest self, live) policy network and the standardisation it expects. */
+export interface NetworkPolicy {
+  actor: Tf.LayersModel;
+  observationStats: RunningMeanStd | null;
+}
+
+/** Who drives orange in one arena: a network, or a scripted bot by name. */
+export type OpponentPolicy = { kind: "network"; policy: NetworkPolicy } | { kind: "scripted"; bot: string };
+
+export interface OpponentAssignment {
+  id: string;
+  policy: OpponentPolicy;
+}
+
+export interface SelfPlayEnvOptions {
+  spec: EnvSpec;
+  numEnvs: number;
+  tickSkip: number;
+  obsBuilder: ObsBuilder;
+  stateSetter: StateSetter;
+  reward: RewardFn;
+  /** An episode is truncated after this many simulated seconds (a goal terminates it before). */
+  episodeSeconds: number;
+  /** Truncate when nobody touched the ball for this long (null: never). */
+  noTouchSeconds: number | null;
+  runtime: TfRuntime;
+  seed: number;
+  /** The opponent of the next game in `arena`. */
+  nextOpponent: (arena: number) => OpponentAssignment;
+  /** A game ended: score 1 the learner won, 0.5 draw (time ran out), 0 lost. */
+  onGameEnd: (arena: number, opponent: string, score: number) => void;
+}
+
+export class SelfPlayVecEnv implements VectorEnv {
+  readonly spec: EnvSpec;
+  readonly numEnvs: number;
+  /** The learner's cars per arena: the blue team. */
+  readonly numAgents: number;
+  readonly observationSize: number;
+  readonly actionSize = 1;
+  readonly actionCount: number;
+  readonly observations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  readonly inner: CarSoccerVecEnv;
+  /** Swap these between rollouts (curriculum stages). */
+  stateSetter: StateSetter;
+  reward: RewardFn;
+  private readonly teamSize: number;
+  private readonly lookup = new LookupTableAction();
+  private readonly controls: Float32Array;
+  private readonly opponents: OpponentAssignment[];
+  private readonly bots = new Map<string, CarSoccerBot[]>();
+  private readonly rng: Rng;
+  private readonly scratch = new Float32Array(8);
+  private readonly blueBefore: Float32Array;
+  private readonly orangeBefore: Float32Array;
+  private gamesStarted = 0;
+
+  constructor(private readonly options: SelfPlayEnvOptions) {
+    this.spec = options.spec;
+    this.numEnvs = options.numEnvs;
+    this.teamSize = options.spec.numAgents / 2;
+    this.numAgents = this.teamSize;
+    this.stateSetter = options.stateSetter;
+    this.reward = options.reward;
+    const doneConditions: DoneCondition[] = [
+      new GoalCondition(),
+      new TimeoutCondition(options.episodeSeconds),
+    ];
+    if (options.noTouchSeconds !== null)
+      doneConditions.push(new NoTouchTimeoutCondition(options.noTouchSeconds));
+    // Both teams' controls go in as 8 numbers each; lookup rows pass the continuous parser unchanged.
+    this.inner = new CarSoccerVecEnv(options.numEnvs, {
+      spec: options.spec,
+      tickSkip: options.tickSkip,
+      obsBuilder: options.obsBuilder,
+      actionParser: new ContinuousAction(),
+      stateSetter: { name: "curriculum", reset: (state, arena) => this.stateSetter.reset(state, arena) },
+      reward: (state, prev, car, arena) => this.reward(state, prev, car, arena),
+      doneConditions,
+    });
+    this.observationSize = this.inner.observationSize;
+    this.actionCount = this.lookup.table.length;
+    this.observations = new Float32Array(this.numEnvs * this.numAgents * this.observationSize);
+    this.rewards = new Float32Array(this.numEnvs * this.numAgents);
+    this.terminated = this.inner.terminated;
+    this.truncated = this.inner.truncated;
+    this.controls = new Float32Array(this.numEnvs * this.inner.numAgents * 8);
+    this.opponents = new Array(this.numEnvs);
+    this.blueBefore = new Float32Array(this.numEnvs);
+    this.orangeBefore = new Float32Array(this.numEnvs);
+    this.rng = new Rng(options.seed, 0x5e1f);
+  }
+
+  /** The opponent now playing in `arena`. */
+  opponentOf(arena: number): OpponentAssignment {
+    return this.opponents[arena]!;
+  }
+
+  reset(seed: number): void {
+    this.inner.reset(seed);
+    for (let e = 0; e < this.numEnvs; e++) this.assign(e);
+    this.copyLearnerView();
+  }
+
+  step(actions: Float32Array): void {
+    const { numEnvs, teamSize } = this;
+    const cars = this.inner.numAgents;
+    if (actions.length !== numEnvs * teamSize)
+      throw new TypeError(
+        `SelfPlayVecEnv.step: expected ${numEnvs * teamSize} lookup indices (${numEnvs} arenas × ${teamSize} blue cars), got ${actions.length}`,
+      );
+    for (let e = 0; e < numEnvs; e++)
+      for (let c = 0; c < teamSize; c++)
+        this.lookup.parse(actions, e * teamSize + c, this.controls, (e * cars + c) * 8);
+    this.actOpponents();
+    const st = this.inner.state;
+    for (let e = 0; e < numEnvs; e++) {
+      this.blueBefore[e] = st.arena[e * ARENA_FIELDS + A_BLUE_SCORE]!;
+      this.orangeBefore[e] = st.arena[e * ARENA_FIELDS + A_ORANGE_SCORE]!;
+    }
+    this.inner.step(this.controls);
+    for (let e = 0; e < numEnvs; e++) {
+      if (!(this.terminated[e] || this.truncated[e])) continue;
+      // Scores live on across resets of an arena, so the goal of this game is the difference.
+      const blue = st.arena[e * ARENA_FIELDS + A_BLUE_SCORE]! - this.blueBefore[e]!;
+      const orange = st.arena[e * ARENA_FIELDS + A_ORANGE_SCORE]! - this.orangeBefore[e]!;
+      const score = blue > orange ? 1 : blue < orange ? 0 : 0.5;
+      this.options.onGameEnd(e, this.opponents[e]!.id, score);
+      this.assign(e);
+    }
+    this.copyLearnerView();
+  }
+
+  private assign(arena: number): void {
+    const next = this.options.nextOpponent(arena);
+    this.opponents[arena] = next;
+    if (next.policy.kind === "scripted") this.botFor(next.policy.bot, arena).reset(this.gamesStarted);
+    this.gamesStarted++;
+  }
+
+  private botFor(name: string, arena: number): CarSoccerBot {
+    let perArena = this.bots.get(name);
+    if (!perArena) {
+      perArena = new Array(this.numEnvs);
+      this.bots.set(name, perArena);
+    }
+    perArena[arena] ??= createCarSoccerBot(name, arena);
+    return perArena[arena]!;
+  }
+
+  /** Orange's controls: one forward pass per distinct network, bots car by car. */
+  private actOpponents(): void {
+    const { numEnvs, teamSize, observationSize: size } = this;
+    const cars = this.inner.numAgents;
+    const st = this.inner.state;
+    const groups = new Map<NetworkPolicy, number[]>();
+    for (let e = 0; e < numEnvs; e++) {
+      const opponent = this.opponents[e]!.policy;
+      if (opponent.kind === "scripted") {
+        const bot = this.botFor(opponent.bot, e);
+        for (let c = teamSize; c < cars; c++) {
+          bot.act(st, e, c, this.scratch);
+          this.controls.set(this.scratch, (e * cars + c) * 8);
+        }
+        continue;
+      }
+      let arenas = groups.get(opponent.policy);
+      if (!arenas) {
+        arenas = [];
+        groups.set(opponent.policy, arenas);
+      }
+      arenas.push(e);
+    }
+    const { tf } = this.options.runtime;
+    const n = this.actionCount;
+    for (const [policy, arenas] of groups) {
+      const rows = arenas.length * teamSize;
+      const input = new Float32Array(rows * size);
+      arenas.forEach((e, i) => {
+        for (let c = 0; c < teamSize; c++) {
+          const from = (e * cars + teamSize + c) * size;
+          input.set(this.inner.observations.subarray(from, from + size), (i * teamSize + c) * size);
+        }
+      });
+      if (policy.observationStats) policy.observationStats.normalize(input, rows, input);
+      const logits = tf.tidy(
+        () =>
+          (policy.actor.predict(tf.tensor2d(input, [rows, size])) as Tf.Tensor).dataSync() as Float32Array,
+      );
+      const index = new Float32Array(1);
+      arenas.forEach((e, i) => {
+        for (let c = 0; c < teamSize; c++) {
+          index[0] = sampleLogits(logits, (i * teamSize + c) * n, n, this.rng);
+          this.lookup.parse(index, 0, this.controls, (e * cars + teamSize + c) * 8);
+        }
+      });
+    }
+  }
+
+  private copyLearnerView(): void {
+    const { numEnvs, teamSize, observationSize: size } = this;
+    const cars = this.inner.numAgents;
+    for (let e = 0; e < numEnvs; e++) {
+      const from = e * cars * size;
+      this.observations.set(
+        this.inner.observations.subarray(from, from + teamSize * size),
+        e * teamSize * size,
+      );
+      for (let c = 0; c < teamSize; c++) this.rewards[e * teamSize + c] = this.inner.rewards[e * cars + c]!;
+    }
+  }
+}
+
+/** A categorical draw from logits (softmax), seeded. */
+export function sampleLogits(logits: Float32Array, offset: number, n: number, rng: Rng): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < n; k++) max = Math.max(max, logits[offset + k]!);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += Math.exp(logits[offset + k]! - max);
+  let u = rng.float() * sum;
+  for (let k = 0; k < n; k++) {
+    u -= Math.exp(logits[offset + k]! - max);
+    if (u < 0) return k;
+  }
+  return n - 1;
+}

@@ -1,0 +1,327 @@
+// Curriculum self-play PPO on car soccer, in the order it runs: build the pool and the self-play
+// environment → PPO iterations (trainPpo) → after each: snapshot into the pool, check the
+// curriculum, log metrics and ratings, checkpoint → summary charts at the end.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { carSoccerParts, getEnvSpec, Rng } from "@league/envs";
+import type { TfRuntime } from "../ppo/backend.js";
+import { loadPolicy, loadTrainerState, saveCheckpoint } from "../ppo/checkpoint.js";
+import { buildMlp } from "../ppo/network.js";
+import { DEFAULT_PPO_CONFIG, type PpoConfig, type PpoMetrics, type PpoState, trainPpo } from "../ppo/ppo.js";
+import { RunningMeanStd } from "../ppo/running-stats.js";
+import { MetricsLog } from "../report/metrics-log.js";
+import { ProgressLine } from "../report/progress.js";
+import { lineChartSvg } from "../report/svg-chart.js";
+import { compileReward, type RewardSpec } from "../rewards/car-soccer.js";
+import type { CarSoccerTrainConfig } from "./config.js";
+import { makeStateSetter } from "./config.js";
+import { Curriculum, type StageChange } from "./curriculum.js";
+import { OpponentPool, type Skill } from "./pool.js";
+import { type NetworkPolicy, type OpponentPolicy, SelfPlayVecEnv } from "./selfplay-env.js";
+
+/** What the self-play trainer keeps beside the PPO state to resume: pool and curriculum. */
+interface SelfPlayState {
+  stage: number;
+  stageStartGame: number;
+  pastGames: number;
+  learnerSkill: Skill;
+  entries: { id: string; kind: string; results: number[]; games: number; skill: Skill }[];
+}
+
+export interface CarSoccerTrainResult {
+  state: PpoState;
+  checkpoint: string;
+  metricsFile: string;
+  charts: string[];
+  stageChanges: StageChange[];
+  pool: OpponentPool<OpponentPolicy>;
+}
+
+export async function trainCarSoccer(
+  runtime: TfRuntime,
+  config: CarSoccerTrainConfig,
+  options: {
+    resume?: boolean;
+    /** Where progress and stage changes go (default stderr). */
+    stream?: { write(text: string): unknown; isTTY?: boolean };
+  } = {},
+): Promise<CarSoccerTrainResult> {
+  const stream = options.stream ?? process.stderr;
+  const spec = getEnvSpec(config.env);
+  const { obsBuilder } = carSoccerParts(config.observationBuilder, config.actionParser);
+  const ppo: PpoConfig = {
+    ...DEFAULT_PPO_CONFIG,
+    ...(config.ppo as Partial<PpoConfig>),
+    seed: config.seed,
+    totalSteps: config.totalSteps,
+  };
+  const latestDir = path.join(config.out, "latest");
+  const poolDir = path.join(config.out, "pool");
+  const agent = {
+    name: config.name,
+    env: spec.id,
+    observationBuilder: config.observationBuilder,
+    actionParser: config.actionParser,
+    tickSkip: config.tickSkip,
+  };
+
+  // Learner: fresh networks, or the checkpoint's (then the pool and curriculum come back too).
+  const resumed = options.resume ? await loadTrainerState(runtime, latestDir) : null;
+  const teamSize = spec.numAgents / 2;
+  const obsSize = obsBuilder.size(teamSize);
+  const actionCount = 90;
+  let saved: SelfPlayState | null = null;
+  if (resumed) {
+    if (resumed.manifest.env !== spec.id || resumed.manifest.observationBuilder !== config.observationBuilder)
+      throw new Error(
+        `${latestDir} was trained on ${resumed.manifest.env}/${resumed.manifest.observationBuilder}, the config says ${spec.id}/${config.observationBuilder}`,
+      );
+    const file = path.join(latestDir, "trainer", "selfplay.json");
+    if (existsSync(file)) saved = JSON.parse(await readFile(file, "utf8")) as SelfPlayState;
+    stream.write(`resuming from ${latestDir} at step ${resumed.globalStep}\n`);
+  }
+  const initial: PpoState = resumed ?? {
+    actor: buildMlp(runtime.tf, {
+      inputSize: obsSize,
+      hidden: ppo.hidden,
+      outputSize: actionCount,
+      seed: ppo.seed,
+      name: "actor",
+    }),
+    critic: buildMlp(runtime.tf, {
+      inputSize: obsSize,
+      hidden: ppo.hidden,
+      outputSize: 1,
+      seed: ppo.seed + 7,
+      name: "critic",
+      outputScale: 20,
+    }),
+    observationStats: ppo.normalizeObservations ? new RunningMeanStd(obsSize) : null,
+    globalStep: 0,
+  };
+  // The latest self plays with the learner's live weights and statistics.
+  const latest: NetworkPolicy = { actor: initial.actor, observationStats: initial.observationStats };
+
+  // Pool: scripted bots, then past snapshots (from disk when resuming).
+  const pool = new OpponentPool<OpponentPolicy>({
+    weighting: config.selfplay.weighting,
+    power: config.selfplay.power,
+    latestShare: config.selfplay.latestShare,
+    maxSnapshots: config.selfplay.maxSnapshots,
+    window: config.selfplay.window,
+  });
+  for (const bot of config.selfplay.scripted) pool.addScripted(bot, { kind: "scripted", bot });
+  const curriculum = new Curriculum(
+    config.curriculum,
+    Math.min(saved?.stage ?? 0, config.curriculum.length - 1),
+  );
+  if (saved) {
+    pool.learnerSkill = saved.learnerSkill;
+    pool.pastGames = saved.pastGames;
+    curriculum.stageStartGame = saved.stageStartGame;
+    for (const e of saved.entries) {
+      if (e.kind === "snapshot") {
+        const dir = path.join(poolDir, e.id);
+        if (!existsSync(dir)) continue;
+        const { actor, observationStats } = await loadPolicy(runtime, dir);
+        pool.addSnapshot(e.id, { kind: "network", policy: { actor, observationStats } });
+      }
+      const entry = pool.get(e.id);
+      if (entry) Object.assign(entry, { results: e.results, games: e.games, skill: e.skill });
+    }
+  }
+
+  const rewardOf = (stage = curriculum.stage) => compileReward((stage.reward ?? config.reward) as RewardSpec);
+  const rng = new Rng(config.seed, 0x9001);
+  const env = new SelfPlayVecEnv({
+    spec,
+    numEnvs: config.numEnvs,
+    tickSkip: config.tickSkip,
+    obsBuilder,
+    stateSetter: makeStateSetter(curriculum.stage.stateSetter),
+    reward: rewardOf().fn,
+    episodeSeconds: config.episodeSeconds,
+    noTouchSeconds: config.noTouchSeconds,
+    runtime,
+    seed: config.seed,
+    nextOpponent: () => {
+      const entry = pool.sample(rng);
+      return {
+        id: entry.id,
+        policy: entry.policy ?? { kind: "network", policy: latest },
+      };
+    },
+    onGameEnd: (_arena, opponent, score) => pool.record(opponent, score),
+  });
+
+  const log = new MetricsLog(path.join(config.out, "metrics.jsonl"));
+  const startStep = initial.globalStep;
+  const progress = new ProgressLine({
+    label: `train ${config.name}`,
+    total: startStep + config.totalSteps,
+    start: startStep,
+    unit: "steps",
+    stream,
+  });
+  const stageChanges: StageChange[] = [];
+  // Snapshots evicted from the pool free their model once no arena plays them any more.
+  const retired: { id: string; policy: NetworkPolicy }[] = [];
+  const saveSelfPlay = async () => {
+    const state: SelfPlayState = {
+      stage: curriculum.index,
+      stageStartGame: curriculum.stageStartGame,
+      ...pool.toJSON(),
+    };
+    const file = path.join(latestDir, "trainer", "selfplay.json");
+    await writeFile(`${file}.tmp`, JSON.stringify(state));
+    await rename(`${file}.tmp`, file);
+  };
+  const checkpoint = async (state: PpoState) => {
+    await saveCheckpoint(runtime, latestDir, state, {
+      ...agent,
+      rewardSpec: curriculum.stage.reward ?? config.reward,
+    });
+    await saveSelfPlay();
+  };
+
+  let last: PpoMetrics | null = null;
+  const state = await trainPpo(runtime, env, ppo, {
+    initial,
+    actionCount,
+    onIteration: async (metrics, current) => {
+      last = metrics;
+      // Snapshot: freeze a copy of the actor and its statistics into the pool (and onto disk).
+      if (metrics.iteration % config.selfplay.snapshotEvery === 0 && config.selfplay.maxSnapshots > 0) {
+        const id = `snapshot-${current.globalStep}`;
+        const actor = buildMlp(runtime.tf, {
+          inputSize: obsSize,
+          hidden: ppo.hidden,
+          outputSize: actionCount,
+          seed: ppo.seed,
+          name: "actor",
+        });
+        actor.setWeights(current.actor.getWeights());
+        const observationStats = current.observationStats
+          ? RunningMeanStd.fromJSON(current.observationStats.toJSON())
+          : null;
+        await saveCheckpoint(
+          runtime,
+          path.join(poolDir, id),
+          { ...current, actor, observationStats },
+          { ...agent, name: `${config.name}-${id}` },
+        );
+        for (const gone of pool.addSnapshot(id, { kind: "network", policy: { actor, observationStats } })) {
+          if (gone.policy?.kind === "network") retired.push({ id: gone.id, policy: gone.policy.policy });
+          await rm(path.join(poolDir, gone.id), { recursive: true, force: true });
+        }
+      }
+      for (let i = retired.length - 1; i >= 0; i--) {
+        const { id, policy } = retired[i]!;
+        let inUse = false;
+        for (let e = 0; e < env.numEnvs && !inUse; e++) inUse = env.opponentOf(e).id === id;
+        if (!inUse) {
+          policy.actor.dispose();
+          retired.splice(i, 1);
+        }
+      }
+
+      // Curriculum: the next stage's setters and reward from the next rollout on.
+      const change = curriculum.check(pool, current.globalStep);
+      if (change) {
+        stageChanges.push(change);
+        env.stateSetter = makeStateSetter(curriculum.stage.stateSetter);
+        env.reward = rewardOf().fn;
+        stream.write(
+          `curriculum: stage ${change.from} "${change.fromName}" → ${change.to} "${change.toName}" at step ${change.globalStep} (win rate ${change.winRate.toFixed(2)} over ${change.games} games)\n`,
+        );
+        await log.append({ global_step: current.globalStep, "curriculum/stage_change": change });
+      }
+
+      const vsPool = pool.recentWinRate(config.selfplay.window);
+      const ratings = pool.ratings();
+      const perBot: Record<string, number | null> = {};
+      for (const bot of config.selfplay.scripted)
+        perBot[`charts/win_rate_vs_${bot}`] = pool.recentWinRate(
+          config.selfplay.window,
+          (o) => o === `bot:${bot}`,
+        ).rate;
+      await log.append({
+        ...metrics,
+        "charts/win_rate_vs_pool": vsPool.rate,
+        ...perBot,
+        "charts/pool_games": pool.pastGames,
+        "selfplay/pool_size": pool.entries.length - 1,
+        "selfplay/learner_mu": ratings.learner!.mu,
+        "selfplay/learner_sigma": ratings.learner!.sigma,
+        "selfplay/learner_ordinal": ratings.learner!.ordinal,
+        "selfplay/ratings": ratings,
+        "curriculum/stage": curriculum.index,
+        "curriculum/stage_name": curriculum.stage.name,
+        backend: runtime.backend,
+      });
+      progress.update(metrics.global_step, {
+        return: round(metrics["charts/episodic_return"]),
+        "win vs pool": round(vsPool.rate),
+        SPS: metrics["charts/SPS"],
+        stage: curriculum.index,
+      });
+      if (metrics.iteration % config.checkpointEvery === 0) await checkpoint(current);
+    },
+  });
+  const final = (last as PpoMetrics | null)?.["charts/episodic_return"] ?? null;
+  progress.finish(state.globalStep, {
+    return: round(final),
+    "win vs pool": round(pool.recentWinRate(config.selfplay.window).rate),
+    stage: curriculum.index,
+  });
+  await checkpoint(state);
+  const charts = await writeCharts(config, log.file);
+  for (const { policy } of retired) policy.actor.dispose();
+  return { state, checkpoint: latestDir, metricsFile: log.file, charts, stageChanges, pool };
+}
+
+function round(x: number | null | undefined): number | null {
+  return x === null || x === undefined ? null : Number(x.toFixed(3));
+}
+
+/** summary.svg (episodic return, win rate vs pool) and ratings.svg (the learner's OpenSkill curve). */
+async function writeCharts(config: CarSoccerTrainConfig, metricsFile: string): Promise<string[]> {
+  const all = await MetricsLog.read(metricsFile);
+  const series = (key: string) =>
+    all
+      .filter((m) => typeof m[key] === "number" && typeof m.global_step === "number")
+      .map((m) => [m.global_step as number, m[key] as number] as const);
+  await mkdir(config.out, { recursive: true });
+  const summary = path.join(config.out, "summary.svg");
+  await writeFile(
+    summary,
+    lineChartSvg(
+      [
+        { name: "episodic return", points: series("charts/episodic_return") },
+        { name: "win rate vs pool", points: series("charts/win_rate_vs_pool") },
+        ...config.selfplay.scripted.map((bot) => ({
+          name: `win rate vs ${bot}`,
+          points: series(`charts/win_rate_vs_${bot}`),
+        })),
+      ],
+      { title: `${config.name} on ${config.env}`, xLabel: "agent steps", yLabel: "return / win rate" },
+    ),
+  );
+  const ratings = path.join(config.out, "ratings.svg");
+  await writeFile(
+    ratings,
+    lineChartSvg(
+      [
+        { name: "learner mu", points: series("selfplay/learner_mu") },
+        { name: "learner ordinal", points: series("selfplay/learner_ordinal") },
+      ],
+      {
+        title: `${config.name}: OpenSkill rating from training games`,
+        xLabel: "agent steps",
+        yLabel: "rating",
+      },
+    ),
+  );
+  return [summary, ratings];
+}

@@ -1,0 +1,175 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  B_VX,
+  B_X,
+  BALL_FIELDS,
+  DefaultObs,
+  describePolicyIO,
+  getEnvSpec,
+  KickoffSetter,
+  type StateSetter,
+} from "@league/envs";
+import { afterAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../../src/ppo/backend.js";
+import { loadPolicy } from "../../src/ppo/checkpoint.js";
+import { act } from "../../src/ppo/ppo.js";
+import { MetricsLog } from "../../src/report/metrics-log.js";
+import { compileReward, DEFAULT_CAR_SOCCER_REWARD } from "../../src/rewards/car-soccer.js";
+import { parseCarSoccerTrainConfig } from "../../src/selfplay/config.js";
+import { SelfPlayVecEnv } from "../../src/selfplay/selfplay-env.js";
+import { trainCarSoccer } from "../../src/selfplay/train.js";
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+/** Kickoff spawns with the ball rolling fast into one goal: `toward` +1 is orange's goal (blue scores). */
+function shotSetter(toward: 1 | -1): StateSetter {
+  const kickoff = new KickoffSetter();
+  return {
+    name: "shot",
+    reset(state, a) {
+      kickoff.reset(state, a);
+      const b = a * BALL_FIELDS;
+      state.ball[b + B_X + 1] = toward * 4600;
+      state.ball[b + B_VX + 1] = toward * 3000;
+    },
+  };
+}
+
+describe("self-play environment", () => {
+  it("gives the learner blue's view and reward, and credits each game's result to the arena's opponent", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const games: [number, string, number][] = [];
+    const reward = compileReward(DEFAULT_CAR_SOCCER_REWARD);
+    const env = new SelfPlayVecEnv({
+      spec: getEnvSpec("car-soccer-1v1"),
+      numEnvs: 2,
+      tickSkip: 8,
+      obsBuilder: new DefaultObs(),
+      stateSetter: shotSetter(1),
+      reward: reward.fn,
+      episodeSeconds: 5,
+      noTouchSeconds: null,
+      runtime,
+      seed: 3,
+      nextOpponent: (arena) => ({ id: `bot-${arena}`, policy: { kind: "scripted", bot: "idle" } }),
+      onGameEnd: (arena, opponent, score) => void games.push([arena, opponent, score]),
+    });
+    env.reset(3);
+    expect(env.numAgents).toBe(1);
+    expect(env.actionCount).toBe(90);
+    const size = env.observationSize;
+    // Arena 1's learner row is the inner env's blue car of arena 1.
+    expect(Array.from(env.observations.subarray(size, 2 * size))).toEqual(
+      Array.from(env.inner.observations.subarray(2 * size, 3 * size)),
+    );
+    for (let i = 0; i < 20 && games.length < 2; i++) env.step(new Float32Array([0, 0]));
+    // The ball was rolling into orange's goal: blue (the learner) won both games.
+    expect(games).toEqual([
+      [0, "bot-0", 1],
+      [1, "bot-1", 1],
+    ]);
+    expect(() => env.step(new Float32Array(3))).toThrow(
+      /expected 2 lookup indices \(2 arenas × 1 blue cars\), got 3/,
+    );
+
+    games.length = 0;
+    env.stateSetter = shotSetter(-1);
+    env.reset(4);
+    for (let i = 0; i < 20 && games.length < 2; i++) env.step(new Float32Array([0, 0]));
+    expect(games.map((g) => g[2])).toEqual([0, 0]);
+    // The concede term made the learner's reward of the scoring step negative.
+    expect(Math.min(...env.rewards)).toBeLessThan(0);
+  });
+});
+
+describe("car-soccer self-play training", () => {
+  it("writes a league checkpoint that reloads to the same actions, logs stage changes and ratings, and resumes the step count", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const out = await mkdtemp(path.join(tmpdir(), "league-selfplay-"));
+    dirs.push(out);
+    // Tiny: 4 arenas × 16 steps × 3 iterations; 2-second games so every arena finishes some.
+    const config = parseCarSoccerTrainConfig({
+      env: "car-soccer-1v1",
+      out,
+      name: "tiny-selfplay",
+      totalSteps: 4 * 16 * 3,
+      numEnvs: 4,
+      seed: 7,
+      checkpointEvery: 2,
+      episodeSeconds: 2,
+      ppo: { numSteps: 16, hidden: [16], numMinibatches: 2, updateEpochs: 1 },
+      selfplay: {
+        latestShare: 0,
+        snapshotEvery: 1,
+        maxSnapshots: 2,
+        scripted: ["ball-chaser", "idle"],
+        window: 50,
+      },
+      curriculum: [
+        { name: "kickoff", stateSetter: { kickoff: 1 }, advanceWhen: { winRate: 0, games: 2 } },
+        { name: "mixed", stateSetter: { kickoff: 1, "ball-in-air": 1 } },
+      ],
+    });
+    const lines: string[] = [];
+    const stream = { write: (t: string) => lines.push(t) };
+    const result = await trainCarSoccer(runtime, config, { stream });
+    expect(result.state.globalStep).toBe(192);
+
+    // Stage change: printed, logged, and the checkpoint's reward spec is the run's.
+    expect(result.stageChanges).toHaveLength(1);
+    expect(lines.join("")).toMatch(/curriculum: stage 0 "kickoff" → 1 "mixed" at step \d+/);
+    const metrics = await MetricsLog.read(result.metricsFile);
+    expect(
+      metrics.some((m) => (m["curriculum/stage_change"] as { toName?: string })?.toName === "mixed"),
+    ).toBe(true);
+    const iterations = metrics.filter((m) => typeof m.iteration === "number");
+    expect(iterations).toHaveLength(3);
+    const lastMetrics = iterations.at(-1)!;
+    expect(lastMetrics["curriculum/stage"]).toBe(1);
+    expect(lastMetrics["charts/pool_games"]).toBeGreaterThan(0);
+    expect(typeof lastMetrics["charts/win_rate_vs_pool"]).toBe("number");
+    expect(lastMetrics["selfplay/pool_size"]).toBe(4); // two bots, two snapshots (the oldest evicted)
+    expect(Object.keys(lastMetrics["selfplay/ratings"] as object)).toContain("bot:ball-chaser");
+    expect(lastMetrics["losses/value_loss"]).toEqual(expect.any(Number));
+    for (const chart of result.charts) expect(await readFile(chart, "utf8")).toMatch(/^<svg/);
+    expect(existsSync(path.join(out, "pool", "snapshot-64"))).toBe(false);
+    expect(existsSync(path.join(out, "pool", "snapshot-192", "agent.json"))).toBe(true);
+
+    // The checkpoint is in the league's format and plays the same after reload.
+    const loaded = await loadPolicy(runtime, result.checkpoint);
+    expect(loaded.manifest).toMatchObject({
+      kind: "model",
+      env: "car-soccer-1v1",
+      observationBuilder: "default",
+      actionParser: "lookup",
+      tickSkip: 8,
+      training: { globalStep: 192, backend: runtime.backend, rewardSpec: DEFAULT_CAR_SOCCER_REWARD },
+    });
+    const io = describePolicyIO("car-soccer-1v1", "default", "lookup");
+    expect(loaded.manifest.observationSize).toBe(io.observationSize);
+    expect(loaded.manifest.actionCount).toBe(io.actionCount);
+    const rows = 40;
+    const observations = Float32Array.from({ length: rows * io.observationSize }, (_, i) =>
+      Math.sin(i * 0.37),
+    );
+    expect(Array.from(act(runtime, loaded, observations, rows))).toEqual(
+      Array.from(act(runtime, result.state, observations, rows)),
+    );
+
+    // Resume: the step count, the pool and the stage carry on.
+    const more = await trainCarSoccer(runtime, { ...config, totalSteps: 64 }, { resume: true, stream });
+    expect(more.state.globalStep).toBe(256);
+    expect(more.pool.get("snapshot-192")).toBeDefined();
+    // The game count is restored, not restarted (a 16-step resume may finish no new game).
+    expect(result.pool.pastGames).toBeGreaterThan(0);
+    expect(more.pool.pastGames).toBeGreaterThanOrEqual(result.pool.pastGames);
+    const resumed = (await MetricsLog.read(result.metricsFile)).filter(
+      (m) => typeof m.iteration === "number",
+    );
+    expect(resumed.at(-1)).toMatchObject({ global_step: 256, "curriculum/stage": 1 });
+  });
+});
