@@ -3,6 +3,9 @@
 // for the ladder and the default players of live matches. Blue (team 0) attacks +y, orange -y.
 
 import {
+  A_PAD_READY,
+  A_TICK,
+  ARENA_FIELDS,
   B_VX,
   B_X,
   BALL_FIELDS,
@@ -29,7 +32,7 @@ import {
   Rng,
 } from "@league/envs";
 
-const { BACK_WALL_Y } = carSoccerConstants;
+const { BACK_WALL_Y, BOOST_PADS } = carSoccerConstants;
 
 /** A scripted controller for one car. */
 export interface CarSoccerBot {
@@ -55,6 +58,21 @@ export const CAR_SOCCER_BOTS: readonly CarSoccerBotInfo[] = Object.freeze([
     name: "defender",
     description: "Holds a spot between the ball and its own goal and clears the ball when it comes close.",
   },
+  {
+    name: "shadow",
+    description:
+      "Shadow defence: trails the ball on its own goal's side at a fixed distance, following it upfield, and challenges only when the ball comes at it or near its goal.",
+  },
+  {
+    name: "boost-collector",
+    description:
+      "Fills up at the nearest big boost pad whenever it runs low, then attacks like the ball-chaser with a full tank; defends only a ball near its goal meanwhile.",
+  },
+  {
+    name: "forward",
+    description:
+      "Stays in the attacking half: waits upfield while the ball is deep in its own half, and attacks it once it crosses toward midfield.",
+  },
   { name: "random", description: "Seeded random controls, redrawn every decision." },
   { name: "idle", description: "Does nothing: all controls zero." },
 ]);
@@ -74,6 +92,15 @@ export function createCarSoccerBot(name: string, seed = 0): CarSoccerBot {
       break;
     case "defender":
       bot = new DefenderBot();
+      break;
+    case "shadow":
+      bot = new ShadowBot();
+      break;
+    case "boost-collector":
+      bot = new BoostCollectorBot();
+      break;
+    case "forward":
+      bot = new ForwardBot();
       break;
     case "random":
       bot = new RandomBot();
@@ -278,6 +305,148 @@ class DefenderBot implements CarSoccerBot {
     driveTo(me, gx, gy, controls, 2500);
     // Slow down on the approach so the car does not overshoot its spot.
     if (dist < 900 && me.speed > 900) controls[CTRL_THROTTLE] = 0;
+  }
+}
+
+/** Waits at (tx, ty): drives there, then stops and turns to face the ball. */
+function holdSpot(me: CarView, tx: number, ty: number, bx: number, by: number, out: Float32Array): void {
+  const dist = Math.sqrt((tx - me.x) ** 2 + (ty - me.y) ** 2);
+  if (dist < 300) {
+    const angle = angleTo(me, bx, by);
+    out[CTRL_STEER] = clamp(-angle * 3, -1, 1);
+    out[CTRL_THROTTLE] = me.speed > 200 ? -1 : Math.abs(angle) > 0.5 ? 0.3 : 0;
+    return;
+  }
+  driveTo(me, tx, ty, out, 3000);
+  if (dist < 900 && me.speed > 900) out[CTRL_THROTTLE] = 0;
+}
+
+/** The shadow's spot: this far from the ball toward its own goal's centre. */
+const SHADOW_DISTANCE = 1800;
+/** From the goal side, the shadow challenges a ball within this distance of it ... */
+const SHADOW_CHALLENGE = 1000;
+/** ... or any ball within this distance of its own goal. */
+const SHADOW_DANGER = 2500;
+
+class ShadowBot implements CarSoccerBot {
+  readonly name = "shadow";
+  reset(_seed: number): void {}
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    clearControls(controls);
+    if (isDemoed(state, arena, car)) return;
+    const me = viewCar(state, arena, car);
+    const b = arena * BALL_FIELDS;
+    const bx = state.ball[b + B_X]!;
+    const by = state.ball[b + B_X + 1]!;
+    const ownGoalY = -me.attack * BACK_WALL_Y;
+    const ballToMe = Math.sqrt((bx - me.x) ** 2 + (by - me.y) ** 2);
+    const ballToGoal = Math.sqrt(bx * bx + (by - ownGoalY) ** 2) || 1;
+    const goalSide = (me.y - by) * me.attack < 0;
+    if (goalSide && (ballToMe < SHADOW_CHALLENGE || ballToGoal < SHADOW_DANGER)) {
+      // Facing the ball from its goal side: meeting it head-on clears it upfield.
+      const [tx, ty, tz] = ballAhead(state, arena, clamp(ballToMe / Math.max(me.speed, 1000), 0, 1));
+      const dist = driveTo(me, tx, ty, controls, 0);
+      if (me.onGround) controls[CTRL_JUMP] = dist < 260 && tz - me.z > 120 && tz < 500 ? 1 : 0;
+      else controls[CTRL_JUMP] = me.jumping ? 1 : 0;
+      return;
+    }
+    if (ballToGoal < SHADOW_DANGER) {
+      // Beaten, with the ball near goal: the chaser's way round is the only safe one.
+      chase(state, arena, me, controls);
+      return;
+    }
+    // Anchored on the ball, not the goal: the spot follows the ball upfield.
+    const d = Math.min(SHADOW_DISTANCE, ballToGoal * 0.6) / ballToGoal;
+    const sx = bx * (1 - d);
+    const sy = by + (ownGoalY - by) * d;
+    if (!goalSide) {
+      // Ahead of the ball: get back past it well to one side so as not to knock it goalward.
+      const side = me.x >= bx ? 1 : -1;
+      driveTo(me, clamp(bx + side * 900, -3800, 3800), sy, controls, 1500);
+      return;
+    }
+    holdSpot(me, sx, sy, bx, by, controls);
+  }
+}
+
+/** The collector refills below this much boost ... */
+const REFILL_BELOW = 30;
+/** ... until it holds this much. */
+const REFILL_UNTIL = 90;
+/** It leaves refilling to defend a ball this close to its own goal. */
+const COLLECTOR_DANGER = 2000;
+
+class BoostCollectorBot implements CarSoccerBot {
+  readonly name = "boost-collector";
+  /** Cars (arena × cars + car) currently refilling: the hysteresis is per car. */
+  private refilling = new Set<number>();
+  reset(_seed: number): void {
+    this.refilling.clear();
+  }
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    clearControls(controls);
+    if (isDemoed(state, arena, car)) return;
+    const me = viewCar(state, arena, car);
+    const key = arena * state.numCars + car;
+    if (me.boost < REFILL_BELOW) this.refilling.add(key);
+    else if (me.boost >= REFILL_UNTIL) this.refilling.delete(key);
+    const b = arena * BALL_FIELDS;
+    const bx = state.ball[b + B_X]!;
+    const by = state.ball[b + B_X + 1]!;
+    const ballToGoal = Math.sqrt(bx * bx + (by + me.attack * BACK_WALL_Y) ** 2);
+    const pad = this.refilling.has(key) && ballToGoal > COLLECTOR_DANGER ? nearestPad(state, arena, me) : -1;
+    if (pad < 0) {
+      chase(state, arena, me, controls);
+      return;
+    }
+    const [px, py] = BOOST_PADS[pad]!;
+    // No boosting on the way to boost.
+    driveTo(me, px, py, controls, Number.POSITIVE_INFINITY);
+  }
+}
+
+/** The nearest available big pad, else the nearest available small one, else -1. */
+function nearestPad(state: CarSoccerState, arena: number, me: CarView): number {
+  const ao = arena * ARENA_FIELDS;
+  const tick = state.arena[ao + A_TICK]!;
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  BOOST_PADS.forEach(([x, y, big], p) => {
+    if (tick < state.arena[ao + A_PAD_READY + p]!) return;
+    // A small pad counts only when no big pad is up.
+    const score = Math.sqrt((x - me.x) ** 2 + (y - me.y) ** 2) + (big ? 0 : 1e5);
+    if (score < bestScore) {
+      best = p;
+      bestScore = score;
+    }
+  });
+  return best;
+}
+
+/** The forward waits while the ball is deeper than this in its own half ... */
+const FORWARD_WAIT_BEYOND = 1000;
+/** ... at this depth in the attacking half. */
+const FORWARD_SPOT_Y = 1200;
+
+class ForwardBot implements CarSoccerBot {
+  readonly name = "forward";
+  reset(_seed: number): void {}
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    checkCar(state, arena, car, controls);
+    clearControls(controls);
+    if (isDemoed(state, arena, car)) return;
+    const me = viewCar(state, arena, car);
+    const b = arena * BALL_FIELDS;
+    const bx = state.ball[b + B_X]!;
+    const by = state.ball[b + B_X + 1]!;
+    if (by * me.attack > -FORWARD_WAIT_BEYOND) {
+      chase(state, arena, me, controls);
+      return;
+    }
+    // Upfield, on the ball's side of the field, ready for a clearance.
+    holdSpot(me, clamp(bx * 0.5, -2500, 2500), me.attack * FORWARD_SPOT_Y, bx, by, controls);
   }
 }
 

@@ -1,7 +1,10 @@
 import {
   A_BLUE_SCORE,
   A_ORANGE_SCORE,
+  B_X,
   C_BALL_TOUCHES,
+  C_BOOST,
+  C_X,
   CarSoccerEngine,
   CONTROL_SIZE,
   GoalCondition,
@@ -139,5 +142,129 @@ describe("scripted car-soccer bots", () => {
       /car must be an integer in \[0, 2\)/,
     );
     expect(() => bot.act(engine.state, 0, 0, new Float32Array(3))).toThrow(/controls must hold 8/);
+  });
+});
+
+interface Scenario {
+  /** Where the ball is put, at rest, after the kickoff reset (blue attacks +y). */
+  ballY: number;
+  /** Boost blue's car starts with (kickoff gives a third of a tank). */
+  boost?: number;
+  decisions: number;
+}
+
+interface Trace {
+  /** Blue's car position and boost after each decision, and its ball touches so far. */
+  y: number[];
+  boost: number[];
+  touches: number[];
+}
+
+/** Blue's bot alone with an idle orange car and a resting ball: where it goes and what it does. */
+function trace(name: string, scenario: Scenario): Trace {
+  const engine = new CarSoccerEngine(1, { teamSize: 1, doneConditions: [new TimeoutCondition(1e6)] });
+  const st = engine.state;
+  engine.resetArena(0, 9, 0);
+  st.ball[B_X] = 0;
+  st.ball[B_X + 1] = scenario.ballY;
+  const blue = st.carOffset(0, 0);
+  if (scenario.boost !== undefined) st.cars[blue + C_BOOST] = scenario.boost;
+  const bot = createCarSoccerBot(name, 1);
+  const idle = createCarSoccerBot("idle");
+  const controls = new Float32Array(CONTROL_SIZE);
+  const out: Trace = { y: [], boost: [], touches: [] };
+  for (let step = 0; step < scenario.decisions; step++) {
+    bot.act(st, 0, 0, controls);
+    engine.actionParser.parse(controls, 0, st.controls, 0);
+    idle.act(st, 0, 1, controls);
+    engine.actionParser.parse(controls, 0, st.controls, CONTROL_SIZE);
+    engine.stepArena(0);
+    out.y.push(st.cars[blue + C_X + 1]!);
+    out.boost.push(st.cars[blue + C_BOOST]!);
+    out.touches.push(st.cars[blue + C_BALL_TOUCHES]!);
+  }
+  return out;
+}
+
+describe("built-in bots with distinct roles (so that 2v2 and 3v3 leagues fill)", () => {
+  const seeds = [1, 2, 3, 4, 5, 6];
+
+  it("shadow holds a spot goal-side of the ball that follows it upfield; defender stays by its goal", () => {
+    // 20 s for each: time to get there and settle.
+    for (const ballY of [2000, 0, -1000]) {
+      const shadow = trace("shadow", { ballY, decisions: 300 });
+      expect(shadow.y.at(-1)!).toBeGreaterThan(ballY - 1800 - 400);
+      expect(shadow.y.at(-1)!).toBeLessThan(ballY - 1800 + 400);
+      expect(shadow.touches.at(-1)).toBe(0); // a ball far from its goal and from it is left alone
+    }
+    // The defender, for the same balls out of its reach, waits by its goal wherever they are.
+    for (const ballY of [2000, 0])
+      expect(trace("defender", { ballY, decisions: 300 }).y.at(-1)!).toBeLessThan(-3400);
+  });
+
+  it("shadow concedes far less than random to the ball-chaser", () => {
+    let concededShadow = 0;
+    let concededRandom = 0;
+    for (const seed of seeds) {
+      concededShadow += play(createCarSoccerBot("ball-chaser"), createCarSoccerBot("shadow"), seed, 1500)
+        .goals[0];
+      concededRandom += play(createCarSoccerBot("ball-chaser"), createCarSoccerBot("random"), seed, 1500)
+        .goals[0];
+    }
+    // Measured at the time of writing: 6 goals against the shadow, 16 against random.
+    expect(2 * concededShadow).toBeLessThanOrEqual(concededRandom);
+  });
+
+  it("boost-collector refills at a pad before it goes for the ball; ball-chaser goes straight for it", () => {
+    const collector = trace("boost-collector", { ballY: 1500, boost: 0, decisions: 600 });
+    const firstTouch = collector.touches.findIndex((t) => t > 0);
+    const full = collector.boost.findIndex((b) => b >= 90);
+    expect(full).toBeGreaterThanOrEqual(0);
+    expect(firstTouch).toBeGreaterThan(full);
+    const chaser = trace("ball-chaser", { ballY: 1500, boost: 0, decisions: 600 });
+    const chaserTouch = chaser.touches.findIndex((t) => t > 0);
+    expect(chaserTouch).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...chaser.boost.slice(0, chaserTouch + 1))).toBeLessThan(30);
+  });
+
+  it("boost-collector picks up far more pad boost than the ball-chaser over whole games", () => {
+    const gained = (name: string) => {
+      let sum = 0;
+      for (const seed of seeds) {
+        const engine = new CarSoccerEngine(1, {
+          teamSize: 1,
+          doneConditions: [new GoalCondition(), new TimeoutCondition(1e6)],
+        });
+        const st = engine.state;
+        const bots = [createCarSoccerBot(name, seed), createCarSoccerBot("defender")];
+        engine.resetArena(0, seed, 0);
+        const controls = new Float32Array(CONTROL_SIZE);
+        const o = st.carOffset(0, 0);
+        let episode = 0;
+        for (let step = 0; step < 1500; step++) {
+          for (const [car, bot] of bots.entries()) {
+            bot.act(st, 0, car, controls);
+            engine.actionParser.parse(controls, 0, st.controls, car * CONTROL_SIZE);
+          }
+          const before = st.cars[o + C_BOOST]!;
+          if (engine.stepArena(0) !== NOT_DONE) engine.resetArena(0, seed, ++episode);
+          else sum += Math.max(0, st.cars[o + C_BOOST]! - before);
+        }
+      }
+      return sum;
+    };
+    // Measured at the time of writing (both against the defender): 4,059 against 2,009.
+    const collector = gained("boost-collector");
+    const chaser = gained("ball-chaser");
+    expect(collector).toBeGreaterThanOrEqual(1.5 * chaser);
+  });
+
+  it("forward waits upfield while the ball is deep in its own half, and attacks it past that", () => {
+    const waiting = trace("forward", { ballY: -3000, decisions: 300 });
+    expect(waiting.touches.at(-1)).toBe(0);
+    expect(waiting.y.at(-1)!).toBeGreaterThan(800);
+    // The ball-chaser in its place goes back for the same ball.
+    expect(trace("ball-chaser", { ballY: -3000, decisions: 300 }).touches.at(-1)).toBeGreaterThan(0);
+    expect(trace("forward", { ballY: 0, decisions: 300 }).touches.at(-1)).toBeGreaterThan(0);
   });
 });

@@ -13,8 +13,18 @@ export interface CarSoccerBotManifest {
   description: string;
 }
 
-/** Bots entered in the leagues: "idle" is left out, it would only feed the others rating points. */
-export const LEAGUE_CAR_SOCCER_BOTS = ["ball-chaser", "defender", "random"] as const;
+/**
+ * Bots entered in the leagues: six distinct agents, so that 3v3 fills with bots alone. "idle" is
+ * left out, it would only feed the others rating points.
+ */
+export const LEAGUE_CAR_SOCCER_BOTS = [
+  "ball-chaser",
+  "defender",
+  "shadow",
+  "boost-collector",
+  "forward",
+  "random",
+] as const;
 
 /** Creates what is missing; returns how many versions it created. */
 export async function registerCarSoccerBots(prisma: PrismaClient): Promise<{ created: number }> {
