@@ -1,0 +1,126 @@
+// `league connect`: plays a checkpoint as a remote agent in a live car-soccer match, over the
+// protocol in server/README.md ("Remote agents"), through RemoteAgentClient.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { actionFromOutputs, carSoccerParts, getEnvSpec } from "@league/envs";
+import { loadTf } from "../ppo/backend.js";
+import { loadPolicy } from "../ppo/checkpoint.js";
+import { ModelPolicy } from "../ppo/model-policy.js";
+import { RemoteAgentClient, RemoteAgentError } from "../remote/client.js";
+import { UsageError } from "./players.js";
+
+export const CONNECT_HELP = `league connect <checkpoint> --server URL --key KEY [--agent NAME] [--version ID]
+               [--opponent BOT] [--side blue|orange] [--seconds N]
+
+Plays a live car-soccer match as a remote agent: registers the checkpoint's env, observation
+builder and action parser as a new remote version of agent NAME (default: the manifest's name),
+or plays the existing remote version --version ID; asks the server for a live match against the
+built-in bot BOT (default ball-chaser) lasting N seconds (default 120); then answers every
+observation the room sends with the checkpoint's greedy action. Prints the outcome and how many
+answers the room refused.`;
+
+function text(values: Record<string, unknown>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+export async function connectCommand(args: string[], values: Record<string, unknown>): Promise<void> {
+  const [dir] = args;
+  const server = text(values, "server");
+  const key = text(values, "key") ?? process.env.LEAGUE_KEY;
+  if (!dir)
+    throw new UsageError(
+      "connect needs a checkpoint folder: league connect <checkpoint> --server URL --key KEY",
+    );
+  if (!server) throw new UsageError("connect needs --server URL (e.g. http://localhost:2567)");
+  if (!key) throw new UsageError("connect needs --key KEY (or LEAGUE_KEY in the environment)");
+  const side = text(values, "side") ?? "blue";
+  if (side !== "blue" && side !== "orange")
+    throw new UsageError(`--side must be blue or orange, got "${side}"`);
+  const secondsText = text(values, "seconds");
+  const seconds = secondsText === undefined ? undefined : Number(secondsText);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0))
+    throw new UsageError(`--seconds must be a positive number, got "${secondsText}"`);
+
+  try {
+    await readFile(path.join(dir, "agent.json"));
+  } catch (error) {
+    throw new UsageError(`${dir} is not a checkpoint folder: ${(error as Error).message}`);
+  }
+  const runtime = await loadTf();
+  const { manifest, actor, observationStats } = await loadPolicy(runtime, dir);
+  if (getEnvSpec(manifest.env).family !== "car-soccer")
+    throw new UsageError(`${dir} plays ${manifest.env}; remote agents play car soccer`);
+  const { obsBuilder, actionParser } = carSoccerParts(manifest.observationBuilder, manifest.actionParser);
+  const policy = new ModelPolicy(runtime, actor, {
+    name: manifest.name,
+    output: { kind: "argmax" },
+    observationNormalization:
+      manifest.observationNormalization ??
+      (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),
+    // The room's deadline is what counts; a late answer is counted there, not cut short here.
+    timeBudgetMs: Number.POSITIVE_INFINITY,
+  });
+  const raw = new Float32Array(actionParser.actionSize);
+  // The first inferences compile the backend's kernels; pay for that now, not with late answers.
+  const warmUp = new Float32Array(obsBuilder.size(getEnvSpec(manifest.env).numAgents / 2));
+  for (let i = 0; i < 3; i++) policy.logits(warmUp);
+
+  const client = new RemoteAgentClient({ server, apiKey: key });
+  try {
+    let versionId = text(values, "version");
+    if (!versionId) {
+      const registered = await client.register({
+        name: text(values, "agent") ?? manifest.name,
+        env: manifest.env,
+        observationBuilder: manifest.observationBuilder,
+        actionParser: manifest.actionParser,
+      });
+      versionId = registered.versionId;
+      console.log(`registered remote version ${registered.version} of ${manifest.name} (${versionId})`);
+    }
+    const match = await client.requestMatch({
+      versionId,
+      opponent: text(values, "opponent"),
+      side,
+      durationSeconds: seconds,
+    });
+    console.log(
+      `match ${match.matchId}: joining room ${match.roomId} (seat ${match.seat}, ${match.deadlineMs} ms per answer)`,
+    );
+    let refused = 0;
+    let answered = 0;
+    let mismatch = "";
+    const outcome = await client.play(
+      match.roomId,
+      versionId,
+      (observation) => {
+        if (mismatch) throw new Error(mismatch);
+        answered++;
+        actionFromOutputs(actionParser.actionSpace, policy.logits(observation), raw);
+        return Array.from(raw);
+      },
+      {
+        onSeat: (seat) => {
+          // The room builds observations with the version's builder; the checkpoint must read them.
+          const reads = obsBuilder.size(getEnvSpec(manifest.env).numAgents / 2);
+          if (seat.observationSize !== reads)
+            mismatch = `the room sends ${seat.observationSize} observation values (${seat.observationBuilder}); ${dir} reads ${reads}`;
+        },
+        onRefused: (refusal) => {
+          refused++;
+          console.error(`answer to step ${refusal.step} refused: ${refusal.reason}`);
+        },
+      },
+    );
+    const forfeit = outcome.forfeit
+      ? `; team ${outcome.forfeit.team} forfeited: ${outcome.forfeit.reason}`
+      : "";
+    console.log(
+      `match ${outcome.matchId} ${outcome.status}: blue ${outcome.score.blue} – ${outcome.score.orange} orange; ${answered} observations answered, ${refused} answers refused${forfeit}`,
+    );
+  } catch (error) {
+    if (error instanceof RemoteAgentError) throw new Error(error.message);
+    throw error;
+  }
+}

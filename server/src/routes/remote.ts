@@ -1,0 +1,248 @@
+// Remote agents: a program anywhere plays a seat of a live car-soccer match over the room's
+// WebSocket. Its owner registers it (no model is uploaded: the program is the agent), then asks
+// for a live match against built-in bots and joins the returned room with the API key.
+import type { Database, Prisma } from "@league/db";
+import { carSoccerParts, ENV_SPECS } from "@league/envs";
+import { z } from "zod";
+import { authenticate } from "../auth.js";
+import { ApiError } from "../errors.js";
+import type { PlatformEvents } from "../feed.js";
+import { carSoccerBotOf } from "../rooms/builtins.js";
+import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
+import { LiveMatchError, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
+import type { Api } from "./api.js";
+import { AgentName, ErrorBody } from "./schemas.js";
+
+const RemoteAgentBody = z
+  .object({
+    name: AgentName,
+    description: z.string().max(2000).optional(),
+    env: z.string().refine((id) => ENV_SPECS[id]?.family === "car-soccer", {
+      message: "remote agents play car soccer: car-soccer-1v1, car-soccer-2v2 or car-soccer-3v3",
+    }),
+    observationBuilder: z.string().default("default"),
+    actionParser: z.string().default("lookup"),
+  })
+  .strict();
+
+const RemoteMatchBody = z
+  .object({
+    versionId: z.uuid(),
+    /** The built-in bot to play against (and the pool teammates and opponents are drawn from). */
+    opponent: z.string().default("ball-chaser"),
+    side: z.enum(["blue", "orange"]).default("blue"),
+    // Short of the live scheduler's stale-match cut-off (twice a full match plus a minute).
+    durationSeconds: z.number().min(5).max(300).default(120),
+    remoteGraceSeconds: z.number().gt(0).max(60).default(10),
+  })
+  .strict();
+
+export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | null): void {
+  app.post(
+    "/api/v1/agents/remote",
+    {
+      schema: {
+        summary: "Register a remote agent: a new version that your own program plays over the room protocol",
+        description:
+          "No model is uploaded. The version is matched with `POST /api/v1/remote/matches` and never enters headless ladder matches, where nobody would answer.",
+        tags: ["remote agents"],
+        security: [{ apiKey: [] }],
+        body: RemoteAgentBody,
+        response: {
+          201: z.object({
+            agentId: z.string(),
+            versionId: z.string(),
+            version: z.number().int(),
+            env: z.string(),
+          }),
+          400: ErrorBody,
+          401: ErrorBody,
+          409: ErrorBody,
+          422: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const body = request.body;
+      try {
+        carSoccerParts(body.observationBuilder, body.actionParser);
+      } catch (error) {
+        throw new ApiError(422, "unknown_policy_io", (error as Error).message);
+      }
+      const spec = ENV_SPECS[body.env]!;
+      const manifest = {
+        name: body.name,
+        kind: "remote",
+        env: body.env,
+        observationBuilder: body.observationBuilder,
+        actionParser: body.actionParser,
+        tickSkip: spec.tickSkip ?? 8,
+      };
+      const stored = await db.prisma.$transaction(async (tx) => {
+        const agent = await tx.agent.upsert({
+          where: { ownerId_name: { ownerId: owner.id, name: body.name } },
+          create: { ownerId: owner.id, name: body.name, kind: "remote", description: body.description ?? "" },
+          update: {},
+        });
+        if (agent.kind !== "remote")
+          throw new ApiError(
+            409,
+            "agent_kind_mismatch",
+            `agent "${agent.name}" is ${agent.kind}, not a remote agent`,
+          );
+        const last = await tx.agentVersion.findFirst({
+          where: { agentId: agent.id },
+          orderBy: { version: "desc" },
+          select: { version: true },
+        });
+        const version = await tx.agentVersion.create({
+          data: {
+            agentId: agent.id,
+            version: (last?.version ?? 0) + 1,
+            envId: body.env,
+            manifest: manifest as Prisma.InputJsonValue,
+            status: "active",
+          },
+        });
+        return { agent, version };
+      });
+      events?.publish("agent.submitted", {
+        agentId: stored.agent.id,
+        versionId: stored.version.id,
+        version: stored.version.version,
+        agentName: stored.agent.name,
+        ownerName: owner.name,
+        envId: body.env,
+      });
+      reply.code(201);
+      return {
+        agentId: stored.agent.id,
+        versionId: stored.version.id,
+        version: stored.version.version,
+        env: body.env,
+      };
+    },
+  );
+
+  app.post(
+    "/api/v1/remote/matches",
+    {
+      schema: {
+        summary: "Start a live, rated match in which your remote agent plays one seat against built-in bots",
+        description:
+          "Returns the room to join: `client.joinById(roomId, { apiKey, versionId })` with colyseus.js (or the TypeScript client `RemoteAgentClient` in @league/agents). Kickoff waits for the player; one absent longer than `remoteGraceSeconds` forfeits.",
+        tags: ["remote agents"],
+        security: [{ apiKey: [] }],
+        body: RemoteMatchBody,
+        response: {
+          201: z.object({
+            matchId: z.string(),
+            roomId: z.string(),
+            room: z.string(),
+            leagueId: z.string(),
+            seat: z.number().int(),
+            deadlineMs: z.number(),
+            graceSeconds: z.number(),
+          }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const body = request.body;
+      const version = await db.prisma.agentVersion.findUnique({
+        where: { id: body.versionId },
+        include: { agent: true },
+      });
+      if (!version) throw new ApiError(404, "not_found", `no agent version ${body.versionId}`);
+      if (version.agent.ownerId !== owner.id)
+        throw new ApiError(403, "not_yours", `version ${body.versionId} belongs to another owner`);
+      if (version.agent.kind !== "remote")
+        throw new ApiError(
+          409,
+          "not_remote",
+          `${version.agent.name} is a ${version.agent.kind} agent, not a remote one`,
+        );
+      if (version.status !== "active")
+        throw new ApiError(
+          409,
+          "not_active",
+          `${version.agent.name} v${version.version} is ${version.status}`,
+        );
+      const league = await db.prisma.league.findFirst({
+        where: { envId: version.envId, mode: "head_to_head", active: true },
+      });
+      if (!league) throw new ApiError(404, "no_league", `no active league plays ${version.envId}`);
+      const spec = ENV_SPECS[version.envId]!;
+      // Built-in bots fill every other seat: the chosen opponent first, then the rest in turn.
+      const bots = (
+        await db.prisma.agentVersion.findMany({
+          where: { envId: version.envId, status: "active", agent: { kind: "scripted" } },
+          orderBy: { createdAt: "asc" },
+        })
+      )
+        .map((v) => ({ versionId: v.id, bot: carSoccerBotOf(v.manifest) }))
+        .filter((b): b is { versionId: string; bot: string } => b.bot !== null);
+      const opponent = bots.find((b) => b.bot === body.opponent);
+      if (!opponent)
+        throw new ApiError(
+          400,
+          "unknown_opponent",
+          `no built-in bot "${body.opponent}" in ${league.id}; there are: ${bots.map((b) => b.bot).join(", ")}`,
+        );
+      const others = [opponent, ...bots.filter((b) => b !== opponent)];
+      const teamSize = spec.numAgents / 2;
+      if (others.length < spec.numAgents - 1)
+        throw new ApiError(
+          409,
+          "not_enough_bots",
+          `${league.id} needs ${spec.numAgents - 1} distinct built-in bots beside you; there are ${others.length}`,
+        );
+      const mine = body.side === "blue" ? 0 : teamSize;
+      const theirsFirst = body.side === "blue" ? teamSize : 0;
+      const order = [theirsFirst, ...Array.from({ length: spec.numAgents }, (_, car) => car)].filter(
+        (car, i, all) => car !== mine && all.indexOf(car) === i,
+      );
+      const seats = new Array<{ versionId: string; bot: string }>(spec.numAgents);
+      seats[mine] = { versionId: version.id, bot: REMOTE_SEAT };
+      order.forEach((car, i) => {
+        seats[car] = others[i]!;
+      });
+      try {
+        const { roomId, matchId } = await startLiveMatch(
+          { prisma: db.prisma, events },
+          {
+            leagueId: league.id,
+            seats,
+            durationSeconds: body.durationSeconds,
+            remoteGraceSeconds: body.remoteGraceSeconds,
+          },
+        );
+        reply.code(201);
+        return {
+          matchId,
+          roomId,
+          room: CAR_SOCCER_ROOM,
+          leagueId: league.id,
+          seat: mine,
+          deadlineMs: (1000 * (spec.tickSkip ?? 8)) / spec.tickRate!,
+          graceSeconds: body.remoteGraceSeconds,
+        };
+      } catch (error) {
+        if (error instanceof LiveMatchError) throw new ApiError(409, "cannot_start", error.message);
+        throw new ApiError(
+          503,
+          "rooms_unavailable",
+          `live rooms are not running here: ${(error as Error).message}`,
+        );
+      }
+    },
+  );
+}
