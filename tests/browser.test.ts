@@ -34,6 +34,8 @@ describe.skipIf(!available)("in Chromium", () => {
       LADDER_INTERVAL_MS: "300",
       // Short live matches, so that one finishes (and leaves a replay) while the tests run.
       LIVE_MATCH_SECONDS: "12",
+      // A live bandit match of 4 × 1,000 steps lasts about 27 s: watched live, then finished.
+      LIVE_DUPLICATE_STEPS_PER_SECOND: "150",
     });
     await platform.waitForOutput("Press Ctrl-C to stop.", 90_000);
     web = `http://127.0.0.1:${webPort}`;
@@ -109,17 +111,19 @@ describe.skipIf(!available)("in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    let live: { items: { id: string }[] } = { items: [] };
+    let live: { id: string; leagueId: string; live: boolean }[] = [];
     await expect
       .poll(
         async () => {
-          live = (await (await fetch(`${api}/api/v1/matches/live`)).json()) as typeof live;
-          return live.items.length;
+          const all = (await (await fetch(`${api}/api/v1/matches/live`)).json()) as { items: typeof live };
+          // Live car soccer: bandit/recommender matches are live too, and ladder matches run headless.
+          live = all.items.filter((m) => m.live && m.leagueId.startsWith("car-soccer"));
+          return live.length;
         },
         { timeout: 30_000 },
       )
       .toBeGreaterThan(0);
-    await page.goto(`${web}/matches/${live.items[0]!.id}`);
+    await page.goto(`${web}/matches/${live[0]!.id}`);
     const canvas = page.locator(".live-canvas canvas");
     await canvas.waitFor();
     const box = await canvas.boundingBox();
@@ -130,6 +134,64 @@ describe.skipIf(!available)("in Chromium", () => {
     await expect.poll(() => clock.textContent(), { timeout: 15_000 }).not.toBe(first);
     await page.getByRole("button", { name: "ball cam" }).click();
     await page.screenshot({ path: path.join(SHOTS, "live.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("draws a live bandit match's curves and arm pulls, its step counter advancing, then its stored curves", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    type Listed = { id: string; leagueId: string; live: boolean; startedAt: string; participants: unknown[] };
+    let match: Listed | undefined;
+    await expect
+      .poll(
+        async () => {
+          const all = (await (await fetch(`${api}/api/v1/matches/live`)).json()) as { items: Listed[] };
+          // A live bandit match with most of its ~27 s still to play.
+          match = all.items.find(
+            (m) =>
+              m.live &&
+              m.leagueId.startsWith("bandit-") &&
+              Date.now() - new Date(m.startedAt).getTime() < 12_000,
+          );
+          return match !== undefined;
+        },
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe(true);
+    const seats = match!.participants.length;
+    // The home page lists it among the live matches, and links to it.
+    await page.goto(web);
+    await page.locator(`section[aria-label="Live now"] a[href="/matches/${match!.id}"]`).click();
+    await page.waitForURL(`**/matches/${match!.id}`);
+    const step = page.locator("[data-testid=step]");
+    await expect.poll(() => step.textContent(), { timeout: 15_000 }).toMatch(/^step \d+ \/ 4000$/);
+    const first = Number((await step.textContent())!.split(" ")[1]);
+    await expect
+      .poll(async () => Number((await step.textContent())!.split(" ")[1]), { timeout: 10_000 })
+      .toBeGreaterThan(first + 50);
+    // Two charts (return, regret) with a line per seat, and a bar per arm per seat.
+    const view = page.locator(".duplicate-live");
+    expect(await view.locator("figure.chart polyline").count()).toBe(2 * seats);
+    await expect.poll(() => view.locator(".pull-bar rect").count()).toBe(10 * seats);
+    const points = (await view.locator("figure.chart polyline").first().getAttribute("points"))!.split(" ");
+    expect(points.length).toBeGreaterThan(2);
+    await page.screenshot({ path: path.join(SHOTS, "live-bandit.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, "live-bandit-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 1400 });
+
+    // Once finished, the page refreshes itself and draws the curves the match stored.
+    const curves = page.locator("section[aria-label=Curves]");
+    await curves.waitFor({ timeout: 45_000 });
+    expect(
+      ((await (await fetch(`${api}/api/v1/matches/${match!.id}`)).json()) as { status: string }).status,
+    ).toBe("finished");
+    expect(await curves.locator("figure.chart polyline").count()).toBe(2 * seats);
+    expect(await curves.locator(".pull-bar rect").count()).toBe(10 * seats);
+    expect(await page.locator("[data-testid=step]").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "bandit-finished.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

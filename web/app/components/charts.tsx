@@ -1,6 +1,6 @@
 // Charts drawn as SVG on the server: no script, no outside request, readable on a phone.
 
-const PALETTE = ["#3d8bfd", "#ff8a3d", "#2bb673", "#b05cff", "#ff5d6c", "#e0c341"];
+export const PALETTE = ["#3d8bfd", "#ff8a3d", "#2bb673", "#b05cff", "#ff5d6c", "#e0c341"];
 
 export interface LineSeries {
   name: string;
@@ -22,6 +22,11 @@ function extent(values: number[], pad = 0): [number, number] {
 function ticks(lo: number, hi: number, count = 4): number[] {
   const step = (hi - lo) / count;
   return Array.from({ length: count + 1 }, (_, i) => lo + i * step);
+}
+
+/** Thousands as "3.7k": long tick labels would run into the axis label. */
+function tickLabel(t: number): string {
+  return Math.abs(t) >= 1000 ? `${(t / 1000).toFixed(1)}k` : t.toFixed(1);
 }
 
 /** Lines over an index or time axis, e.g. the ordinal after each rated match. */
@@ -51,7 +56,7 @@ export function LineChart({
           <g key={t}>
             <line x1={m.left} x2={width - m.right} y1={sy(t)} y2={sy(t)} className="grid" />
             <text x={m.left - 6} y={sy(t) + 4} textAnchor="end" className="tick">
-              {t.toFixed(1)}
+              {tickLabel(t)}
             </text>
           </g>
         ))}

@@ -4,6 +4,7 @@ import { getAgent, getLeagueMatches, getRatingHistory } from "@/lib/api";
 import { LineChart } from "../../components/charts";
 import { MatchList } from "../../components/match-list";
 import { fmt, load, ServerProblem } from "../../components/problem";
+import { ManifestSummary } from "./manifest-summary";
 
 export const dynamic = "force-dynamic";
 
@@ -104,9 +105,13 @@ export default async function AgentPage({ params }: Props) {
       )}
 
       {agent.versions[0]?.manifest && (
-        <section aria-label="Manifest">
-          <h2>Latest manifest</h2>
-          <pre className="code">{JSON.stringify(agent.versions[0].manifest, null, 2)}</pre>
+        <section aria-label="How it was made">
+          <h2>How v{agent.versions[0].version} was made</h2>
+          <ManifestSummary manifest={agent.versions[0].manifest} />
+          <details>
+            <summary className="muted">agent.json</summary>
+            <pre className="code">{JSON.stringify(agent.versions[0].manifest, null, 2)}</pre>
+          </details>
         </section>
       )}
     </>

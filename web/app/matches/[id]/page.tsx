@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getLiveRoom, getMatch, publicServerPort } from "@/lib/api";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
-import { LiveView } from "./live-view";
-import { ReplayPlayer } from "./replay-player";
+import { DuplicateCharts } from "./duplicate-charts";
+import { DuplicateLiveView } from "./duplicate-live-view";
+import { LiveView, ReplayPlayer } from "./field-views";
 
 export const dynamic = "force-dynamic";
 
@@ -18,6 +19,14 @@ interface DuplicateEntry {
   meanRegret: number;
   returns: number[];
   regrets: number[];
+}
+
+/** What a match played live stores beside the duplicate result: its curves, sampled along the way. */
+interface DuplicateCurves {
+  stepsPerSecond: number;
+  episodeSteps?: number;
+  steps: number[];
+  seats: { totalReturn: number[]; totalRegret: number[]; counts: number[] }[];
 }
 
 const ordinal = (mu: number, sigma: number) => mu - 3 * sigma;
@@ -36,8 +45,9 @@ export default async function MatchPage({ params }: Props) {
   const duplicate =
     (match.result as { format?: string; seeds?: number[]; entries?: DuplicateEntry[] } | null)?.format ===
     "duplicate"
-      ? (match.result as { seeds: number[]; entries: DuplicateEntry[] })
+      ? (match.result as { seeds: number[]; entries: DuplicateEntry[]; curves?: DuplicateCurves })
       : null;
+  const family = match.leagueId.startsWith("recsim") ? "recommender" : "bandit";
   return (
     <>
       <section className="hero">
@@ -61,7 +71,30 @@ export default async function MatchPage({ params }: Props) {
       {live && (
         <section aria-label="Live view">
           <h2>Live</h2>
-          <LiveView serverPort={publicServerPort()} roomId={live.roomId} />
+          {live.roomName === "duplicate" ? (
+            <DuplicateLiveView serverPort={publicServerPort()} roomId={live.roomId} />
+          ) : (
+            <LiveView serverPort={publicServerPort()} roomId={live.roomId} />
+          )}
+        </section>
+      )}
+
+      {duplicate?.curves && (
+        <section aria-label="Curves">
+          <h2>How it went</h2>
+          <p className="muted">
+            Played live at {duplicate.curves.stepsPerSecond} steps a second: every seat&apos;s running return
+            and regret over the {duplicate.seeds.length} episodes, and what it chose.
+          </p>
+          <DuplicateCharts
+            names={duplicate.entries.map((e) => e.name)}
+            steps={duplicate.curves.steps}
+            returns={duplicate.curves.seats.map((s) => s.totalReturn)}
+            regrets={duplicate.curves.seats.map((s) => s.totalRegret)}
+            counts={duplicate.curves.seats.map((s) => s.counts)}
+            family={family}
+            {...(duplicate.curves.episodeSteps ? { episodeSteps: duplicate.curves.episodeSteps } : {})}
+          />
         </section>
       )}
 
@@ -125,6 +158,8 @@ export default async function MatchPage({ params }: Props) {
           <h2>Episodes</h2>
           <p className="muted">
             Every player met the same seeded instances; return per episode, and regret against the oracle.
+            {!duplicate.curves &&
+              " Played headless by the ladder, faster than real time: only these per-episode totals are kept (matches played live keep their curves)."}
           </p>
           <div className="table-wrap">
             <table className="board">
