@@ -23,11 +23,13 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "16" },
     "max-rooms": { type: "string", default: "64" },
+    "max-spectators": { type: "string", default: "128" },
   },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const maxRooms = Number(values["max-rooms"]);
+const maxSpectators = Number(values["max-spectators"]);
 const log = (m) => process.stderr.write(`${m}\n`);
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-"));
@@ -36,18 +38,24 @@ await seedLeagues(db.prisma);
 await registerBuiltinAgents(db.prisma);
 await registerCarSoccerBots(db.prisma);
 
-// 1. Headless duplicate matches per second, per league.
+// 1. Headless ladder matches per second, per league: duplicate (bandit, recommender) and
+// head-to-head (car-soccer, full-length games between the built-in bots).
 const matchesPerSecond = {};
-const leagues = (
-  await db.prisma.league.findMany({ where: { mode: "duplicate" }, orderBy: { id: "asc" } })
-).map((l) => l.id);
+const skipped = {};
+const leagues = (await db.prisma.league.findMany({ orderBy: { id: "asc" } })).map((l) => l.id);
 for (const league of leagues) {
   const ladder = new Ladder(db.prisma, null, { intervalMs: 0, seed: 1, leagues: [league] });
   const start = performance.now();
   let n = 0;
   while (performance.now() - start < seconds * 1000) {
-    await ladder.playNext();
+    if ((await ladder.playNext()) === null) break;
     n++;
+  }
+  if (n === 0) {
+    // 2v2 and 3v3 need four and six distinct agents; say so rather than report zero.
+    skipped[league] = "no match could be formed from the registered agents";
+    log(`headless ${league}: skipped (${skipped[league]})`);
+    continue;
   }
   matchesPerSecond[league] = Number((n / ((performance.now() - start) / 1000)).toFixed(2));
   log(`headless ${league}: ${matchesPerSecond[league]} matches/s`);
@@ -134,6 +142,37 @@ for (let target = 1; target <= maxRooms; target *= 2) {
   keptUp = target;
 }
 for (const p of joined) await p.room.leave().catch(() => {});
+
+// 4. Spectators per room: one live room, spectators doubling until the room falls behind 120 Hz
+// or a spectator's view lags (its clock advancing less than 119 ticks of play per second).
+// The spectators are colyseus.js clients in this same process, so their decoding shares the CPU.
+const { roomId: watchedRoom } = await startLiveMatch(
+  { prisma: db.prisma, events: null },
+  { leagueId: "car-soccer-1v1", seats, durationSeconds: 600, kickoffPauseSeconds: 0, goalPauseSeconds: 0 },
+);
+const spectators = [];
+let spectatorsKeptUp = 0;
+let slowestSpectator = 0;
+for (let target = 1; target <= maxSpectators; target *= 2) {
+  while (spectators.length < target) {
+    const room = await client.joinById(watchedRoom);
+    const probe = { room, clock: 0 };
+    room.onStateChange((s) => {
+      probe.clock = s.clock;
+    });
+    spectators.push(probe);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = spectators.map((p) => p.clock);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, 3000));
+  const elapsed = (performance.now() - t0) / 1000;
+  slowestSpectator = Math.min(...spectators.map((p, i) => ((before[i] - p.clock) * 120) / elapsed));
+  log(`spectators ${target}: slowest view ${slowestSpectator.toFixed(1)} ticks/s`);
+  if (slowestSpectator < 119) break;
+  spectatorsKeptUp = target;
+}
+for (const p of spectators) await p.room.leave().catch(() => {});
 await rooms.stop();
 await new Promise((resolve) => http.close(resolve));
 await db.close();
@@ -143,11 +182,16 @@ console.log(
   JSON.stringify({
     benchmark: "server",
     headlessMatchesPerSecond: matchesPerSecond,
+    headlessSkipped: skipped,
     liveRooms: {
       maxConcurrentAt120Hz: keptUp,
       testedUpTo: joined.length,
       slowestTicksPerSecondAtLastStep: Number(Math.min(...roomTicks).toFixed(1)),
-      spectatorsPerRoom: 1,
+    },
+    spectators: {
+      maxPerRoomAt120Hz: spectatorsKeptUp,
+      testedUpTo: spectators.length,
+      slowestViewTicksPerSecondAtLastStep: Number(slowestSpectator.toFixed(1)),
     },
     leaderboard,
     machine: {
@@ -160,7 +204,8 @@ console.log(
       seconds,
       concurrency,
       maxRooms,
-      note: "headless matches: duplicate leagues; car-soccer headless matches not yet measured",
+      maxSpectators,
+      note: "car-soccer headless matches are full-length games between built-in bots",
     },
   }),
 );

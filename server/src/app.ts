@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/health.js";
 import { leagueRoutes } from "./routes/leagues.js";
 import { matchRoutes } from "./routes/matches.js";
 import { ownerRoutes } from "./routes/owners.js";
+import { remoteRoutes } from "./routes/remote.js";
 import { type SubmissionLimits, submissionRoutes } from "./routes/submissions.js";
 
 export interface AppOptions {
@@ -126,6 +127,7 @@ export async function buildApp({
   agentRoutes(api, db);
   matchRoutes(api, db);
   await submissionRoutes(api, db, events, submissionLimits);
+  remoteRoutes(api, db, events);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

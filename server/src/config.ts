@@ -34,12 +34,38 @@ const ServerConfigSchema = z.object({
     .transform((v) => v === "on" || v === "true" || v === "1"),
   /** Length of a live match in seconds; 0 means the environment's own (five minutes). */
   LIVE_MATCH_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
+  /** Live bandit/recommender matches kept going at once (the duplicate leagues in turn); 0 for none. */
+  LIVE_DUPLICATE_MATCHES: z.coerce.number().int().min(0).max(16).default(1),
+  /** Pace of a live bandit/recommender match: every seat plays this many steps a second. */
+  LIVE_DUPLICATE_STEPS_PER_SECOND: z.coerce.number().gt(0).max(100_000).default(50),
+  /**
+   * Redis for scale-out: Colyseus presence and matchmaking across server processes, the feed
+   * across processes, and ladder matches as jobs for match workers. Unset: one process, in memory.
+   */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** host:port at which clients reach this process's rooms (with REDIS_URL); default 127.0.0.1:SERVER_PORT. */
+  PUBLIC_ADDRESS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be host or host:port")
+    .optional(),
+  /** Ladder matches a match worker plays at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** How long a worker's hold on a match lasts unrenewed: a dead worker's match is retried after about this. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   SUBMISSIONS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(20),
   ACTIVE_VERSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(3),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
 });
 
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+/** Every environment variable the server and the match worker read (deployment files are checked against it). */
+export const SERVER_ENV_VARS = Object.keys(ServerConfigSchema.shape);
 
 export class ConfigError extends Error {
   constructor(message: string) {

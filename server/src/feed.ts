@@ -2,6 +2,8 @@
 // process and broadcast to every subscriber on the Socket.IO namespace `/feed`.
 import { EventEmitter } from "node:events";
 import type { Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
 import { Server as SocketServer } from "socket.io";
 
 export interface FeedEvents {
@@ -52,16 +54,48 @@ export class PlatformEvents {
   }
 }
 
+/** The Redis key prefix of the feed's pub/sub channels (the adapter's and the workers' emitter). */
+export const FEED_REDIS_KEY = "league-feed";
+
+/** Where events are broadcast: a Socket.IO namespace, or the Redis emitter a match worker uses. */
+export interface FeedTarget {
+  to(rooms: string | string[]): { emit(event: string, payload: unknown): unknown };
+}
+
+/** Sends every platform event to `all` and to the room of its league, on `target`. */
+export function relayEvents(events: PlatformEvents, target: FeedTarget): void {
+  for (const event of FEED_EVENTS) {
+    events.on(event, (payload) => {
+      const leagueId = (payload as { leagueId?: string }).leagueId;
+      target.to(leagueId ? ["all", `league:${leagueId}`] : "all").emit(event, payload);
+    });
+  }
+}
+
 /**
  * Socket.IO on the API's HTTP server, namespace `/feed`. Every client gets every event; a client
  * may also `subscribe` to one league (`{ league: "car-soccer-1v1" }`) to get only its events.
+ * With `redisUrl`, Socket.IO's Redis adapter carries every broadcast to the clients of every
+ * server process (and match workers' events arrive through it too).
  */
 export function attachFeed(
   server: HttpServer,
   events: PlatformEvents,
-  options: { corsOrigins: string[] },
+  options: { corsOrigins: string[]; redisUrl?: string | undefined },
 ): SocketServer {
   const io = new SocketServer(server, { cors: { origin: options.corsOrigins }, serveClient: false });
+  if (options.redisUrl) {
+    const pub = new Redis(options.redisUrl, { lazyConnect: false });
+    const sub = pub.duplicate();
+    io.adapter(createAdapter(pub, sub, { key: FEED_REDIS_KEY }));
+    // Closing Socket.IO closes the adapter; the connections are ours to end.
+    const close = io.close.bind(io);
+    io.close = async (fn) => {
+      await close(fn);
+      pub.disconnect();
+      sub.disconnect();
+    };
+  }
   const feed = io.of("/feed");
   feed.on("connection", (socket) => {
     // Rooms, not per-socket filters, so that a Redis adapter can carry them across processes.
@@ -78,11 +112,6 @@ export function attachFeed(
       ack?.({ ok: true, league });
     });
   });
-  for (const event of FEED_EVENTS) {
-    events.on(event, (payload) => {
-      const leagueId = (payload as { leagueId?: string }).leagueId;
-      feed.to(leagueId ? ["all", `league:${leagueId}`] : "all").emit(event, payload);
-    });
-  }
+  relayEvents(events, feed);
   return io;
 }

@@ -8,6 +8,8 @@ import { attachFeed, PlatformEvents } from "./feed.js";
 import { registerBuiltinAgents } from "./league/builtins.js";
 import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
+import { MatchQueue, queueConnection } from "./league/match-queue.js";
+import { registerTrainedAgents } from "./league/trained-agents.js";
 import { attachRooms, registerCarSoccerBots } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
 
@@ -32,7 +34,10 @@ async function main(): Promise<void> {
   if (created) console.log(`seeded ${created} league(s)`);
   const builtins = await registerBuiltinAgents(db.prisma);
   const bots = await registerCarSoccerBots(db.prisma);
-  const registered = builtins.created + bots.created;
+  const trained = await registerTrainedAgents(db.prisma);
+  if (trained.missing.length)
+    console.log(`trained built-in agent(s) not shipped in this build: ${trained.missing.join(", ")}`);
+  const registered = builtins.created + bots.created + trained.created;
   if (registered) console.log(`registered ${registered} built-in agent version(s)`);
 
   const corsOrigins = config.CORS_ORIGINS ?? [
@@ -52,17 +57,26 @@ async function main(): Promise<void> {
       activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
     },
   });
-  const io = attachFeed(app.server, events, { corsOrigins });
+  const io = attachFeed(app.server, events, { corsOrigins, redisUrl: config.REDIS_URL });
   // After buildApp: Colyseus wraps the HTTP server's request handlers, Fastify's included.
-  const rooms = await attachRooms(app.server);
+  const rooms = await attachRooms(app.server, {
+    redisUrl: config.REDIS_URL,
+    publicAddress: config.PUBLIC_ADDRESS ?? `127.0.0.1:${config.SERVER_PORT}`,
+  });
   const live = new LiveScheduler(db.prisma, events, {
     intervalMs: 10_000,
     durationSeconds: config.LIVE_MATCH_SECONDS > 0 ? config.LIVE_MATCH_SECONDS : undefined,
+    duplicateMatches: config.LIVE_DUPLICATE_MATCHES,
+    duplicateStepsPerSecond: config.LIVE_DUPLICATE_STEPS_PER_SECOND,
     seed: (Date.now() + 1) % 2_147_483_647,
     onError: (error, leagueId) =>
       console.error(`live: a match in ${leagueId} could not start: ${error.message}`),
   });
+  // Scaled out, ladder matches are jobs that match workers (`league-worker`) play.
+  const queueRedis = config.REDIS_URL ? queueConnection(config.REDIS_URL) : null;
+  const queue = queueRedis ? new MatchQueue(queueRedis) : null;
   const ladder = new Ladder(db.prisma, events, {
+    ...(queue ? { queue } : {}),
     intervalMs: config.LADDER_INTERVAL_MS,
     seed: Date.now() % 2_147_483_647,
     onError: (error, leagueId) => console.error(`ladder: a match in ${leagueId} failed: ${error.message}`),
@@ -74,6 +88,8 @@ async function main(): Promise<void> {
     console.log(`server: ${signal} received, stopping`);
     try {
       await ladder.stop();
+      await queue?.close();
+      queueRedis?.disconnect();
       await live.stop();
       // Aborts any live match still playing, so that nothing is left half-finished.
       await rooms.stop();

@@ -52,8 +52,8 @@ describe("live scheduler", () => {
     });
     const first = await scheduler.fill();
     expect(errors).toEqual([]);
-    // 2v2 and 3v3 need four and six distinct agents; the three built-in bots fill only 1v1.
-    expect(first).toHaveLength(1);
+    // One match in each of 1v1, 2v2 and 3v3: the six built-in bots are enough distinct agents.
+    expect(first).toHaveLength(3);
     expect((await liveMatches("aborted")).map((m) => m.id)).toEqual([orphan]);
     expect(await liveMatches("running")).toHaveLength(1);
     expect(await scheduler.fill()).toEqual([]); // one at a time

@@ -160,6 +160,58 @@ describe.each(BACKENDS)("match results on $kind", ({ kind, skip }) => {
     },
   );
 
+  it.skipIf(skip)(
+    "finishes matches over the same versions at once (as several workers do): none fails, no rating update is lost",
+    async () => {
+      const pairs: [number, number][] = [
+        [0, 1],
+        [1, 0],
+        [2, 0],
+        [1, 2],
+        [0, 3],
+        [3, 1],
+        [2, 3],
+        [0, 2],
+        [3, 0],
+        [1, 3],
+        [2, 1],
+        [3, 2],
+      ];
+      const gamesBefore = await Promise.all(versions.map(async (v) => (await ratingOf(v))?.games ?? 0));
+      const ids = await Promise.all(
+        pairs.map(([x, y], i) =>
+          createMatch(db.prisma, {
+            leagueId: "car-soccer-1v1",
+            seed: BigInt(100 + i),
+            seats: [
+              { versionId: versions[x]!, slot: 0, team: 0 },
+              { versionId: versions[y]!, slot: 1, team: 1 },
+            ],
+          }),
+        ),
+      );
+      const finished = await Promise.all(
+        ids.map((matchId, i) => finishMatch(db.prisma, { matchId, teamScores: [i % 3, 1], result: {} })),
+      );
+      expect(finished.every((f) => f.applied)).toBe(true);
+      for (const [k, v] of versions.entries()) {
+        const played = pairs.filter((p) => p.includes(k)).length;
+        const rating = await ratingOf(v);
+        expect(rating!.games).toBe(gamesBefore[k]! + played);
+        // Each update started from the one before: no two read the same rating.
+        const events = await db.prisma.ratingEvent.findMany({
+          where: { versionId: v, matchId: { in: ids } },
+        });
+        expect(events).toHaveLength(played);
+        expect(new Set(events.map((e) => e.muBefore)).size).toBe(played);
+        const befores = new Set(events.map((e) => e.muBefore));
+        const last = events.filter((e) => !befores.has(e.muAfter));
+        expect(last).toHaveLength(1);
+        expect(rating!.mu).toBe(last[0]!.muAfter);
+      }
+    },
+  );
+
   it.skipIf(skip)("aborts a match without rating anyone", async () => {
     const [a, b] = versions as [string, string];
     const matchId = await createMatch(db.prisma, {

@@ -75,6 +75,27 @@ describe("submission validation", () => {
     expect(problem(withFile("../etc/passwd", "x")).code).toBe("invalid_file_name");
   });
 
+  it("refuses a JSON bomb nested too deep (valid JSON, within the size limit), naming the file", () => {
+    // Half a million levels hidden in a field the schema passes through: JSON.parse takes it, but
+    // storing it would overflow the stack.
+    const bomb = `${"[".repeat(500_000)}${"]".repeat(500_000)}`;
+    const model = JSON.stringify(json("model.json")).replace(
+      '"modelTopology":{',
+      `"modelTopology":{"extra":${bomb},`,
+    );
+    expect(problem(withFile("model.json", model))).toEqual({
+      code: "invalid_json",
+      message: "model.json nests arrays and objects 500002 levels deep; the limit is 100",
+    });
+    // Brackets inside strings (escaped quotes included) are text, not nesting.
+    const noted = { ...json("model.json") };
+    noted.modelTopology = { ...noted.modelTopology, note: `${"[{".repeat(200)}"\\${"[".repeat(200)}` };
+    expect(validateSubmission(withFile("model.json", JSON.stringify(noted)), resolve).layers).toEqual([
+      "Dense",
+      "Dense",
+    ]);
+  });
+
   it("names the bad manifest field", () => {
     const manifest = { ...json("agent.json"), tickSkip: 0 };
     expect(problem(withFile("agent.json", JSON.stringify(manifest)))).toMatchObject({

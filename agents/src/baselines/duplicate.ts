@@ -9,7 +9,10 @@ export type DuplicateEntrant =
   | BaselinePolicy;
 
 export interface PlayDuplicateOptions {
-  /** A catalogue id (`bandit-lsd-10`, `recsim-slate-5`, …) or a factory of single-player environments. */
+  /**
+   * A catalogue id (`bandit-lsd-10`, `recsim-slate-5`, …) or a factory of single-player
+   * environments that makes a fresh one at each call (one per entrant).
+   */
   env: string | (() => ParallelEnv<Float32Array, Float32Array>);
   /** Overrides for a catalogue environment, e.g. `{ horizon: 10_000 }`. */
   envOverrides?: DuplicateEnvOverrides;
@@ -78,6 +81,203 @@ export function playEpisode(
   }
 }
 
+/** Builds an entrant's policy and its display name from the environment's baseline parameters. */
+function entrantPolicy(
+  entrant: DuplicateEntrant,
+  params: BaselineParams,
+): { policy: BaselinePolicy; name: string } {
+  if (typeof entrant === "string") return { policy: createBaseline(entrant, params), name: entrant };
+  if ("baseline" in entrant)
+    return {
+      policy: createBaseline(entrant.baseline, { ...params, ...entrant.params }),
+      name: entrant.label ?? entrant.baseline,
+    };
+  return { policy: entrant, name: entrant.name };
+}
+
+/**
+ * Duplicate play one step at a time, for a match that is watched as it goes: every entrant has
+ * its own copy of the environment and all advance in lockstep through the same seeded episodes.
+ * The environments draw their randomness independently of the actions, and each entrant's policy
+ * sees only its own episodes in seed order, so the outcome is exactly what playing the entrants
+ * one after another gives (playDuplicate runs through this class).
+ */
+export class DuplicateMatch {
+  readonly envId: string;
+  readonly seeds: readonly number[];
+  readonly names: readonly string[];
+  /** The first entrant's environment: its spec and config describe every copy. */
+  readonly env: ParallelEnv<Float32Array, Float32Array>;
+  /** Steps one episode may last (the spec's horizon); every entrant has the same. */
+  readonly episodeSteps: number;
+  /** Index into `seeds` of the episode being played; `seeds.length` once the match is over. */
+  episode = 0;
+  /** Steps taken in the current episode. */
+  episodeStep = 0;
+  /** Steps taken in the whole match (all entrants step together). */
+  steps = 0;
+  /** Per entrant: return and regret summed over every step of every episode so far. */
+  readonly totalReturns: Float64Array;
+  readonly totalRegrets: Float64Array;
+  /**
+   * Per entrant: the action and `info` of the latest step (null before the first, or when the
+   * entrant waited for the others to end the episode). The last step of an episode stays readable.
+   */
+  readonly lastActions: (Float32Array | null)[];
+  readonly lastInfos: (Record<string, unknown> | null)[];
+
+  private readonly envs: ParallelEnv<Float32Array, Float32Array>[];
+  private readonly policies: BaselinePolicy[];
+  private readonly observations: Float32Array[];
+  private readonly playing: boolean[];
+  private readonly episodeReturn: Float64Array;
+  private readonly episodeRegret: Float64Array;
+  private readonly oracleReturn: Float64Array;
+  private readonly returns: number[][];
+  private readonly regrets: number[][];
+  private readonly oracleReturns: number[][];
+
+  constructor(private readonly options: PlayDuplicateOptions) {
+    const { seeds, policies } = options;
+    if (seeds.length === 0) throw new BaselineConfigError("playDuplicate: seeds must not be empty");
+    if (policies.length === 0) throw new BaselineConfigError("playDuplicate: policies must not be empty");
+    const envOf = options.env;
+    const makeEnv =
+      typeof envOf === "string" ? () => makeDuplicateEnv(envOf, options.envOverrides ?? {}) : envOf;
+    this.envs = policies.map(() => makeEnv());
+    if (new Set(this.envs).size !== this.envs.length)
+      throw new BaselineConfigError(
+        "playDuplicate: the env factory returned the same environment twice; it must make a fresh one at each call",
+      );
+    this.env = this.envs[0]!;
+    const params = baselineParamsFor(this.env);
+    const entrants = policies.map((entrant) => entrantPolicy(entrant, params));
+    this.policies = entrants.map((e) => e.policy);
+    // Lockstep play interleaves the entrants' episodes: one policy object cannot play two seats.
+    const seen = new Set<BaselinePolicy>();
+    this.policies.forEach((policy, i) => {
+      if (seen.has(policy))
+        throw new BaselineConfigError(
+          `playDuplicate: entrant ${i} is the same policy object as an earlier one`,
+        );
+      seen.add(policy);
+    });
+    const n = policies.length;
+    this.envId = this.env.spec.id;
+    this.seeds = [...seeds];
+    this.names = entrants.map((e) => e.name);
+    this.episodeSteps = this.env.spec.maxEpisodeSteps;
+    this.totalReturns = new Float64Array(n);
+    this.totalRegrets = new Float64Array(n);
+    this.lastActions = Array.from({ length: n }, () => null);
+    this.lastInfos = Array.from({ length: n }, () => null);
+    this.observations = Array.from({ length: n }, () => new Float32Array(0));
+    this.playing = Array.from({ length: n }, () => false);
+    this.episodeReturn = new Float64Array(n);
+    this.episodeRegret = new Float64Array(n);
+    this.oracleReturn = new Float64Array(n);
+    this.returns = Array.from({ length: n }, () => []);
+    this.regrets = Array.from({ length: n }, () => []);
+    this.oracleReturns = Array.from({ length: n }, () => []);
+    this.beginEpisode();
+  }
+
+  get done(): boolean {
+    return this.episode >= this.seeds.length;
+  }
+
+  /** Steps of the whole match if no episode ends before its horizon. */
+  get maxSteps(): number {
+    return this.episodeSteps * this.seeds.length;
+  }
+
+  private beginEpisode(): void {
+    const seed = this.seeds[this.episode]!;
+    for (let i = 0; i < this.envs.length; i++) {
+      this.observations[i] = this.envs[i]!.reset(seed).observations[PLAYER]!;
+      this.policies[i]!.reset(seed);
+      this.playing[i] = true;
+      this.episodeReturn[i] = 0;
+      this.episodeRegret[i] = 0;
+      this.oracleReturn[i] = 0;
+    }
+    this.episodeStep = 0;
+  }
+
+  /** One step for every entrant still in the episode; starts the next episode when all have ended. */
+  step(): void {
+    if (this.done) throw new BaselineConfigError("the duplicate match is over: no step is left");
+    let stillPlaying = false;
+    for (let i = 0; i < this.envs.length; i++) {
+      if (!this.playing[i]) {
+        this.lastActions[i] = null;
+        this.lastInfos[i] = null;
+        continue;
+      }
+      const policy = this.policies[i]!;
+      const action = policy.act(this.observations[i]!);
+      const result = this.envs[i]!.step({ [PLAYER]: action });
+      const reward = result.rewards[PLAYER]!;
+      const observation = result.observations[PLAYER]!;
+      this.observations[i] = observation;
+      policy.update(action, reward, observation);
+      const info = result.infos[PLAYER]!;
+      const regret = info.regret as number;
+      this.episodeReturn[i]! += reward;
+      this.episodeRegret[i]! += regret;
+      this.oracleReturn[i]! += info.oracleReward as number;
+      this.totalReturns[i]! += reward;
+      this.totalRegrets[i]! += regret;
+      this.lastActions[i] = action;
+      this.lastInfos[i] = info;
+      if (result.terminations[PLAYER] || result.truncations[PLAYER]) {
+        this.playing[i] = false;
+        this.returns[i]!.push(this.episodeReturn[i]!);
+        this.regrets[i]!.push(this.episodeRegret[i]!);
+        this.oracleReturns[i]!.push(this.oracleReturn[i]!);
+      } else stillPlaying = true;
+    }
+    this.episodeStep++;
+    this.steps++;
+    if (!stillPlaying) {
+      this.episode++;
+      if (!this.done) this.beginEpisode();
+    }
+  }
+
+  /** Plays every step left. */
+  playToEnd(): this {
+    while (!this.done) this.step();
+    return this;
+  }
+
+  /** Each entrant's returns and regrets per seed, their means and standard errors, and the ranking. */
+  result(): DuplicateResult {
+    if (!this.done)
+      throw new BaselineConfigError(
+        `the duplicate match is still playing (episode ${this.episode + 1} of ${this.seeds.length})`,
+      );
+    const entries: DuplicateEntry[] = this.names.map((name, i) => {
+      const returns = this.returns[i]!;
+      const regrets = this.regrets[i]!;
+      return {
+        name,
+        returns: [...returns],
+        regrets: [...regrets],
+        oracleReturns: [...this.oracleReturns[i]!],
+        meanReturn: mean(returns),
+        meanRegret: mean(regrets),
+        stdErrReturn: standardError(returns),
+        stdErrRegret: standardError(regrets),
+        rank: 0,
+      };
+    });
+    const score = (e: DuplicateEntry) => (this.options.rankBy === "regret" ? -e.meanRegret : e.meanReturn);
+    for (const e of entries) e.rank = 1 + entries.filter((o) => score(o) > score(e) + 1e-9).length;
+    return { envId: this.envId, seeds: [...this.seeds], entries };
+  }
+}
+
 /**
  * Duplicate play: every entrant plays the same seeded instances (same arms, same changes, same
  * reward noise, since the environments draw their randomness independently of the actions), so
@@ -85,50 +285,5 @@ export function playEpisode(
  * returns and regrets per seed, their means and standard errors, and the ranking.
  */
 export function playDuplicate(options: PlayDuplicateOptions): DuplicateResult {
-  const { seeds } = options;
-  if (seeds.length === 0) throw new BaselineConfigError("playDuplicate: seeds must not be empty");
-  if (options.policies.length === 0)
-    throw new BaselineConfigError("playDuplicate: policies must not be empty");
-  const envOf = options.env;
-  const makeEnv =
-    typeof envOf === "string" ? () => makeDuplicateEnv(envOf, options.envOverrides ?? {}) : envOf;
-  const env = makeEnv();
-  const params = baselineParamsFor(env);
-  const entries: DuplicateEntry[] = options.policies.map((entrant) => {
-    let policy: BaselinePolicy;
-    let name: string;
-    if (typeof entrant === "string") {
-      policy = createBaseline(entrant, params);
-      name = entrant;
-    } else if ("baseline" in entrant) {
-      policy = createBaseline(entrant.baseline, { ...params, ...entrant.params });
-      name = entrant.label ?? entrant.baseline;
-    } else {
-      policy = entrant;
-      name = entrant.name;
-    }
-    const returns: number[] = [];
-    const regrets: number[] = [];
-    const oracleReturns: number[] = [];
-    for (const seed of seeds) {
-      const r = playEpisode(env, policy, seed);
-      returns.push(r.episodeReturn);
-      regrets.push(r.regret);
-      oracleReturns.push(r.oracleReturn);
-    }
-    return {
-      name,
-      returns,
-      regrets,
-      oracleReturns,
-      meanReturn: mean(returns),
-      meanRegret: mean(regrets),
-      stdErrReturn: standardError(returns),
-      stdErrRegret: standardError(regrets),
-      rank: 0,
-    };
-  });
-  const score = (e: DuplicateEntry) => (options.rankBy === "regret" ? -e.meanRegret : e.meanReturn);
-  for (const e of entries) e.rank = 1 + entries.filter((o) => score(o) > score(e) + 1e-9).length;
-  return { envId: env.spec.id, seeds: [...seeds], entries };
+  return new DuplicateMatch(options).playToEnd().result();
 }

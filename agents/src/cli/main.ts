@@ -18,15 +18,21 @@ import { DEFAULT_PPO_CONFIG, type PpoMetrics, trainPpo } from "../ppo/ppo.js";
 import { MetricsLog } from "../report/metrics-log.js";
 import { ProgressLine } from "../report/progress.js";
 import { lineChartSvg } from "../report/svg-chart.js";
+import { parseCarSoccerTrainConfig, TrainConfigError } from "../selfplay/config.js";
+import { trainCarSoccer } from "../selfplay/train.js";
+import { CONNECT_HELP, connectCommand } from "./connect.js";
 import { carController, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
+import { REWARD_HELP, rewardCommand } from "./reward.js";
 
 const HELP: Record<string, string> = {
   league: `league — train, evaluate, play and submit Agent League agents
 
-  league train <config.json> [--resume latest]   train a PPO agent (bandit environments)
+  league train <config.json> [--resume latest]   train a PPO agent (bandits; car soccer: self-play)
   league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
   league play <agent> [--env ENV] [--seed S]      one episode, with a live summary
   league submit <checkpoint> --server URL --key KEY [--agent NAME]
+  league connect <checkpoint> --server URL --key KEY  play a live match as a remote agent
+  league reward analyse [<run>] [--spec spec.json]  what a reward rewards; distance to goals; hacking check
 
 An <agent> is a checkpoint folder (agent.json, model.json, weights) or a built-in by name:
 a bandit baseline (ucb1, thompson-bernoulli, …) or a car-soccer bot (ball-chaser, defender, random).
@@ -36,7 +42,18 @@ a bandit baseline (ucb1, thompson-bernoulli, …) or a car-soccer bot (ball-chas
 Trains a PPO agent and writes checkpoints in the submission format to <out>/latest.
 config.json: { "env": "bandit-lsd-10", "out": "runs/lsd", "name": "my-agent",
                "totalSteps": 200000, "numEnvs": 64, "seed": 1, "checkpointEvery": 10, "ppo": { … } }
-Writes <out>/metrics.jsonl (CleanRL metric names) and <out>/summary.svg.`,
+Writes <out>/metrics.jsonl (CleanRL metric names) and <out>/summary.svg.
+
+Car soccer (curriculum self-play; every field but env, out and totalSteps has a default):
+  { "env": "car-soccer-1v1", "out": "runs/cs", "totalSteps": 2000000, "numEnvs": 32,
+    "tickSkip": 8, "observationBuilder": "default", "actionParser": "lookup",
+    "episodeSeconds": 30, "noTouchSeconds": 10, "reward": <reward spec>, "ppo": { … },
+    "selfplay": { "latestShare": 0.5, "weighting": "hard"|"variance"|"uniform", "power": 2,
+                  "snapshotEvery": 10, "maxSnapshots": 8, "scripted": ["ball-chaser"], "window": 100 },
+    "curriculum": [ { "name": "kickoff", "stateSetter": { "kickoff": 1 }, "reward": <spec>,
+                      "advanceWhen": { "winRate": 0.6, "games": 100, "opponent": "bot:ball-chaser" } }, … ] }
+The learner plays blue against opponents drawn from the pool (itself, past snapshots in
+<out>/pool, scripted bots) by prioritised fictitious self-play; also writes <out>/ratings.svg.`,
   eval: `league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
 
 Bandits and recommender: both play the same N seeded instances (duplicate play); prints returns,
@@ -48,6 +65,8 @@ Plays one episode and prints a live summary: return and regret for bandits, scor
   submit: `league submit <checkpoint> --server URL --key KEY [--agent NAME]
 
 Uploads a checkpoint folder as a new version of agent NAME (default: the manifest's name).`,
+  reward: REWARD_HELP,
+  connect: CONNECT_HELP,
 };
 
 const TrainConfig = z.object({
@@ -99,6 +118,7 @@ async function train(args: string[], values: Record<string, unknown>): Promise<v
     throw new UsageError(`${configPath}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   const config = result.data;
+  if (config.env.startsWith("car-soccer-")) return trainCarSoccerCommand(configPath, parsed, values);
   const spec = (() => {
     try {
       return getEnvSpec(config.env);
@@ -182,6 +202,35 @@ async function train(args: string[], values: Record<string, unknown>): Promise<v
     }),
   );
   console.log(`checkpoint: ${latest}\nmetrics: ${log.file}\nchart: ${path.join(config.out, "summary.svg")}`);
+}
+
+async function trainCarSoccerCommand(
+  configPath: string,
+  parsed: unknown,
+  values: Record<string, unknown>,
+): Promise<void> {
+  let config: ReturnType<typeof parseCarSoccerTrainConfig>;
+  try {
+    config = parseCarSoccerTrainConfig(parsed, configPath);
+    getEnvSpec(config.env);
+  } catch (error) {
+    if (error instanceof TrainConfigError || error instanceof UnknownEnvError)
+      throw new UsageError(
+        error instanceof UnknownEnvError ? `${configPath}: env: ${error.message}` : error.message,
+      );
+    throw error;
+  }
+  const resume = option(values, "resume");
+  if (resume !== undefined && resume !== "latest")
+    throw new UsageError(`--resume takes "latest", got "${resume}"`);
+  const runtime = await loadTf();
+  console.error(
+    `tfjs backend: ${runtime.backend}${runtime.skipped.length ? ` (skipped ${runtime.skipped.map((s) => s.backend).join(", ")})` : ""}`,
+  );
+  const result = await trainCarSoccer(runtime, config, { resume: resume === "latest" });
+  console.log(
+    `checkpoint: ${result.checkpoint}\nmetrics: ${result.metricsFile}\ncharts: ${result.charts.join(", ")}`,
+  );
 }
 
 async function evaluate(args: string[], values: Record<string, unknown>): Promise<void> {
@@ -323,6 +372,8 @@ const COMMANDS: Record<string, (args: string[], values: Record<string, unknown>)
   eval: evaluate,
   play,
   submit,
+  reward: rewardCommand,
+  connect: connectCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -351,6 +402,17 @@ async function main(argv: string[]): Promise<number> {
         key: { type: "string" },
         agent: { type: "string" },
         resume: { type: "string" },
+        spec: { type: "string" },
+        episodes: { type: "string" },
+        seconds: { type: "string" },
+        blue: { type: "string" },
+        orange: { type: "string" },
+        outcome: { type: "string" },
+        novelty: { type: "string" },
+        out: { type: "string" },
+        version: { type: "string" },
+        opponent: { type: "string" },
+        side: { type: "string" },
       },
     });
   } catch (error) {

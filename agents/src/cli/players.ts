@@ -51,6 +51,8 @@ export async function duplicateEntrant(spec: string, envId: string): Promise<str
     const env = makeDuplicateEnv(envId);
     return new ModelPolicy(runtime, actor, {
       name: manifest.name,
+      // Local play keeps nobody waiting: the league's per-action budget is enforced by the server.
+      timeBudgetMs: Number.POSITIVE_INFINITY,
       output: env instanceof RecsimEnv ? { kind: "top-k", k: env.config.slateSize } : { kind: "argmax" },
       observationNormalization:
         manifest.observationNormalization ??
@@ -80,7 +82,7 @@ export async function carController(spec: string, envId: string, seed: number): 
       observationNormalization:
         manifest.observationNormalization ??
         (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),
-      timeBudgetMs: 1000,
+      timeBudgetMs: Number.POSITIVE_INFINITY,
     });
     return {
       name: manifest.name,

@@ -1,30 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-// The built CLI, as `npx league` runs it (tests run after the build).
-const CLI = path.resolve(import.meta.dirname, "../../dist/cli/main.js");
-
-function league(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { league } from "./league.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -129,9 +109,47 @@ describe("league CLI", () => {
     const result = await league(["train", config]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.json: totalSteps: /);
-    await writeFile(config, JSON.stringify({ env: "car-soccer-1v1", out: dir, totalSteps: 5 }));
-    expect((await league(["train", config])).stderr).toMatch(
-      /training is available for bandit environments; car-soccer-1v1 is car-soccer/,
+    await writeFile(
+      config,
+      JSON.stringify({ env: "car-soccer-1v1", out: dir, totalSteps: 5, selfplay: { latestShare: 2 } }),
+    );
+    const carSoccer = await league(["train", config]);
+    expect(carSoccer.code).toBe(2);
+    expect(carSoccer.stderr).toMatch(/bad\.json: selfplay\.latestShare: /);
+  });
+
+  it("trains car soccer by self-play into a checkpoint that plays the ball-chaser", async () => {
+    const config = path.join(dir, "car.json");
+    const out = path.join(dir, "car-run");
+    await writeFile(
+      config,
+      JSON.stringify({
+        env: "car-soccer-1v1",
+        out,
+        name: "tiny-car",
+        totalSteps: 256,
+        numEnvs: 4,
+        episodeSeconds: 3,
+        ppo: { numSteps: 32, hidden: [8], numMinibatches: 2, updateEpochs: 1 },
+      }),
+    );
+    const trained = await league(["train", config]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stderr).toMatch(/win vs pool/);
+    expect(trained.stdout).toMatch(/charts: .*summary\.svg, .*ratings\.svg/);
+    const evaluated = await league([
+      "eval",
+      path.join(out, "latest"),
+      "--vs",
+      "ball-chaser",
+      "--env",
+      "car-soccer-1v1",
+      "--games",
+      "2",
+    ]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(
+      /vs ball-chaser on car-soccer-1v1: \d+ wins, \d+ draws, \d+ losses in 2 games/,
     );
   });
 

@@ -1,6 +1,7 @@
 // Runs a duplicate match headless: every participant plays the same seeded instances, and is
-// scored by its mean return. Used by the ladder for bandit and recommender leagues.
-import { playDuplicate } from "@league/agents";
+// scored by its mean return. Used by the ladder for bandit and recommender leagues; the live
+// duplicate room shares the seeds, the players and the storing below.
+import { type DuplicateEntrant, type DuplicateResult, playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
 import { abortMatch, createMatch, type FinishedMatch, finishMatch, startMatch } from "./matches.js";
@@ -9,19 +10,116 @@ import { duplicatePlayer, UnplayableVersionError } from "./players.js";
 /** Episodes per match: several seeds average out the luck of one instance. */
 export const SEEDS_PER_MATCH = 4;
 
-export async function runDuplicateMatch(
+/** The environments' 32-bit seeds, derived from the match seed. */
+export function duplicateSeeds(matchSeed: bigint): number[] {
+  const base = Number(matchSeed % 2_147_483_647n);
+  return Array.from({ length: SEEDS_PER_MATCH }, (_, i) => base + i * 7919);
+}
+
+/** The players of a duplicate match, one per version, in seat order. */
+export async function duplicateEntrants(
   prisma: PrismaClient,
-  events: PlatformEvents | null,
-  input: { leagueId: string; versionIds: string[]; seed: bigint },
-): Promise<FinishedMatch> {
-  const league = await prisma.league.findUniqueOrThrow({ where: { id: input.leagueId } });
+  versionIds: readonly string[],
+): Promise<DuplicateEntrant[]> {
   const versions = await prisma.agentVersion.findMany({
-    where: { id: { in: input.versionIds } },
+    where: { id: { in: [...versionIds] } },
     include: { agent: true },
   });
   const byId = new Map(versions.map((v) => [v.id, v]));
+  return Promise.all(
+    versionIds.map((id) => {
+      const v = byId.get(id);
+      if (!v) throw new UnplayableVersionError(id, "no such version");
+      return duplicatePlayer(v);
+    }),
+  );
+}
+
+/** Per-step curves of a match played live: cumulative return and regret sampled along the way. */
+export interface DuplicateCurves {
+  stepsPerSecond: number;
+  /** Steps of one episode (the environment's horizon). */
+  episodeSteps: number;
+  /** The match step (all episodes counted) of each sample. */
+  steps: number[];
+  /** One per seat: running totals at each sample, and arm pulls (bandit) or clicks per item (recommender). */
+  seats: { totalReturn: number[]; totalRegret: number[]; counts: number[] }[];
+}
+
+/**
+ * Stores a played duplicate match: result, scores and dense ranks by mean return, ratings, and
+ * the feed's match.finished and rating.changed events. Headless and live matches alike.
+ */
+export async function storeDuplicateMatch(
+  prisma: PrismaClient,
+  events: PlatformEvents | null,
+  input: {
+    matchId: string;
+    leagueId: string;
+    versionIds: readonly string[];
+    outcome: DuplicateResult;
+    /** Live matches keep their curves; headless ones have none. */
+    curves?: DuplicateCurves;
+  },
+): Promise<FinishedMatch> {
+  const { matchId, leagueId, versionIds, outcome } = input;
+  const finished = await finishMatch(prisma, {
+    matchId,
+    teamScores: outcome.entries.map((e) => e.meanReturn),
+    result: {
+      format: "duplicate",
+      seeds: outcome.seeds,
+      entries: outcome.entries.map((e, slot) => ({
+        slot,
+        versionId: versionIds[slot]!,
+        name: e.name,
+        meanReturn: e.meanReturn,
+        meanRegret: e.meanRegret,
+        returns: e.returns,
+        regrets: e.regrets,
+        oracleReturns: e.oracleReturns,
+      })),
+      ...(input.curves ? { curves: { ...input.curves } } : {}),
+    },
+  });
+  if (events && finished.applied) {
+    const ranks = outcome.entries.map((e, slot) => ({ versionId: versionIds[slot]!, rank: e.rank }));
+    events.publish("match.finished", {
+      matchId,
+      leagueId,
+      result: { scores: outcome.entries.map((e) => e.meanReturn) },
+      ranks,
+    });
+    for (const change of finished.ratingChanges) {
+      events.publish("rating.changed", {
+        versionId: change.versionId,
+        leagueId: change.leagueId,
+        matchId,
+        mu: change.after.mu,
+        sigma: change.after.sigma,
+        ordinal: change.after.ordinal,
+        delta: change.after.ordinal - change.before.ordinal,
+      });
+    }
+  }
+  return finished;
+}
+
+export async function runDuplicateMatch(
+  prisma: PrismaClient,
+  events: PlatformEvents | null,
+  input: {
+    leagueId: string;
+    versionIds: string[];
+    seed: bigint;
+    /** A match row created beforehand (a queued ladder job); played again from its seed if a worker died. */
+    matchId?: string;
+  },
+): Promise<FinishedMatch> {
+  const league = await prisma.league.findUniqueOrThrow({ where: { id: input.leagueId } });
   const seats = input.versionIds.map((versionId, slot) => ({ versionId, slot, team: slot }));
-  const matchId = await createMatch(prisma, { leagueId: league.id, seed: input.seed, seats });
+  const matchId =
+    input.matchId ?? (await createMatch(prisma, { leagueId: league.id, seed: input.seed, seats }));
   await startMatch(prisma, matchId);
   events?.publish("match.started", {
     matchId,
@@ -30,56 +128,14 @@ export async function runDuplicateMatch(
     versionIds: input.versionIds,
   });
   try {
-    const policies = await Promise.all(
-      input.versionIds.map((id) => {
-        const v = byId.get(id);
-        if (!v) throw new UnplayableVersionError(id, "no such version");
-        return duplicatePlayer(v);
-      }),
-    );
-    // 32-bit seeds for the environments, derived from the match seed.
-    const base = Number(input.seed % 2_147_483_647n);
-    const seeds = Array.from({ length: SEEDS_PER_MATCH }, (_, i) => base + i * 7919);
-    const outcome = playDuplicate({ env: league.envId, policies, seeds });
-    const finished = await finishMatch(prisma, {
+    const policies = await duplicateEntrants(prisma, input.versionIds);
+    const outcome = playDuplicate({ env: league.envId, policies, seeds: duplicateSeeds(input.seed) });
+    return await storeDuplicateMatch(prisma, events, {
       matchId,
-      teamScores: outcome.entries.map((e) => e.meanReturn),
-      result: {
-        format: "duplicate",
-        seeds,
-        entries: outcome.entries.map((e, slot) => ({
-          slot,
-          versionId: input.versionIds[slot]!,
-          name: e.name,
-          meanReturn: e.meanReturn,
-          meanRegret: e.meanRegret,
-          returns: e.returns,
-          regrets: e.regrets,
-          oracleReturns: e.oracleReturns,
-        })),
-      },
+      leagueId: league.id,
+      versionIds: input.versionIds,
+      outcome,
     });
-    if (events && finished.applied) {
-      const ranks = outcome.entries.map((e, slot) => ({ versionId: input.versionIds[slot]!, rank: e.rank }));
-      events.publish("match.finished", {
-        matchId,
-        leagueId: league.id,
-        result: { scores: outcome.entries.map((e) => e.meanReturn) },
-        ranks,
-      });
-      for (const change of finished.ratingChanges) {
-        events.publish("rating.changed", {
-          versionId: change.versionId,
-          leagueId: change.leagueId,
-          matchId,
-          mu: change.after.mu,
-          sigma: change.after.sigma,
-          ordinal: change.after.ordinal,
-          delta: change.after.ordinal - change.before.ordinal,
-        });
-      }
-    }
-    return finished;
   } catch (error) {
     await abortMatch(prisma, matchId, (error as Error).message);
     throw error;

@@ -17,6 +17,8 @@ export interface HeadToHeadInput {
   seed: bigint;
   /** Default: the spec's full game (maxEpisodeSteps × tickSkip / tickRate seconds). */
   durationSeconds?: number;
+  /** A match row created beforehand (a queued ladder job); played again from its seed if a worker died. */
+  matchId?: string;
 }
 
 /** The engine's seed (a float64): 53 bits of the match seed, exactly representable, as live matches use. */
@@ -37,7 +39,9 @@ export async function storeCarSoccerMatch(
     format: "car-soccer-live" | "car-soccer";
     seed: number;
     match: CarSoccerMatch;
-    seats: { versionId: string; controller: string }[];
+    seats: { versionId: string; controller: string; remote?: Record<string, number> }[];
+    /** A team that forfeited ranks last whatever the score. */
+    forfeit?: { team: 0 | 1; reason: string };
   },
 ): Promise<FinishedMatch> {
   const { matchId, leagueId, match, seats } = input;
@@ -49,22 +53,33 @@ export async function storeCarSoccerMatch(
     durationSeconds: match.durationSeconds,
     seed: input.seed,
     episodes: match.replays.length,
+    ...(input.forfeit ? { forfeit: input.forfeit } : {}),
     seats: seats.map((s, car) => ({
       slot: car,
       team: match.teamOf(car),
       versionId: s.versionId,
       controller: s.controller,
       controllerErrors: match.controllerErrors[car]!,
+      ...(s.remote ? { remote: s.remote } : {}),
     })),
   };
+  const ranks = input.forfeit
+    ? input.forfeit.team === 0
+      ? [2, 1]
+      : [1, 2]
+    : score.blue === score.orange
+      ? [1, 1]
+      : score.blue > score.orange
+        ? [1, 2]
+        : [2, 1];
   const finished = await finishMatch(prisma, {
     matchId,
     teamScores: [score.blue, score.orange],
+    teamRanks: ranks,
     result,
     replay: match.encodeReplay(),
   });
   if (events && finished.applied) {
-    const ranks = score.blue === score.orange ? [1, 1] : score.blue > score.orange ? [1, 2] : [2, 1];
     events.publish("match.finished", {
       matchId,
       leagueId,
@@ -113,15 +128,17 @@ export async function runHeadToHeadMatch(
     include: { agent: { select: { name: true } } },
   });
   const byId = new Map(versions.map((v) => [v.id, v]));
-  const matchId = await createMatch(prisma, {
-    leagueId: league.id,
-    seed: input.seed,
-    seats: input.seats.map((s, car) => ({
-      versionId: s.versionId,
-      slot: car,
-      team: car < spec.numAgents / 2 ? 0 : 1,
-    })),
-  });
+  const matchId =
+    input.matchId ??
+    (await createMatch(prisma, {
+      leagueId: league.id,
+      seed: input.seed,
+      seats: input.seats.map((s, car) => ({
+        versionId: s.versionId,
+        slot: car,
+        team: car < spec.numAgents / 2 ? 0 : 1,
+      })),
+    }));
   await startMatch(prisma, matchId);
   const versionIds = input.seats.map((s) => s.versionId);
   events?.publish("match.started", { matchId, leagueId: league.id, live: false, versionIds });

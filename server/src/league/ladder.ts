@@ -7,6 +7,8 @@ import type { PlatformEvents } from "../feed.js";
 import type { RatingParams } from "../ratings.js";
 import { runDuplicateMatch } from "./duplicate-runner.js";
 import { runHeadToHeadMatch } from "./head-to-head-runner.js";
+import type { LadderQueue } from "./match-queue.js";
+import { abortMatch, createMatch } from "./matches.js";
 import { type Candidate, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
 import { validatePendingVersions } from "./validation.js";
 
@@ -20,6 +22,13 @@ export interface LadderOptions {
   /** Game seconds of a head-to-head (car-soccer) match; default the spec's full game. */
   headToHeadSeconds?: number;
   onError?: (error: Error, leagueId: string) => void;
+  /**
+   * Scaled out: matches are created here and played by match workers from this queue, instead of
+   * in this process.
+   */
+  queue?: LadderQueue;
+  /** With a queue: no new match while this many wait or play. */
+  maxBacklog?: number;
 }
 
 export class Ladder {
@@ -60,8 +69,13 @@ export class Ladder {
     }, delay);
   }
 
-  /** Plays one match in the next league (round robin over leagues) that can hold one. */
+  /**
+   * Plays one match in the next league (round robin over leagues) that can hold one, or with a
+   * queue, creates it and hands it to the match workers. Returns the match id.
+   */
   async playNext(): Promise<string | null> {
+    const queue = this.options.queue;
+    if (queue && (await queue.backlog()) >= (this.options.maxBacklog ?? 8)) return null;
     const leagues = await this.prisma.league.findMany({
       where: {
         active: true,
@@ -72,7 +86,8 @@ export class Ladder {
     for (let k = 0; k < leagues.length; k++) {
       const league = leagues[(this.leagueCursor + k) % leagues.length]!;
       const ratings = await this.prisma.rating.findMany({
-        where: { leagueId: league.id, version: { status: "active" } },
+        // Remote agents play only live matches their owners start: nobody answers in a headless one.
+        where: { leagueId: league.id, version: { status: "active", agent: { kind: { not: "remote" } } } },
         include: { version: { select: { agentId: true } } },
       });
       const candidates: Candidate[] = ratings.map((r) => ({
@@ -100,6 +115,37 @@ export class Ladder {
       this.leagueCursor = (this.leagueCursor + k + 1) % leagues.length;
       // 63 bits: the seed column is a signed 64-bit integer.
       const seed = BigInt(this.rng.uint32() & 0x7fffffff) * 4_294_967_296n + BigInt(this.rng.uint32());
+      if (queue) {
+        let matchId: string | null = null;
+        try {
+          const teamSize = headToHead ? players.length / 2 : 1;
+          matchId = await createMatch(this.prisma, {
+            leagueId: league.id,
+            seed,
+            seats: players.map((p, slot) => ({
+              versionId: p.versionId,
+              slot,
+              team: headToHead ? Math.floor(slot / teamSize) : slot,
+            })),
+          });
+          await queue.enqueue({
+            matchId,
+            leagueId: league.id,
+            mode: headToHead ? "head_to_head" : "duplicate",
+            versionIds: players.map((p) => p.versionId),
+            seed: seed.toString(),
+            ...(this.options.headToHeadSeconds ? { headToHeadSeconds: this.options.headToHeadSeconds } : {}),
+          });
+          this.matchesPlayed++;
+          return matchId;
+        } catch (error) {
+          // A match no worker will ever see must not stay queued.
+          if (matchId)
+            await abortMatch(this.prisma, matchId, `could not be queued: ${(error as Error).message}`);
+          this.options.onError?.(error as Error, league.id);
+          return null;
+        }
+      }
       try {
         const finished = headToHead
           ? await runHeadToHeadMatch(this.prisma, this.events, {

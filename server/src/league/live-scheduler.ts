@@ -1,13 +1,18 @@
 // Keeps one live car-soccer match on in every car-soccer league, between built-in bots chosen
-// like ladder opponents (priority to few games and high uncertainty, then match quality).
+// like ladder opponents (priority to few games and high uncertainty, then match quality), and a
+// configurable number of live bandit/recommender (duplicate) matches, taking the duplicate
+// leagues in turn.
+
+import { matchMaker } from "@colyseus/core";
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec, Rng } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
 import type { RatingParams } from "../ratings.js";
 import { carSoccerBotOf } from "../rooms/builtins.js";
+import { DEFAULT_DUPLICATE_STEPS_PER_SECOND, startLiveDuplicateMatch } from "../rooms/duplicate-live.js";
 import { startLiveMatch } from "../rooms/live.js";
 import { abortMatch } from "./matches.js";
-import { type Candidate, planTeamMatch } from "./scheduler.js";
+import { type Candidate, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
 
 export interface LiveSchedulerOptions {
   /** How often to look for leagues without a live match. */
@@ -15,13 +20,23 @@ export interface LiveSchedulerOptions {
   /** Length of a live match; by default the environment's (five minutes). */
   durationSeconds?: number;
   seed: number;
+  /** Live bandit/recommender matches to keep going at once (default 0). */
+  duplicateMatches?: number;
+  /** Their pace (default DEFAULT_DUPLICATE_STEPS_PER_SECOND). */
+  duplicateStepsPerSecond?: number;
+  /** Seats of each (default 4: a chart stays readable). */
+  duplicatePlayers?: number;
   onError?: (error: Error, leagueId: string) => void;
 }
+
+/** How long a running live match may go without a listed room (it is being opened) before it counts as orphaned. */
+const ORPHAN_GRACE_MS = 15_000;
 
 export class LiveScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private readonly rng: Rng;
+  private duplicateCursor = 0;
   matchesStarted = 0;
 
   constructor(
@@ -47,8 +62,39 @@ export class LiveScheduler {
     await this.running?.catch(() => {});
   }
 
-  /** Starts a live match in each car-soccer league that has none; returns the rooms started. */
+  /**
+   * Starts a live match in each car-soccer league that has none, and live duplicate matches up to
+   * `duplicateMatches`; returns the rooms started.
+   */
   async fill(): Promise<string[]> {
+    await this.abortOrphans();
+    const started = await this.fillCarSoccer();
+    started.push(...(await this.fillDuplicate()));
+    return started;
+  }
+
+  /**
+   * Aborts running live matches whose room no longer exists anywhere, so that new ones start and
+   * spectators move to them. Scaled out, a server process that dies leaves its rooms listed in
+   * Redis; Colyseus's health check of processes that stopped answering drops them. A room leaves
+   * the listing only after its result is stored, and a match gets a grace period to open its room.
+   */
+  private async abortOrphans(): Promise<void> {
+    await matchMaker.healthCheckAllProcesses();
+    const hosted = new Set(
+      (await matchMaker.query({})).map((r) => (r.metadata as { matchId?: string } | undefined)?.matchId),
+    );
+    const running = await this.prisma.match.findMany({
+      where: { live: true, status: "running", startedAt: { lt: new Date(Date.now() - ORPHAN_GRACE_MS) } },
+      select: { id: true },
+    });
+    for (const m of running) {
+      if (hosted.has(m.id)) continue;
+      await abortMatch(this.prisma, m.id, "its live room is gone: the server process hosting it stopped");
+    }
+  }
+
+  private async fillCarSoccer(): Promise<string[]> {
     const started: string[] = [];
     const leagues = await this.prisma.league.findMany({
       where: { active: true, envId: { startsWith: "car-soccer-" } },
@@ -112,6 +158,71 @@ export class LiveScheduler {
           },
         );
         started.push(roomId);
+        this.matchesStarted++;
+      } catch (error) {
+        this.options.onError?.(error as Error, league.id);
+      }
+    }
+    return started;
+  }
+
+  private async fillDuplicate(): Promise<string[]> {
+    const wanted = this.options.duplicateMatches ?? 0;
+    if (wanted <= 0) return [];
+    const stepsPerSecond = this.options.duplicateStepsPerSecond ?? DEFAULT_DUPLICATE_STEPS_PER_SECOND;
+    const leagues = await this.prisma.league.findMany({
+      where: { active: true, mode: "duplicate" },
+      orderBy: { id: "asc" },
+    });
+    if (leagues.length === 0) return [];
+    const leagueIds = leagues.map((l) => l.id);
+    // Left "running" by a process that died: well past four episodes at this pace.
+    const longest = Math.max(...leagues.map((l) => getEnvSpec(l.envId).maxEpisodeSteps)) * 4;
+    const stale = await this.prisma.match.findMany({
+      where: {
+        leagueId: { in: leagueIds },
+        live: true,
+        status: "running",
+        startedAt: { lt: new Date(Date.now() - ((2 * longest) / stepsPerSecond + 60) * 1000) },
+      },
+      select: { id: true },
+    });
+    for (const m of stale) await abortMatch(this.prisma, m.id, "the process running this live match stopped");
+    let running = await this.prisma.match.count({
+      where: { leagueId: { in: leagueIds }, live: true, status: { in: ["queued", "running"] } },
+    });
+    const started: string[] = [];
+    // One try per league at most, so that leagues without enough players cannot spin this loop.
+    for (let tries = 0; running < wanted && tries < leagues.length; tries++) {
+      const league = leagues[this.duplicateCursor % leagues.length]!;
+      this.duplicateCursor++;
+      const ratings = await this.prisma.rating.findMany({
+        where: { leagueId: league.id, version: { status: "active" } },
+        include: { version: { select: { agentId: true } } },
+      });
+      const candidates: Candidate[] = ratings.map((r) => ({
+        versionId: r.versionId,
+        agentId: r.version.agentId,
+        mu: r.mu,
+        sigma: r.sigma,
+        games: r.games,
+      }));
+      const params: RatingParams = {
+        model: league.ratingModel,
+        mu: league.mu,
+        sigma: league.sigma,
+        beta: league.beta,
+        tau: league.tau,
+      };
+      const players = planDuplicateMatch(candidates, params, this.rng, this.options.duplicatePlayers ?? 4);
+      if (!players) continue;
+      try {
+        const { roomId } = await startLiveDuplicateMatch(
+          { prisma: this.prisma, events: this.events },
+          { leagueId: league.id, versionIds: players.map((p) => p.versionId), stepsPerSecond },
+        );
+        started.push(roomId);
+        running++;
         this.matchesStarted++;
       } catch (error) {
         this.options.onError?.(error as Error, league.id);

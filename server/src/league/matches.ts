@@ -130,8 +130,23 @@ export async function finishMatch(prisma: PrismaClient, input: FinishInput): Pro
       beta: match.league.beta,
       tau: match.league.tau,
     };
+    // Several match workers may rate the same versions at once. Create missing rating rows, then
+    // lock them all in one order before reading: no update is lost to a stale read, and two
+    // finishers never wait on each other's rows in opposite orders (a deadlock).
+    const versionIds = [...new Set(match.participants.map((p) => p.versionId))].sort();
+    const initial = { mu: params.mu, sigma: params.sigma };
+    await tx.rating.createMany({
+      data: versionIds.map((versionId) => ({
+        versionId,
+        leagueId: match.leagueId,
+        ...initial,
+        ordinal: ordinal(initial),
+      })),
+      skipDuplicates: true,
+    });
+    await tx.$queryRaw`SELECT 1 FROM "Rating" WHERE "leagueId" = ${match.leagueId} AND "versionId" = ANY(${versionIds}::uuid[]) ORDER BY "versionId" FOR UPDATE`;
     const current = await tx.rating.findMany({
-      where: { leagueId: match.leagueId, versionId: { in: match.participants.map((p) => p.versionId) } },
+      where: { leagueId: match.leagueId, versionId: { in: versionIds } },
     });
     const skillOf = new Map(current.map((r) => [r.versionId, { mu: r.mu, sigma: r.sigma }]));
     const teams: (typeof match.participants)[] = Array.from({ length: numTeams }, () => []);

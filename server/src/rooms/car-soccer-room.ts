@@ -19,10 +19,12 @@ import {
   carSoccerConstants,
   type EnvSpec,
 } from "@league/envs";
+import { authenticate } from "../auth.js";
 import type { PlatformEvents } from "../feed.js";
 import { storeCarSoccerMatch } from "../league/head-to-head-runner.js";
 import { abortMatch } from "../league/matches.js";
 import { CarSoccerMatch, type LiveController } from "./car-soccer-match.js";
+import { RemoteCarController, type SeatMessage } from "./remote-controller.js";
 
 export type { LiveController, MatchStatus } from "./car-soccer-match.js";
 
@@ -86,6 +88,11 @@ export interface LiveMatchLaunch {
   durationSeconds: number;
   goalPauseSeconds: number;
   kickoffPauseSeconds: number;
+  /**
+   * Seconds a remote player may be away — before first joining, or after dropping — before its
+   * team forfeits.
+   */
+  remoteGraceSeconds: number;
   /** Called once the match is stored (or aborted) and the room is closing. */
   onEnd?: (outcome: LiveMatchOutcome) => void;
 }
@@ -94,6 +101,8 @@ export interface LiveMatchOutcome {
   matchId: string;
   status: "finished" | "aborted";
   score: { blue: number; orange: number };
+  /** The team that forfeited (0 blue, 1 orange) and why. */
+  forfeit?: { team: 0 | 1; reason: string };
   error?: string;
 }
 
@@ -110,6 +119,11 @@ export function dropLaunch(key: string): void {
 
 export const SPECTATOR_ERROR = 4403;
 
+/** What a remote player's seat is, once onAuth has checked its key. */
+interface SeatAuth {
+  seat: number;
+}
+
 export class CarSoccerRoom extends Room<MatchViewState> {
   // The room lives for the match, spectators or not; it closes itself at the final whistle.
   override autoDispose = false;
@@ -121,6 +135,11 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private lag = 0;
   private storing: Promise<unknown> | null = null;
   private done = false;
+  private forfeit: { team: 0 | 1; reason: string } | null = null;
+  /** Remote seats by car index. */
+  private remotes = new Map<number, RemoteCarController>();
+  /** Real milliseconds spent waiting for remote players to first join. */
+  private waitedMs = 0;
 
   override onCreate(options: { launchKey?: unknown }): void {
     const launch = typeof options?.launchKey === "string" ? launches.get(options.launchKey) : undefined;
@@ -144,11 +163,34 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       c.team = this.match.teamOf(car);
       view.cars.push(c);
     });
+    launch.seats.forEach((seat, car) => {
+      if (seat.controller instanceof RemoteCarController) this.remotes.set(car, seat.controller);
+    });
+    view.status = this.remotes.size ? "waiting" : this.match.status;
     this.setState(view);
-    this.setMetadata({ matchId: launch.matchId, leagueId: launch.leagueId });
+    this.setMetadata({
+      matchId: launch.matchId,
+      leagueId: launch.leagueId,
+      remoteSeats: [...this.remotes.keys()],
+    });
     // 30 patches a second: enough for smooth interpolated playback, a quarter of the 120 Hz ticks' bandwidth.
     this.setPatchRate(1000 / 30);
     this.setSimulationInterval((dt) => this.update(dt), 1000 / TICK_RATE);
+    // A remote player's answer; anyone else sending one is refused like any spectator message.
+    this.onMessage("action", (client, message) => {
+      const seat = (client.auth as SeatAuth | undefined)?.seat;
+      const remote = seat === undefined ? undefined : this.remotes.get(seat);
+      if (!remote) {
+        client.error(SPECTATOR_ERROR, "only the remote player of a seat may send actions");
+        return;
+      }
+      const refused = remote.receive(message);
+      if (refused)
+        client.send("action.refused", {
+          step: (message as { step?: unknown } | null)?.step ?? null,
+          reason: refused,
+        });
+    });
     // Spectators watch; nothing they send may change the game.
     this.onMessage("*", (client, type) => {
       client.error(
@@ -158,11 +200,93 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     });
   }
 
-  override onJoin(_client: Client): void {}
+  /**
+   * Spectators join with no options. A remote player joins with `{ apiKey, versionId }`: the key
+   * must belong to the owner of the remote version playing a seat of this match.
+   */
+  override async onAuth(
+    _client: Client,
+    options: { apiKey?: unknown; versionId?: unknown } | undefined,
+  ): Promise<SeatAuth | true> {
+    if (options?.apiKey === undefined) return true;
+    if (typeof options.apiKey !== "string" || typeof options.versionId !== "string")
+      throw new Error("a remote player joins with { apiKey: string, versionId: string }");
+    const { owner } = await authenticate(this.launch.prisma, `Bearer ${options.apiKey}`).catch(
+      (error: Error) => {
+        throw new Error(`remote player refused: ${error.message}`);
+      },
+    );
+    const entry = [...this.remotes].find(([, r]) => r.versionId === options.versionId);
+    if (!entry) throw new Error(`version ${options.versionId} does not play a remote seat in this match`);
+    const [seat, remote] = entry;
+    if (remote.ownerId !== owner.id) throw new Error(`version ${options.versionId} is not yours`);
+    if (remote.connected) throw new Error(`seat ${seat} already has its player connected`);
+    return { seat };
+  }
+
+  override onJoin(client: Client, _options: unknown, auth?: SeatAuth | true): void {
+    if (auth === true || auth === undefined) return;
+    this.attachRemote(client, auth.seat);
+  }
+
+  private attachRemote(client: Client, seat: number): void {
+    const remote = this.remotes.get(seat)!;
+    remote.attach((message) => client.send("observation", message));
+    const message: SeatMessage = {
+      seat,
+      team: this.match.teamOf(seat),
+      matchId: this.launch.matchId,
+      deadlineMs: remote.decisionMs,
+      graceSeconds: this.launch.remoteGraceSeconds,
+      ...remote.describe(),
+    };
+    client.send("seat", message);
+  }
+
+  /** A remote player who leaves has the grace period to come back; after it, its team forfeits. */
+  override async onLeave(client: Client, consented: boolean): Promise<void> {
+    const seat = (client.auth as SeatAuth | undefined)?.seat;
+    const remote = seat === undefined ? undefined : this.remotes.get(seat);
+    if (!remote || seat === undefined || this.done) return;
+    remote.detach();
+    const team = this.match.teamOf(seat);
+    if (consented) {
+      this.endByForfeit(team, `${remote.name} left the match`);
+      return;
+    }
+    try {
+      const back = await this.allowReconnection(client, this.launch.remoteGraceSeconds);
+      if (!this.done && !remote.connected) this.attachRemote(back, seat);
+    } catch {
+      // A restarted player may have come back with a fresh join instead of reconnecting.
+      if (remote.connected) return;
+      this.endByForfeit(
+        team,
+        `${remote.name} disconnected for more than ${this.launch.remoteGraceSeconds} s`,
+      );
+    }
+  }
+
+  private endByForfeit(team: 0 | 1, reason: string): void {
+    if (this.done) return;
+    this.forfeit = { team, reason };
+    this.end();
+  }
 
   /** Runs the ticks that real time owes, at most a quarter second's worth per call. */
   private update(dt: number): void {
     if (this.done) return;
+    // Kickoff waits for every remote player; one that never comes forfeits after the grace period.
+    const absent = [...this.remotes].find(([, r]) => !r.everConnected);
+    if (absent) {
+      this.waitedMs += dt;
+      if (this.waitedMs > this.launch.remoteGraceSeconds * 1000)
+        this.endByForfeit(
+          this.match.teamOf(absent[0]),
+          `${absent[1].name} did not join within ${this.launch.remoteGraceSeconds} s`,
+        );
+      return;
+    }
     this.lag = Math.min(this.lag + dt, 250);
     const tickMs = 1000 / TICK_RATE;
     while (this.lag >= tickMs && !this.done) {
@@ -236,9 +360,14 @@ export class CarSoccerRoom extends Room<MatchViewState> {
         format: "car-soccer-live",
         seed,
         match: this.match,
-        seats: seats.map((s) => ({ versionId: s.versionId, controller: s.controller.name })),
+        seats: seats.map((s) => ({
+          versionId: s.versionId,
+          controller: s.controller.name,
+          ...(s.controller instanceof RemoteCarController ? { remote: { ...s.controller.stats } } : {}),
+        })),
+        ...(this.forfeit ? { forfeit: this.forfeit } : {}),
       });
-      return { matchId, status: "finished", score };
+      return { matchId, status: "finished", score, ...(this.forfeit ? { forfeit: this.forfeit } : {}) };
     } catch (error) {
       const message = `storing the live match failed: ${(error as Error).message}`;
       await abortMatch(prisma, matchId, message).catch(() => {});
@@ -249,7 +378,8 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   /** A bug in the room aborts the match instead of taking the process down. */
   override onUncaughtException(error: Error, method: string): void {
     // A refused onCreate (no launch) reaches the client as its error; there is no match to abort.
-    if (this.done || method === "onCreate" || !this.launch) return;
+    // A refused join (a bad key in onAuth) reaches that client as its error; the match goes on.
+    if (this.done || method === "onCreate" || method === "onAuth" || !this.launch) return;
     this.done = true;
     if (this.match) this.match.status = "ended";
     this.setSimulationInterval();

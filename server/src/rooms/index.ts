@@ -1,3 +1,5 @@
 export * from "./builtins.js";
 export * from "./car-soccer-room.js";
+export * from "./duplicate-live.js";
+export * from "./duplicate-room.js";
 export * from "./live.js";

@@ -4,10 +4,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { matchMaker, Server } from "@colyseus/core";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { createCarSoccerBot } from "@league/agents";
 import type { PrismaClient } from "@league/db";
-import { ENV_SPECS } from "@league/envs";
+import { carSoccerParts, ENV_SPECS } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
 import { abortMatch, createMatch, startMatch } from "../league/matches.js";
 import {
@@ -18,6 +20,8 @@ import {
   type LiveMatchOutcome,
   registerLaunch,
 } from "./car-soccer-room.js";
+import { DUPLICATE_ROOM, DuplicateRoom } from "./duplicate-room.js";
+import { RemoteCarController } from "./remote-controller.js";
 
 export interface RoomDeps {
   prisma: PrismaClient;
@@ -65,15 +69,38 @@ export interface AttachedRooms {
   stop(): Promise<void>;
 }
 
+export interface ScaleOutOptions {
+  /** Redis shared by every server process: rooms are listed, found and joined across them. */
+  redisUrl?: string | undefined;
+  /** host:port at which clients reach this process's rooms: a seat on another process says where to go. */
+  publicAddress?: string | undefined;
+}
+
 /**
  * Colyseus on `httpServer` (the Fastify app's `app.server`), next to the API and Socket.IO. One
- * per process: Colyseus's matchmaker is process-wide.
+ * per process: Colyseus's matchmaker is process-wide. With `redisUrl`, Colyseus's Redis presence
+ * and driver make every process's rooms visible to every other.
  */
-export async function attachRooms(httpServer: HttpServer): Promise<AttachedRooms> {
+export async function attachRooms(
+  httpServer: HttpServer,
+  scale: ScaleOutOptions = {},
+): Promise<AttachedRooms> {
   const transport = new SharedServerTransport();
-  const gameServer = new SharedServer({ transport, greet: false, gracefullyShutdown: false });
+  const gameServer = new SharedServer({
+    transport,
+    greet: false,
+    gracefullyShutdown: false,
+    ...(scale.redisUrl
+      ? {
+          presence: new RedisPresence(scale.redisUrl),
+          driver: new RedisDriver(scale.redisUrl),
+          ...(scale.publicAddress ? { publicAddress: scale.publicAddress } : {}),
+        }
+      : {}),
+  });
   gameServer.attachTo(httpServer);
   gameServer.define(CAR_SOCCER_ROOM, CarSoccerRoom);
+  gameServer.define(DUPLICATE_ROOM, DuplicateRoom);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
     if (ROOM_SOCKET_PATH.test(path)) transport.upgrade(req, socket, head);
@@ -95,9 +122,15 @@ export async function attachRooms(httpServer: HttpServer): Promise<AttachedRooms
 
 export interface LiveSeat {
   versionId: string;
-  /** A built-in bot's name, or (server side, tests) any controller. */
+  /**
+   * A built-in bot's name, (server side, tests) any controller, or "remote": the version is a
+   * remote agent whose owner's program joins the room and plays the seat.
+   */
   bot: string | LiveController;
 }
+
+/** The seat's bot for a remote agent. */
+export const REMOTE_SEAT = "remote";
 
 export interface LiveMatchInput {
   leagueId: string;
@@ -110,6 +143,8 @@ export interface LiveMatchInput {
   /** Frozen time after a goal (default 3 s) and before each kickoff (default 1 s). */
   goalPauseSeconds?: number;
   kickoffPauseSeconds?: number;
+  /** Seconds a remote player may be absent before its team forfeits (default 10). */
+  remoteGraceSeconds?: number;
   onEnd?: (outcome: LiveMatchOutcome) => void;
 }
 
@@ -140,8 +175,12 @@ export async function startLiveMatch(
   ] as const)
     if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= 30))
       throw new LiveMatchError(`${name} must be in [0, 30], got ${value}`);
+  const grace = input.remoteGraceSeconds ?? 10;
+  if (!(Number.isFinite(grace) && grace > 0 && grace <= 300))
+    throw new LiveMatchError(`remoteGraceSeconds must be in (0, 300], got ${input.remoteGraceSeconds}`);
   const versions = await prisma.agentVersion.findMany({
     where: { id: { in: input.seats.map((s) => s.versionId) } },
+    include: { agent: { select: { name: true, ownerId: true, kind: true } } },
   });
   const byId = new Map(versions.map((v) => [v.id, v]));
   const seed = input.seed ?? randomBytes(8).readBigUInt64LE() >> 1n;
@@ -155,7 +194,27 @@ export async function startLiveMatch(
         `seat ${car}: version ${seat.versionId} plays ${version.envId}, not ${spec.id}`,
       );
     let controller: LiveController;
-    if (typeof seat.bot === "string") {
+    if (seat.bot === REMOTE_SEAT) {
+      const manifest = version.manifest as { observationBuilder?: string; actionParser?: string } | null;
+      if (version.agent.kind !== "remote")
+        throw new LiveMatchError(`seat ${car}: version ${seat.versionId} is not a remote agent`);
+      let parts: ReturnType<typeof carSoccerParts>;
+      try {
+        parts = carSoccerParts(manifest?.observationBuilder ?? "", manifest?.actionParser ?? "");
+      } catch (error) {
+        throw new LiveMatchError(`seat ${car}: ${(error as Error).message}`);
+      }
+      const tickSkip = spec.tickSkip ?? 8;
+      controller = new RemoteCarController(
+        `${version.agent.name} v${version.version}`,
+        version.id,
+        version.agent.ownerId,
+        parts.obsBuilder,
+        parts.actionParser,
+        spec.numAgents / 2,
+        (1000 * tickSkip) / spec.tickRate!,
+      );
+    } else if (typeof seat.bot === "string") {
       try {
         controller = createCarSoccerBot(seat.bot, engineSeed + car);
       } catch (error) {
@@ -188,6 +247,7 @@ export async function startLiveMatch(
     durationSeconds: duration,
     goalPauseSeconds: input.goalPauseSeconds ?? 3,
     kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
+    remoteGraceSeconds: grace,
     ...(input.onEnd ? { onEnd: input.onEnd } : {}),
   });
   try {

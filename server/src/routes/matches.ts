@@ -249,7 +249,7 @@ export function matchRoutes(app: Api, db: Database): void {
       schema: {
         summary: "Where to spectate a match being played now: its Colyseus room",
         description:
-          'Join with colyseus.js: `new Client("ws://HOST:PORT").joinById(roomId)`; the room\'s state carries ball, cars, score and clock.',
+          'Join with colyseus.js: `new Client("ws://HOST:PORT").joinById(roomId)`; a car-soccer room (roomName "car-soccer") carries ball, cars, score and clock; a bandit or recommender room ("duplicate") each seat\'s running return and regret, their curves and arm pulls or clicks.',
         tags: ["matches"],
         params: z.object({ matchId: z.uuid() }),
         response: {
@@ -266,7 +266,8 @@ export function matchRoutes(app: Api, db: Database): void {
     async (request) => {
       const { matchId } = request.params;
       // Rooms announce their match in their metadata; the matchmaker lists the rooms of every process it knows.
-      const rooms = await matchMaker.query({ name: "car-soccer" });
+      // Any room kind (car soccer, duplicate): the one whose metadata names this match.
+      const rooms = await matchMaker.query({});
       const room = rooms.find((r) => (r.metadata as { matchId?: string } | undefined)?.matchId === matchId);
       if (!room) throw new ApiError(404, "match_not_live", "this match is not being played now");
       return { matchId, roomName: room.name, roomId: room.roomId, spectators: room.clients };

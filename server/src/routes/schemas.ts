@@ -17,3 +17,10 @@ export const LeagueId = z
   .min(1)
   .max(64)
   .regex(/^[a-z0-9-]+$/, "lower-case letters, digits and -");
+
+/** An agent's name, unique per owner. */
+export const AgentName = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - (starting with a letter or digit)");

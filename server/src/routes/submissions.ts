@@ -7,7 +7,7 @@ import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { MAX_ARTIFACT_BYTES, SubmissionError, validateSubmission } from "../submissions/validate.js";
 import type { Api } from "./api.js";
-import { ErrorBody } from "./schemas.js";
+import { AgentName, ErrorBody } from "./schemas.js";
 
 export interface SubmissionLimits {
   /** New versions an owner may submit per rolling 24 hours. */
@@ -17,11 +17,6 @@ export interface SubmissionLimits {
 }
 
 const MAX_FILES = 16;
-const AgentName = z
-  .string()
-  .min(2)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - (starting with a letter or digit)");
 
 export async function submissionRoutes(
   app: Api,

@@ -99,10 +99,39 @@ export interface ValidatedSubmission {
   parameters: number;
 }
 
+/** Deepest array/object nesting a submitted JSON file may have; real model files stay far below it. */
+export const MAX_JSON_DEPTH = 100;
+
+/** The deepest nesting of arrays and objects in a JSON text, counted without recursion. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 function parseJson(name: string, bytes: Uint8Array): unknown {
-  // A JSON bomb is bounded by the artifact limit already; deep nesting is refused by JSON.parse's own stack.
+  // Size is bounded by the artifact limit already. JSON.parse accepts any depth, but storing or
+  // loading a deeply nested value recurses (JSON.stringify overflows the stack): refuse it here.
+  const text = Buffer.from(bytes).toString("utf8");
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH)
+    throw new SubmissionError(
+      "invalid_json",
+      `${name} nests arrays and objects ${depth} levels deep; the limit is ${MAX_JSON_DEPTH}`,
+    );
   try {
-    return JSON.parse(Buffer.from(bytes).toString("utf8"));
+    return JSON.parse(text);
   } catch (error) {
     throw new SubmissionError("invalid_json", `${name} is not valid JSON: ${(error as Error).message}`);
   }

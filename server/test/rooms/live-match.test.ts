@@ -77,7 +77,7 @@ describe("live car-soccer rooms", () => {
     db = await createTestDatabase("pglite");
     await seedLeagues(db.prisma);
     const { created } = await registerCarSoccerBots(db.prisma);
-    expect(created).toBe(9);
+    expect(created).toBe(18); // six bots in each of three leagues
     expect((await registerCarSoccerBots(db.prisma)).created).toBe(0);
     const versions = await db.prisma.agentVersion.findMany({
       where: { envId: "car-soccer-1v1" },
