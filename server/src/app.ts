@@ -91,10 +91,16 @@ export async function buildApp({
     global: false,
     max: writeRateLimit.max,
     timeWindow: writeRateLimit.windowMs,
-    // Per key when one is presented (its public prefix), else per address.
-    keyGenerator: (request) => {
-      const key = /\bal_[a-z0-9]{10}/.exec(request.headers.authorization ?? "")?.[0];
-      return key ? `key:${key}` : `ip:${request.ip}`;
+    // Per key when a live key's prefix is presented, else per address: a made-up prefix must not
+    // buy a fresh allowance (one indexed lookup; the secret is checked later, by the route).
+    keyGenerator: async (request) => {
+      const prefix = /\bal_[a-z0-9]{10}/.exec(request.headers.authorization ?? "")?.[0];
+      if (!prefix) return `ip:${request.ip}`;
+      const live = await db.prisma.apiKey.findFirst({
+        where: { prefix, revokedAt: null },
+        select: { id: true },
+      });
+      return live ? `key:${prefix}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
       new ApiError(

@@ -187,11 +187,15 @@ describe.skipIf(missing !== null)(
       await spectator.leave();
 
       // Ladder matches queued by A and played by the workers reach a client of B.
-      const aMatches = (await api(portA, "/api/v1/leagues/bandit-bernoulli-10/matches?limit=50")).body;
-      expect(aMatches).toBeDefined();
       await expect
         .poll(() => seen.filter((s) => s.event === "match.finished").length, { timeout: 60_000 })
         .toBeGreaterThan(2);
+      // Each match B's client heard finish is stored as finished, as A's API tells.
+      for (const { matchId } of seen.filter((s) => s.event === "match.finished").slice(0, 3)) {
+        const stored = await api(portA, `/api/v1/matches/${matchId}`);
+        expect(stored.status).toBe(200);
+        expect((stored.body as { status: string }).status).toBe("finished");
+      }
     });
 
     it("the workers play the ladder's queued matches, each stored once", async () => {

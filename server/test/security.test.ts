@@ -66,6 +66,21 @@ describe("HTTP hardening", () => {
     expect(codes).toEqual([201, 201, 201, 429]);
   });
 
+  it("counts writes under a made-up key against the address, so forged prefixes buy no allowance", async () => {
+    const forged = (i: number) =>
+      app.inject({
+        method: "POST",
+        url: "/api/v1/owners",
+        headers: { authorization: `Bearer al_${String(i).padStart(10, "0")}_${"x".repeat(43)}` },
+        payload: { name: `forger-${i}` },
+        remoteAddress: "10.2.0.1",
+      });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await forged(i)).statusCode);
+    expect(codes).toEqual([201, 201, 201, 429]);
+    expect(await db.prisma.owner.count({ where: { name: { startsWith: "forger-" } } })).toBe(3);
+  });
+
   it("sets security headers and allows the web origin only", async () => {
     const res = await app.inject({
       method: "GET",
