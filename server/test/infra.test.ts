@@ -75,10 +75,10 @@ describe("Kubernetes manifests", () => {
 
   it("probe the servers' readiness and liveness on /api/v1/health, on the port they listen on", () => {
     const server = find("Deployment", "league-server")!.spec.template.spec.containers[0];
-    for (const probe of [server.readinessProbe, server.livenessProbe]) {
-      expect(probe.httpGet.path).toBe("/api/v1/health");
-      expect(probe.httpGet.port).toBe("http");
-    }
+    expect(server.readinessProbe.httpGet.path).toBe("/api/v1/health");
+    // Liveness must not fail while only the database is away (reliability.test checks the endpoint).
+    expect(server.livenessProbe.httpGet.path).toBe("/api/v1/health?probe=liveness");
+    for (const probe of [server.readinessProbe, server.livenessProbe]) expect(probe.httpGet.port).toBe("http");
     expect(server.ports[0]).toMatchObject({ name: "http", containerPort: 2567 });
     const serviceSelector = find("Service", "league-server")!.spec.selector;
     expect(find("Deployment", "league-server")!.spec.template.metadata.labels).toMatchObject(serviceSelector);

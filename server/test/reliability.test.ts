@@ -179,6 +179,10 @@ describe.skipIf(!postgres.available)("reliability on PostgreSQL", () => {
       await expect.poll(async () => (await get("/api/v1/health")).status, { timeout: 30_000 }).toBe(503);
       const health = await get("/api/v1/health");
       expect(health.body).toMatchObject({ status: "degraded", database: { ok: false } });
+      // The liveness probe keeps the process in place through the outage.
+      const liveness = await get("/api/v1/health?probe=liveness");
+      expect(liveness.status).toBe(200);
+      expect(liveness.body).toMatchObject({ status: "degraded", database: { ok: false } });
       // An API read fails with an error answer, not a dropped connection.
       const leaderboard = await get("/api/v1/leagues/car-soccer-1v1/leaderboard");
       expect(leaderboard.status).toBeGreaterThanOrEqual(500);

@@ -24,12 +24,15 @@ export function healthRoutes(app: Api, db: Database, info: HealthInfo): void {
     "/api/v1/health",
     {
       schema: {
-        summary: "Liveness and readiness",
+        summary: "Readiness (default) or liveness (?probe=liveness)",
+        description:
+          "Readiness answers 503 while the database is unreachable; liveness answers 200 as long as the process serves requests, so an orchestrator restarts only a stuck process, not every server during a database outage.",
         tags: ["platform"],
+        querystring: z.object({ probe: z.enum(["readiness", "liveness"]).default("readiness") }),
         response: { 200: Health, 503: Health },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       let databaseOk = true;
       try {
         await db.prisma.$queryRaw`SELECT 1`;
@@ -37,7 +40,7 @@ export function healthRoutes(app: Api, db: Database, info: HealthInfo): void {
         databaseOk = false;
       }
       // 503 lets a load balancer or Kubernetes take this process out of rotation until the database is back.
-      reply.code(databaseOk ? 200 : 503);
+      reply.code(databaseOk || request.query.probe === "liveness" ? 200 : 503);
       return {
         status: databaseOk ? ("ok" as const) : ("degraded" as const),
         version: info.version,
