@@ -18,9 +18,27 @@ if (!available) {
 }
 const SHOTS = path.join(ROOT, "tests", "test-artifacts", "screenshots");
 
+/** Whether a URL is served by this machine (the only hosts a page may ask). */
+const isLocal = (url: string) => {
+  if (!/^(https?|wss?):/.test(url)) return true; // data:, blob:, about:
+  return ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
+};
+
 describe.skipIf(!available)("in Chromium", () => {
   let platform: Platform;
   let browser: Browser;
+  // Every request any page made to a host other than this machine (fonts, scripts, analytics…).
+  const outside: string[] = [];
+  const openPage = async (options: Parameters<Browser["newPage"]>[0]) => {
+    const page = await browser.newPage(options);
+    page.on("request", (r) => {
+      if (!isLocal(r.url())) outside.push(r.url());
+    });
+    page.on("websocket", (w) => {
+      if (!isLocal(w.url())) outside.push(w.url());
+    });
+    return page;
+  };
   let dataDir: string;
   let web: string;
   let api: string;
@@ -75,7 +93,7 @@ describe.skipIf(!available)("in Chromium", () => {
   });
 
   it("shows the leagues, and a leaderboard of agents the ladder rated", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(web);
     await expect.poll(() => page.locator("[data-league]").count()).toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: path.join(SHOTS, "home.png"), fullPage: true });
@@ -107,8 +125,39 @@ describe.skipIf(!available)("in Chromium", () => {
     await page.close();
   });
 
+  it("lists recent results on the home page, and shows an agent's page and the API page", async () => {
+    const page = await openPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(web);
+    const recent = page.locator("section[aria-label='Recent results'] .match-list li");
+    await expect.poll(() => recent.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await recent.first().locator(".match-league").textContent()).toMatch(/^[a-z0-9-]+$/);
+    // From a leaderboard to the leader's page: its versions, rating history and recent matches.
+    await page.goto(`${web}/leagues/bandit-lsd-10`);
+    const leader = page.locator("table.board tbody tr").first().locator("a").first();
+    const name = (await leader.textContent())!.trim();
+    await leader.click();
+    await page.waitForURL(/\/agents\//);
+    expect((await page.locator("h1").textContent())!.trim()).toBe(name);
+    expect(await page.locator("section[aria-label='Versions'] table.board tbody tr").count()).toBeGreaterThan(
+      0,
+    );
+    // At least its latest rating is drawn, even after a single rated match.
+    await page.locator("section[aria-label='Rating history'] figure.chart svg circle").first().waitFor();
+    expect(await page.locator("section[aria-label='Recent matches'] .match-list li").count()).toBeGreaterThan(
+      0,
+    );
+    await page.screenshot({ path: path.join(SHOTS, "agent.png"), fullPage: true });
+    // The API page lists the endpoints from the server's OpenAPI document.
+    await page.goto(`${web}/api`);
+    const endpoints = await page.locator("section[aria-label='Endpoints'] code").allTextContents();
+    expect(endpoints).toContain("/api/v1/leagues/{id}/leaderboard");
+    expect(endpoints).toContain("/api/v1/matches");
+    await page.screenshot({ path: path.join(SHOTS, "api.png"), fullPage: true });
+    await page.close();
+  });
+
   it("draws a live match in 3D and its clock advances", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await openPage({ viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     let live: { id: string; leagueId: string; live: boolean }[] = [];
@@ -139,7 +188,7 @@ describe.skipIf(!available)("in Chromium", () => {
   });
 
   it("draws a live bandit match's curves and arm pulls, its step counter advancing, then its stored curves", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const page = await openPage({ viewport: { width: 1280, height: 1400 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     type Listed = { id: string; leagueId: string; live: boolean; startedAt: string; participants: unknown[] };
@@ -209,7 +258,7 @@ describe.skipIf(!available)("in Chromium", () => {
         { timeout: 45_000 },
       )
       .toBe(true);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const page = await openPage({ viewport: { width: 1280, height: 1100 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${web}/matches/${finished.items[0]!.id}`);
@@ -230,7 +279,7 @@ describe.skipIf(!available)("in Chromium", () => {
   });
 
   it("signs up, and shows the server's reason when a checkpoint is refused", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await openPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${web}/submit`);
     await page.fill("input[name=name]", "browser-lab");
     await page.click("button:has-text('Sign up')");
@@ -273,6 +322,10 @@ describe.skipIf(!available)("in Chromium", () => {
     await page.close();
   });
 
+  it("asked no host but this machine on any page visited (fonts and scripts are bundled)", () => {
+    expect(outside).toEqual([]);
+  });
+
   it("says so when the server is down, rather than showing a blank page", async () => {
     // A second web process whose API address answers nothing.
     const port = await freePort();
@@ -301,7 +354,7 @@ describe.skipIf(!available)("in Chromium", () => {
           { timeout: 30_000 },
         )
         .toBe(200);
-      const page = await browser.newPage();
+      const page = await openPage();
       await page.goto(`http://127.0.0.1:${port}/leagues/bandit-lsd-10`);
       expect(await page.locator(".notice-error").textContent()).toMatch(
         /cannot be shown right now: the league server at .* is not answering/,

@@ -78,7 +78,8 @@ describe("Kubernetes manifests", () => {
     expect(server.readinessProbe.httpGet.path).toBe("/api/v1/health");
     // Liveness must not fail while only the database is away (reliability.test checks the endpoint).
     expect(server.livenessProbe.httpGet.path).toBe("/api/v1/health?probe=liveness");
-    for (const probe of [server.readinessProbe, server.livenessProbe]) expect(probe.httpGet.port).toBe("http");
+    for (const probe of [server.readinessProbe, server.livenessProbe])
+      expect(probe.httpGet.port).toBe("http");
     expect(server.ports[0]).toMatchObject({ name: "http", containerPort: 2567 });
     const serviceSelector = find("Service", "league-server")!.spec.selector;
     expect(find("Deployment", "league-server")!.spec.template.metadata.labels).toMatchObject(serviceSelector);

@@ -150,4 +150,30 @@ describe.each(BACKENDS)("agents and matches API on $kind", ({ kind, skip }) => {
     expect(striker.trend).toBeCloseTo(striker.ordinal - 0, 6); // started at mu 25, sigma 25/3: ordinal 0
     expect(keeper.trend).toBeLessThan(0);
   });
+
+  it.skipIf(skip)("pages the recent results of every league together, newest first", async () => {
+    const seats = [
+      { versionId: agents[1]!.versionId, slot: 0, team: 0 },
+      { versionId: agents[0]!.versionId, slot: 1, team: 1 },
+    ];
+    const bandit = await createMatch(db.prisma, { leagueId: "bandit-bernoulli-10", seed: 7n, seats });
+    await finishMatch(db.prisma, { matchId: bandit, teamScores: [3, 1], result: { returns: [3, 1] } });
+    const first = await get("/api/v1/matches?limit=4");
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((m) => m.id)).toEqual([bandit, ...[...finished].reverse().slice(0, 3)]);
+    expect(first.body.items.map((m) => m.leagueId)).toEqual([
+      "bandit-bernoulli-10",
+      "car-soccer-1v1",
+      "car-soccer-1v1",
+      "car-soccer-1v1",
+    ]);
+    const second = await get(`/api/v1/matches?limit=4&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((m) => m.id)).toEqual([finished[1], finished[0]]);
+    expect(second.body.nextCursor).toBeNull();
+    // The running match is not a result.
+    expect([...first.body.items, ...second.body.items].map((m) => m.id)).not.toContain(running);
+    expect((await get("/api/v1/matches?cursor=bogus")).body).toMatchObject({
+      error: { code: "invalid_cursor" },
+    });
+  });
 });

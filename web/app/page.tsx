@@ -5,6 +5,7 @@ import {
   getLeaderboard,
   getLeagues,
   getLiveMatches,
+  getRecentMatches,
   type LeaderboardEntry,
   type LeagueSummary,
   type MatchView,
@@ -85,6 +86,7 @@ export default async function HomePage() {
   let leagues: LeagueSummary[] = [];
   let leaders = new Map<string, LeaderboardEntry[]>();
   let live: MatchView[] = [];
+  let recent: MatchView[] = [];
   let problem: string | null = null;
   try {
     leagues = (await getLeagues()).sort(
@@ -92,7 +94,10 @@ export default async function HomePage() {
     );
     const boards = await Promise.all(leagues.map((l) => getLeaderboard(l.id, undefined, 3)));
     leaders = new Map(boards.map((b) => [b.league, b.items]));
-    live = (await getLiveMatches()).items;
+    [live, recent] = await Promise.all([
+      getLiveMatches().then((r) => r.items),
+      getRecentMatches(8).then((r) => r.items),
+    ]);
   } catch (error) {
     if (!(error instanceof ApiUnavailableError)) throw error;
     problem = error.message;
@@ -122,7 +127,13 @@ export default async function HomePage() {
       {live.length > 0 && (
         <section aria-label="Live now">
           <h2>Live now</h2>
-          <MatchList matches={live} />
+          <MatchList matches={live} showLeague />
+        </section>
+      )}
+      {recent.length > 0 && (
+        <section aria-label="Recent results">
+          <h2>Recent results</h2>
+          <MatchList matches={recent} showLeague />
         </section>
       )}
     </>

@@ -146,6 +146,46 @@ function decodeCursor(text: string): { finishedAt: Date; id: string } {
   throw new ApiError(400, "invalid_cursor", "cursor is not one this API returned; start again without it");
 }
 
+/** One page of finished matches, most recent first, keyed by (finishedAt, id) so pages never overlap. */
+async function finishedPage(
+  db: Database,
+  scope: { leagueId?: string },
+  { limit, cursor, agent }: { limit: number; cursor?: string; agent?: string },
+) {
+  const after = cursor ? decodeCursor(cursor) : null;
+  const rows = await db.prisma.match.findMany({
+    where: {
+      ...scope,
+      status: "finished",
+      ...(agent ? { participants: { some: { version: { agentId: agent } } } } : {}),
+      ...(after
+        ? {
+            OR: [
+              { finishedAt: { lt: after.finishedAt } },
+              { finishedAt: after.finishedAt, id: { lt: after.id } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: { ...withoutReplay, ...matchInclude },
+  });
+  const page = rows.slice(0, limit);
+  const replays = await replayFlags(
+    db,
+    page.map((m) => m.id),
+  );
+  const last = page.at(-1);
+  return {
+    items: page.map((m) => matchView(m, replays.has(m.id))),
+    nextCursor:
+      rows.length > limit && last?.finishedAt
+        ? Buffer.from(JSON.stringify([last.finishedAt.toISOString(), last.id])).toString("base64url")
+        : null,
+  };
+}
+
 export function matchRoutes(app: Api, db: Database): void {
   app.get(
     "/api/v1/leagues/:id/matches",
@@ -168,39 +208,24 @@ export function matchRoutes(app: Api, db: Database): void {
       if (!(await db.prisma.league.findUnique({ where: { id }, select: { id: true } }))) {
         throw new ApiError(404, "league_not_found", `no league with id "${id}"`);
       }
-      const after = cursor ? decodeCursor(cursor) : null;
-      const rows = await db.prisma.match.findMany({
-        where: {
-          leagueId: id,
-          status: "finished",
-          ...(agent ? { participants: { some: { version: { agentId: agent } } } } : {}),
-          ...(after
-            ? {
-                OR: [
-                  { finishedAt: { lt: after.finishedAt } },
-                  { finishedAt: after.finishedAt, id: { lt: after.id } },
-                ],
-              }
-            : {}),
-        },
-        orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
-        take: limit + 1,
-        select: { ...withoutReplay, ...matchInclude },
-      });
-      const page = rows.slice(0, limit);
-      const replays = await replayFlags(
-        db,
-        page.map((m) => m.id),
-      );
-      const last = page.at(-1);
-      return {
-        items: page.map((m) => matchView(m, replays.has(m.id))),
-        nextCursor:
-          rows.length > limit && last?.finishedAt
-            ? Buffer.from(JSON.stringify([last.finishedAt.toISOString(), last.id])).toString("base64url")
-            : null,
-      };
+      return finishedPage(db, { leagueId: id }, { limit, cursor, agent });
     },
+  );
+
+  app.get(
+    "/api/v1/matches",
+    {
+      schema: {
+        summary: "Finished matches across every league, most recent first",
+        tags: ["matches"],
+        querystring: Page,
+        response: {
+          200: z.object({ items: z.array(MatchView), nextCursor: z.string().nullable() }),
+          400: ErrorBody,
+        },
+      },
+    },
+    async (request) => finishedPage(db, {}, request.query),
   );
 
   app.get(

@@ -70,15 +70,25 @@ export function LineChart({
         >
           {yLabel}
         </text>
-        {series.map((s, i) => (
-          <polyline
-            key={s.name}
-            fill="none"
-            stroke={PALETTE[i % PALETTE.length]}
-            strokeWidth={2}
-            points={s.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}
-          />
-        ))}
+        {series.map((s, i) => {
+          const last = s.points.at(-1);
+          return (
+            <g key={s.name}>
+              <polyline
+                fill="none"
+                stroke={PALETTE[i % PALETTE.length]}
+                strokeWidth={2}
+                points={s.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}
+              />
+              {/* The latest value, marked so that a series of one point still shows. */}
+              {last && (
+                <circle cx={sx(last.x)} cy={sy(last.y)} r={3.5} fill={PALETTE[i % PALETTE.length]}>
+                  <title>{`${s.name}: ${tickLabel(last.y)}`}</title>
+                </circle>
+              )}
+            </g>
+          );
+        })}
       </svg>
       {series.length > 1 && (
         <figcaption className="legend">

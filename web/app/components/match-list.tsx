@@ -3,7 +3,7 @@ import type { MatchView } from "@/lib/api";
 import { ago } from "./problem";
 
 /** One line per match: who played, in finishing order, with scores. */
-export function MatchList({ matches }: { matches: MatchView[] }) {
+export function MatchList({ matches, showLeague = false }: { matches: MatchView[]; showLeague?: boolean }) {
   if (matches.length === 0) return <div className="notice">No matches yet.</div>;
   return (
     <ul className="match-list">
@@ -14,6 +14,7 @@ export function MatchList({ matches }: { matches: MatchView[] }) {
         return (
           <li key={m.id}>
             <Link href={`/matches/${m.id}`} className="match-link">
+              {showLeague && <code className="match-league">{m.leagueId}</code>}
               <span className="match-players">
                 {ordered.map((p, i) => (
                   <span key={p.slot} className={p.rank === 1 ? "winner" : undefined}>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getAgent, getLeagueMatches, getRatingHistory } from "@/lib/api";
+import { getAgent, getRatingHistory, getRecentMatches } from "@/lib/api";
 import { LineChart } from "../../components/charts";
 import { MatchList } from "../../components/match-list";
 import { fmt, load, ServerProblem } from "../../components/problem";
@@ -25,10 +25,7 @@ export default async function AgentPage({ params }: Props) {
   const histories = await load(() =>
     Promise.all(rated.map(({ version, rating }) => getRatingHistory(version.id, rating.leagueId))),
   );
-  const leagues = [...new Set(rated.map((r) => r.rating.leagueId))];
-  const matches = await load(() =>
-    Promise.all(leagues.slice(0, 3).map((league) => getLeagueMatches(league, { agent: agent.id, limit: 5 }))),
-  );
+  const matches = await load(() => getRecentMatches(10, agent.id));
   return (
     <>
       <section className="hero">
@@ -97,10 +94,10 @@ export default async function AgentPage({ params }: Props) {
         )}
       </section>
 
-      {matches.data?.some((m) => m.items.length > 0) && (
+      {matches.data && matches.data.items.length > 0 && (
         <section aria-label="Recent matches">
           <h2>Recent matches</h2>
-          <MatchList matches={matches.data.flatMap((m) => m.items)} />
+          <MatchList matches={matches.data.items} showLeague />
         </section>
       )}
 
