@@ -183,6 +183,12 @@ describe.skipIf(!available)("in Chromium", () => {
     await expect.poll(() => clock.textContent(), { timeout: 15_000 }).not.toBe(first);
     await page.getByRole("button", { name: "ball cam" }).click();
     await page.screenshot({ path: path.join(SHOTS, "live.png") });
+    // Watched to the end (12 s matches here): the same page turns into the result and its replay.
+    const url = page.url();
+    await page.locator("[data-testid=replay-time]").waitFor({ timeout: 60_000 });
+    expect(page.url()).toBe(url);
+    expect(await page.locator("[data-testid=clock]").count()).toBe(0);
+    expect(await page.locator("section[aria-label='Live view']").count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

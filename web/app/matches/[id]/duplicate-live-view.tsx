@@ -7,6 +7,7 @@ import { Client, type Room } from "colyseus.js";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { DuplicateCharts, type DuplicateSeries } from "./duplicate-charts";
+import { useFollowMatch } from "./follow";
 
 interface NumberList {
   toArray(): number[];
@@ -81,10 +82,21 @@ function read(state: RoomState): View {
   };
 }
 
-export function DuplicateLiveView({ serverPort, roomId }: { serverPort: string; roomId: string }) {
+export function DuplicateLiveView({
+  serverPort,
+  roomId,
+  matchId,
+  leagueId,
+}: {
+  serverPort: string;
+  roomId: string;
+  matchId: string;
+  leagueId: string;
+}) {
   const [view, setView] = useState<View | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const router = useRouter();
+  const { roomGone, notice } = useFollowMatch(serverPort, matchId, leagueId);
 
   useEffect(() => {
     let room: Room | null = null;
@@ -112,7 +124,8 @@ export function DuplicateLiveView({ serverPort, roomId }: { serverPort: string; 
       });
       room.onLeave(() => {
         if (latest) setView(read(latest));
-        setProblem((p) => p ?? "the match has ended; reload to see its stored result");
+        // Ended or lost (its server died): follow the match to its result, or to the next live one.
+        if (!disposed) roomGone();
       });
     })().catch((error: Error) => setProblem(`cannot watch this match: ${error.message}`));
     return () => {
@@ -120,7 +133,7 @@ export function DuplicateLiveView({ serverPort, roomId }: { serverPort: string; 
       if (timer) clearTimeout(timer);
       void room?.leave();
     };
-  }, [serverPort, roomId, router]);
+  }, [serverPort, roomId, router, roomGone]);
 
   const recommender = view?.family === "recommender";
   return (
@@ -166,7 +179,11 @@ export function DuplicateLiveView({ serverPort, roomId }: { serverPort: string; 
           <DuplicateCharts {...view} />
         </>
       )}
-      {problem && <div className="notice">{problem}</div>}
+      {(problem ?? notice) && (
+        <div className="notice" data-testid="live-notice">
+          {problem ?? notice}
+        </div>
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { Client, type Room } from "colyseus.js";
 import { useEffect, useRef, useState } from "react";
 import { BoostMeters, CameraButtons, formatClock } from "./camera-buttons";
 import { type CameraMode, type CarFrame, FieldScene, type Frame } from "./field-scene";
+import { useFollowMatch } from "./follow";
 
 interface RoomCar {
   name: string;
@@ -56,7 +57,17 @@ function snapshot(state: RoomState, at: number): Snapshot {
   return { at, ball: [state.ball.x, state.ball.y, state.ball.z], cars };
 }
 
-export function LiveView({ serverPort, roomId }: { serverPort: string; roomId: string }) {
+export function LiveView({
+  serverPort,
+  roomId,
+  matchId,
+  leagueId,
+}: {
+  serverPort: string;
+  roomId: string;
+  matchId: string;
+  leagueId: string;
+}) {
   const mount = useRef<HTMLDivElement>(null);
   const [hud, setHud] = useState<{
     blue: number;
@@ -69,6 +80,7 @@ export function LiveView({ serverPort, roomId }: { serverPort: string; roomId: s
   const [camera, setCamera] = useState<CameraMode>("broadcast");
   const cameraRef = useRef<CameraMode>("broadcast");
   cameraRef.current = camera;
+  const { roomGone, notice } = useFollowMatch(serverPort, matchId, leagueId);
 
   useEffect(() => {
     const host = mount.current;
@@ -114,7 +126,10 @@ export function LiveView({ serverPort, roomId }: { serverPort: string; roomId: s
         }
       });
       room.onMessage("*", () => {});
-      room.onLeave(() => setProblem((p) => p ?? "the match has ended; reload to see its result and replay"));
+      // Ended or lost (its server died): follow the match to its result, or to the next live one.
+      room.onLeave(() => {
+        if (!disposed) roomGone();
+      });
     })().catch((error: Error) => setProblem(error.message));
 
     return () => {
@@ -123,7 +138,7 @@ export function LiveView({ serverPort, roomId }: { serverPort: string; roomId: s
       void room?.leave();
       field.dispose();
     };
-  }, [serverPort, roomId]);
+  }, [serverPort, roomId, roomGone]);
 
   return (
     <div className="live-view">
@@ -139,7 +154,11 @@ export function LiveView({ serverPort, roomId }: { serverPort: string; roomId: s
       </div>
       <div ref={mount} className="live-canvas" />
       {hud && <BoostMeters cars={hud.cars} />}
-      {problem && <div className="notice">{problem}</div>}
+      {(problem ?? notice) && (
+        <div className="notice" data-testid="live-notice">
+          {problem ?? notice}
+        </div>
+      )}
     </div>
   );
 }

@@ -72,9 +72,19 @@ export default async function MatchPage({ params }: Props) {
         <section aria-label="Live view">
           <h2>Live</h2>
           {live.roomName === "duplicate" ? (
-            <DuplicateLiveView serverPort={publicServerPort()} roomId={live.roomId} />
+            <DuplicateLiveView
+              serverPort={publicServerPort()}
+              roomId={live.roomId}
+              matchId={match.id}
+              leagueId={match.leagueId}
+            />
           ) : (
-            <LiveView serverPort={publicServerPort()} roomId={live.roomId} />
+            <LiveView
+              serverPort={publicServerPort()}
+              roomId={live.roomId}
+              matchId={match.id}
+              leagueId={match.leagueId}
+            />
           )}
         </section>
       )}
