@@ -119,7 +119,28 @@ describe.skipIf(!available)("in Chromium", () => {
     expect(games).toEqual([...games].sort((a, b) => b - a));
     // The page subscribes to the live feed for this league.
     await page.locator(".live-dot.on").waitFor({ timeout: 15_000 });
+    // As the ladder plays on, the games column grows on this page without a reload.
+    const url = page.url();
+    const totalGames = async () =>
+      (await rows.locator("td:nth-child(5)").allTextContents()).map(Number).reduce((a, b) => a + b, 0);
+    const before = await totalGames();
+    await expect.poll(totalGames, { timeout: 45_000 }).toBeGreaterThan(before);
+    expect(page.url()).toBe(url);
     await page.screenshot({ path: path.join(SHOTS, "leaderboard.png"), fullPage: true });
+    // Paged by 3: the next page goes on from rank 4, and the first page comes back.
+    await page.goto(`${web}/leagues/bandit-lsd-10?limit=3`);
+    const ranks = () => rows.locator("td:first-child").allTextContents();
+    expect(await ranks()).toEqual(["1", "2", "3"]);
+    await page.getByRole("link", { name: "Next page →" }).click();
+    await page.waitForURL(/cursor=.*limit=3|limit=3.*cursor=/);
+    expect((await ranks())[0]).toBe("4");
+    await page.getByRole("link", { name: "← First page" }).click();
+    await page.waitForURL((u) => !u.search.includes("cursor"));
+    expect(await ranks()).toEqual(["1", "2", "3"]);
+    // Rows per page offered as links.
+    await page.getByRole("link", { name: "10", exact: true }).click();
+    await page.waitForURL(/limit=10/);
+    expect(await rows.count()).toBeGreaterThan(3);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, "leaderboard-phone.png"), fullPage: true });
     await page.close();

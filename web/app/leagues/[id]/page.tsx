@@ -11,7 +11,18 @@ export const dynamic = "force-dynamic";
 
 const FEED_EVENTS = ["match.finished", "rating.changed"];
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ cursor?: string }> };
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ cursor?: string; limit?: string }>;
+};
+
+/** Rows per page offered; the URL may ask for any size from 1 to the API's 100. */
+const PAGE_SIZES = [10, 25, 50, 100];
+const DEFAULT_PAGE_SIZE = 25;
+const pageSize = (text: string | undefined) => {
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : DEFAULT_PAGE_SIZE;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Leaderboard ${(await params).id}` };
@@ -19,9 +30,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function LeaguePage({ params, searchParams }: Props) {
   const { id } = await params;
-  const { cursor } = await searchParams;
+  const { cursor, limit: limitText } = await searchParams;
+  const limit = pageSize(limitText);
+  const href = (options: { cursor?: string; limit?: number }) => {
+    const query = new URLSearchParams();
+    if (options.cursor) query.set("cursor", options.cursor);
+    const size = options.limit ?? limit;
+    if (size !== DEFAULT_PAGE_SIZE) query.set("limit", String(size));
+    const text = query.toString();
+    return `/leagues/${id}${text ? `?${text}` : ""}`;
+  };
   const result = await load(() =>
-    Promise.all([getLeague(id), getLeaderboard(id, cursor), getLeagueMatches(id, { limit: 8 })]),
+    Promise.all([getLeague(id), getLeaderboard(id, cursor, limit), getLeagueMatches(id, { limit: 8 })]),
   );
   if (result.problem !== null) return <ServerProblem problem={result.problem} />;
   const [league, board, matches] = result.data;
@@ -46,9 +66,21 @@ export default async function LeaguePage({ params, searchParams }: Props) {
         ) : (
           <Board entries={board.items} />
         )}
-        <nav className="pager">
-          {cursor && <Link href={`/leagues/${id}`}>← First page</Link>}
-          {board.nextCursor && <Link href={`/leagues/${id}?cursor=${board.nextCursor}`}>Next page →</Link>}
+        <nav className="pager" aria-label="Pages">
+          {cursor && <Link href={href({})}>← First page</Link>}
+          {board.nextCursor && <Link href={href({ cursor: board.nextCursor })}>Next page →</Link>}
+          <span className="muted page-sizes">
+            Rows per page:{" "}
+            {PAGE_SIZES.map((size) =>
+              size === limit ? (
+                <b key={size}>{size}</b>
+              ) : (
+                <Link key={size} href={href({ limit: size })}>
+                  {size}
+                </Link>
+              ),
+            )}
+          </span>
         </nav>
         {board.items.length > 0 && (
           <SkillChart
