@@ -305,7 +305,7 @@ describe.skipIf(!available)("in Chromium", () => {
     await page.close();
   });
 
-  it("signs up, and shows the server's reason when a checkpoint is refused", async () => {
+  it("signs up, shows the server's reason when a checkpoint is refused, and follows an accepted one's placement", async () => {
     const page = await openPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${web}/submit`);
     await page.fill("input[name=name]", "browser-lab");
@@ -346,6 +346,20 @@ describe.skipIf(!available)("in Chromium", () => {
     const reason = await page.locator("[data-testid=upload-error]").textContent({ timeout: 15_000 });
     expect(reason).toContain("model.json uses layer types the league does not run: Lambda");
     await page.screenshot({ path: path.join(SHOTS, "submit-refused.png"), fullPage: true });
+
+    // A real checkpoint folder, as `league train` writes it: validated, then placement games.
+    await page.fill("input[name=agent]", "browser-ppo");
+    await page.setInputFiles("input[name=files]", []);
+    await page.setInputFiles("input[name=folder]", path.join(ROOT, "server", "builtins", "ppo-selfplay-1v1"));
+    await page.click("button:has-text('Submit')");
+    const submitted = page.locator("[data-testid=submitted]");
+    await submitted.waitFor({ timeout: 15_000 });
+    expect(await page.locator("[data-testid=upload-error]").count()).toBe(0);
+    await expect.poll(() => submitted.locator(".status").textContent(), { timeout: 60_000 }).toBe("active");
+    await expect
+      .poll(() => submitted.textContent(), { timeout: 90_000 })
+      .toMatch(/car-soccer-1v1: [1-9]\d* placement games? so far/);
+    await page.screenshot({ path: path.join(SHOTS, "submit-accepted.png"), fullPage: true });
     await page.close();
   });
 

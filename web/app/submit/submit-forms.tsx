@@ -16,6 +16,9 @@ interface VersionStatus {
 }
 
 /** The API as this browser reaches it: same host as the page, the server's port. */
+/** Placement games after which the page stops following a new version (its agent page goes on). */
+const PLACEMENT_GAMES_SHOWN = 5;
+
 const apiUrl = (serverPort: string, path: string) =>
   `${window.location.protocol}//${window.location.hostname}:${serverPort}${path}`;
 
@@ -67,9 +70,16 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
     setUploadError(null);
     setSubmitted(null);
     setStatus(null);
-    const input = event.currentTarget.elements.namedItem("files") as HTMLInputElement;
-    const agent = (event.currentTarget.elements.namedItem("agent") as HTMLInputElement).value.trim();
-    const files = [...(input.files ?? [])].filter((f) => /\.(json|bin)$/.test(f.name));
+    const elements = event.currentTarget.elements;
+    const chosen = ["folder", "files"].flatMap((name) => [
+      ...((elements.namedItem(name) as HTMLInputElement | null)?.files ?? []),
+    ]);
+    const agent = (elements.namedItem("agent") as HTMLInputElement).value.trim();
+    // A checkpoint folder holds agent.json, model.json and weight files, and maybe logs and charts.
+    const byName = new Map<string, File>();
+    for (const f of chosen)
+      if (/\.(json|bin)$/.test(f.name) && !f.name.endsWith(".jsonl")) byName.set(f.name, f);
+    const files = [...byName.values()];
     if (!key) return setUploadError("paste your API key first (or sign up above)");
     if (files.length === 0)
       return setUploadError("choose the checkpoint's files: agent.json, model.json and the weights");
@@ -104,6 +114,9 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
         );
         const version = agent.versions.find((v) => v.id === submitted.versionId);
         if (version && !stopped) setStatus(version);
+        // Settled: refused, retired, or through its placement games.
+        const placed = (version?.ratings ?? []).some((r) => r.games >= PLACEMENT_GAMES_SHOWN);
+        if (version && (version.status === "failed" || version.status === "retired" || placed)) return;
       } catch {
         // Try again on the next round.
       }
@@ -165,7 +178,11 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
             Agent name <input name="agent" required minLength={2} maxLength={64} placeholder="my-agent" />
           </label>
           <label>
-            Checkpoint files <input name="files" type="file" multiple accept=".json,.bin" />
+            Checkpoint folder{" "}
+            <input name="folder" type="file" {...{ webkitdirectory: "", directory: "" }} multiple />
+          </label>
+          <label>
+            or its files <input name="files" type="file" multiple accept=".json,.bin" />
           </label>
           <button type="submit" disabled={busy}>
             {busy ? "Uploading…" : "Submit"}
