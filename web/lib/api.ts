@@ -18,6 +18,25 @@ export function publicServerPort(env: Record<string, string | undefined> = proce
   }
 }
 
+/**
+ * The server's address as the reader's browser reaches it: the host the page was asked for (its
+ * Host header) on the server's public port — what copyable examples must name, not 127.0.0.1.
+ */
+export function publicApiUrl(
+  host: string | null,
+  forwardedProto: string | null = null,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const proto = forwardedProto?.split(",")[0]?.trim() === "https" ? "https" : "http";
+  if (!host) return apiBaseUrl(env);
+  try {
+    const hostname = new URL(`http://${host}`).hostname;
+    return `${proto}://${hostname}:${publicServerPort(env)}`;
+  } catch {
+    return apiBaseUrl(env);
+  }
+}
+
 export interface LeagueSummary {
   id: string;
   envId: string;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiUnavailableError, apiBaseUrl, getLeagues } from "../lib/api";
+import { ApiUnavailableError, apiBaseUrl, getLeagues, publicApiUrl } from "../lib/api";
 
 let server: Server;
 let base: string;
@@ -25,6 +25,18 @@ describe("web's API client", () => {
     expect(apiBaseUrl({ LEAGUE_API_URL: "https://league.example/" })).toBe("https://league.example");
     expect(apiBaseUrl({ SERVER_PORT: "3999" })).toBe("http://127.0.0.1:3999");
     expect(apiBaseUrl({})).toBe("http://127.0.0.1:2567");
+  });
+
+  it("names the server in examples as the reader's browser reaches it", () => {
+    const env = { SERVER_PORT: "2567" };
+    expect(publicApiUrl("league.example:3000", null, env)).toBe("http://league.example:2567");
+    expect(publicApiUrl("league.example", "https", env)).toBe("https://league.example:2567");
+    expect(publicApiUrl("[::1]:3000", null, env)).toBe("http://[::1]:2567");
+    expect(publicApiUrl("10.0.0.5:3000", null, { LEAGUE_PUBLIC_SERVER_PORT: "8443" })).toBe(
+      "http://10.0.0.5:8443",
+    );
+    // No Host header (a direct call): the configured address.
+    expect(publicApiUrl(null, null, env)).toBe("http://127.0.0.1:2567");
   });
 
   it("reads leagues over HTTP", async () => {

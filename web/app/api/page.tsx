@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { apiBaseUrl, getOpenApi } from "@/lib/api";
+import { headers } from "next/headers";
+import { getOpenApi, publicApiUrl } from "@/lib/api";
 import { CopyButton } from "../components/copy-button";
 import { load, ServerProblem } from "../components/problem";
 
@@ -25,7 +26,8 @@ const EXAMPLES: { title: string; command: (base: string) => string }[] = [
 ];
 
 export default async function ApiPage() {
-  const base = apiBaseUrl();
+  const request = await headers();
+  const base = publicApiUrl(request.get("host"), request.get("x-forwarded-proto"));
   const result = await load(() => getOpenApi());
   return (
     <>
