@@ -41,6 +41,54 @@ describe("league CLI", () => {
     expect((await league(["eval", "--help"])).stdout).toMatch(/duplicate play/);
   });
 
+  it("explains every command with --help", async () => {
+    for (const [command, usage] of [
+      ["train", /league train <config.json>/],
+      ["eval", /league eval <agent> --vs <agent>/],
+      ["play", /league play <agent>/],
+      ["submit", /league submit <checkpoint> --server URL --key KEY/],
+      ["connect", /league connect <checkpoint> --server URL --key KEY/],
+      ["reward", /league reward analyse/],
+    ] as const) {
+      const help = await league([command, "--help"]);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(usage);
+    }
+  });
+
+  it("plays one episode with a summary: a bandit's return and regret, a car-soccer game's score", async () => {
+    const bandit = await league(["play", "ucb1", "--env", "bandit-bernoulli-10", "--seed", "3"]);
+    expect(bandit.code).toBe(0);
+    const line =
+      /ucb1 on bandit-bernoulli-10 \(seed 3\): return ([\d.]+), regret (-?[\d.]+) against the oracle's ([\d.]+)/.exec(
+        bandit.stdout,
+      );
+    expect(line).not.toBeNull();
+    const [ret, regret, oracle] = line!.slice(1).map(Number) as [number, number, number];
+    expect(ret).toBeGreaterThan(0);
+    expect(regret).toBeGreaterThan(0);
+    expect(oracle).toBeGreaterThan(ret);
+    // The same seed plays the same episode.
+    expect((await league(["play", "ucb1", "--env", "bandit-bernoulli-10", "--seed", "3"])).stdout).toBe(
+      bandit.stdout,
+    );
+
+    const car = await league([
+      "play",
+      "ball-chaser",
+      "--env",
+      "car-soccer-1v1",
+      "--vs",
+      "random",
+      "--seed",
+      "2",
+    ]);
+    expect(car.code).toBe(0);
+    // The live summary: where the ball is every ten seconds of game time.
+    expect(car.stdout).toMatch(/^t=\s+10 s {2}ball \(-?\d+, -?\d+, \d+\)$/m);
+    expect(car.stdout).toMatch(/ball-chaser \(blue\) \d+ – \d+ random \(orange\) after [\d.]+ s/);
+  });
+
   it("evaluates bandit baselines by duplicate play and car-soccer bots by games", async () => {
     const bandit = await league(["eval", "thompson-bernoulli", "--vs", "random", "--games", "3"]);
     expect(bandit.code).toBe(0);
