@@ -58,7 +58,10 @@ const ServerConfigSchema = z.object({
   /** How long a worker's hold on a match lasts unrenewed: a dead worker's match is retried after about this. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   SUBMISSIONS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Versions of one agent that play at full rate; older validated ones are kept in reserve, playing less often. */
   ACTIVE_VERSIONS_PER_AGENT: z.coerce.number().int().min(1).max(100).default(3),
+  /** Rated ladder games a newly validated version plays first, one in every match; 0 for none. */
+  PLACEMENT_GAMES: z.coerce.number().int().min(0).max(1000).default(5),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
 });
 

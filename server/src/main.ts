@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     ...(queue ? { queue } : {}),
     intervalMs: config.LADDER_INTERVAL_MS,
     seed: Date.now() % 2_147_483_647,
+    placementGames: config.PLACEMENT_GAMES,
+    activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
     onError: (error, leagueId) => console.error(`ladder: a match in ${leagueId} failed: ${error.message}`),
   });
   let stopping = false;

@@ -5,7 +5,13 @@ import { type FeedEvents, PlatformEvents } from "../src/feed.js";
 import { buildApp, seedLeagues } from "../src/index.js";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { Ladder } from "../src/league/ladder.js";
-import { type Candidate, planDuplicateMatch, planTeamMatch, playPriority } from "../src/league/scheduler.js";
+import {
+  type Candidate,
+  planDuplicateMatch,
+  planTeamMatch,
+  playPriority,
+  RESERVE_PRIORITY_FACTOR,
+} from "../src/league/scheduler.js";
 import type { RatingParams } from "../src/ratings.js";
 
 const PARAMS: RatingParams = { model: "plackettLuce", mu: 25, sigma: 25 / 3, beta: 25 / 6, tau: 25 / 300 };
@@ -64,6 +70,89 @@ describe("scheduler", () => {
     // The even split puts one strong and one weak player on each side.
     for (const team of teams) expect(team.map((c) => c.versionId[0]).sort()).toEqual(["s", "w"]);
     expect(planTeamMatch(field.slice(0, 2), PARAMS, rng, 2)).toBeNull();
+  });
+
+  it("keeps reserve versions playing, measurably less often than active ones with the same rating", () => {
+    const active = candidate("twin", 25, 3, 40);
+    const reserve: Candidate = { ...candidate("reserve", 25, 3, 40), reserve: true };
+    expect(playPriority(reserve, PARAMS)).toBeCloseTo(RESERVE_PRIORITY_FACTOR * playPriority(active, PARAMS));
+    const field = [
+      ...Array.from({ length: 8 }, (_, i) => candidate(`other${i}`, 20 + i, 3, 40)),
+      active,
+      reserve,
+    ];
+    const draws = 4000;
+    const plans = {
+      "1v1": (rng: Rng) => planTeamMatch(field, PARAMS, rng, 1)!.flat(),
+      "duplicate of 3": (rng: Rng) => planDuplicateMatch(field, PARAMS, rng, 3)!,
+    };
+    for (const [format, plan] of Object.entries(plans)) {
+      const rng = new Rng(7);
+      let twin = 0;
+      let reserved = 0;
+      for (let i = 0; i < draws; i++) {
+        const players = plan(rng);
+        if (players.includes(active)) twin++;
+        if (players.includes(reserve)) reserved++;
+      }
+      // Both as the focal version and as an opponent its weight is a quarter (about 0.26 of the
+      // active twin's matches with this seed); the margins leave room either side.
+      expect(reserved, format).toBeGreaterThan(0.1 * twin);
+      expect(reserved, format).toBeLessThan(0.5 * twin);
+      expect(twin, format).toBeGreaterThan(draws / 20);
+    }
+  });
+
+  it("puts a new version in each of its first placement matches, then back to normal priority", () => {
+    const placementGames = 5;
+    const plans = {
+      "1v1": (field: Candidate[], rng: Rng, placement: number) =>
+        planTeamMatch(field, PARAMS, rng, 1, { placementGames: placement })!.flat(),
+      "duplicate of 2": (field: Candidate[], rng: Rng, placement: number) =>
+        planDuplicateMatch(field, PARAMS, rng, 2, { placementGames: placement })!,
+    };
+    for (const [format, plan] of Object.entries(plans)) {
+      // Soft priority alone (no placement burst) leaves the newcomer out of some early match for
+      // some seeds; with the burst it is in every one of its first matches, for every seed.
+      let softAlwaysIn = 0;
+      for (let seed = 1; seed <= 40; seed++) {
+        for (const placement of [0, placementGames]) {
+          const rng = new Rng(seed);
+          const field = [
+            candidate("new", 25, 25 / 3, 0),
+            ...Array.from({ length: 7 }, (_, i) => candidate(`old${i}`, 22 + i, 2, 30)),
+          ];
+          const newcomer = field[0]!;
+          const history: boolean[] = [];
+          for (let i = 0; i < 60; i++) {
+            const players = plan(field, rng, placement);
+            history.push(players.includes(newcomer));
+            for (const p of players) p.games++;
+          }
+          const first = history.slice(0, placementGames);
+          if (placement === 0) {
+            if (first.every(Boolean)) softAlwaysIn++;
+            continue;
+          }
+          expect(first, `${format}, seed ${seed}`).toEqual(Array(placementGames).fill(true));
+          // Placement done, normal priority: it sits out some matches (it would be in all of them
+          // if the burst went on).
+          const after = history.slice(placementGames);
+          expect(after.filter(Boolean).length, `${format}, seed ${seed}`).toBeLessThan(0.8 * after.length);
+        }
+      }
+      expect(softAlwaysIn, format).toBeLessThan(40);
+    }
+    // Reserve versions get no placement burst.
+    const rng = new Rng(3);
+    const field = [
+      { ...candidate("old-reserve", 25, 25 / 3, 0), reserve: true },
+      ...Array.from({ length: 7 }, (_, i) => candidate(`old${i}`, 22 + i, 2, 30)),
+    ];
+    let reserveIn = 0;
+    for (let i = 0; i < 20; i++)
+      if (planDuplicateMatch(field, PARAMS, rng, 2, { placementGames })!.includes(field[0]!)) reserveIn++;
+    expect(reserveIn).toBeLessThan(20);
   });
 });
 

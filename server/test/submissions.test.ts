@@ -3,6 +3,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FeedEvents, PlatformEvents } from "../src/feed.js";
 import { buildApp, seedLeagues } from "../src/index.js";
+import { ladderCandidates } from "../src/league/ladder.js";
+import { validatePendingVersions } from "../src/league/validation.js";
 import { MAX_ARTIFACT_BYTES } from "../src/submissions/validate.js";
 import { checkpointFiles, multipart } from "./fixtures.js";
 
@@ -136,18 +138,101 @@ describe.each([
     expect(badName.json()).toMatchObject({ error: { code: "invalid_agent_name" } });
   });
 
-  it.skipIf(skip)("keeps a capped number of versions active and enforces the daily quota", async () => {
-    expect((await submit({ agent: "arm-picker" }, checkpoint)).json()).toMatchObject({ version: 2 });
-    expect((await submit({ agent: "arm-picker" }, checkpoint)).json()).toMatchObject({ version: 3 });
-    const statuses = await db.prisma.agentVersion.findMany({
-      where: { agent: { name: "arm-picker" } },
-      orderBy: { version: "asc" },
-      select: { status: true },
+  it.skipIf(skip)(
+    "keeps the newest versions at full rate, older ones in reserve on the ladder, and enforces the daily quota",
+    async () => {
+      const cap = { activeVersionsPerAgent: 2 };
+      const leagueId = "bandit-bernoulli-10";
+      const statuses = async (agent: string) =>
+        (
+          await db.prisma.agentVersion.findMany({
+            where: { agent: { name: agent } },
+            orderBy: { version: "asc" },
+            select: { status: true },
+          })
+        ).map((v) => v.status);
+      // v1 (submitted above) validated: active.
+      expect(await validatePendingVersions(db.prisma, cap)).toMatchObject([{ status: "active" }]);
+      expect((await submit({ agent: "arm-picker" }, checkpoint)).json()).toMatchObject({ version: 2 });
+      const third = (await submit({ agent: "arm-picker" }, checkpoint)).json() as {
+        agentId: string;
+        version: number;
+      };
+      expect(third.version).toBe(3);
+      // Two newer versions: v1 leaves the cap, but not the ladder.
+      expect(await statuses("arm-picker")).toEqual(["reserve", "pending", "pending"]);
+      expect(await validatePendingVersions(db.prisma, cap)).toMatchObject([
+        { status: "active" },
+        { status: "active" },
+      ]);
+      expect(await statuses("arm-picker")).toEqual(["reserve", "active", "active"]);
+
+      // v4 takes a slot while pending (v2 goes to reserve) and gives it back when it fails.
+      const fourth = (await submit({ agent: "arm-picker" }, checkpoint)).json() as { versionId: string };
+      expect(await statuses("arm-picker")).toEqual(["reserve", "reserve", "active", "pending"]);
+      await db.prisma.agentVersion.update({
+        where: { id: fourth.versionId },
+        data: { artifact: new Uint8Array([1, 2, 3]) },
+      });
+      expect(await validatePendingVersions(db.prisma, cap)).toMatchObject([{ status: "failed" }]);
+      expect(await statuses("arm-picker")).toEqual(["reserve", "active", "active", "failed"]);
+
+      // The agent page shows it; the ladder draws reserve versions (flagged), never failed ones.
+      const page = (await app.inject({ method: "GET", url: `/api/v1/agents/${third.agentId}` })).json() as {
+        versions: { version: number; status: string }[];
+      };
+      expect(page.versions.map((v) => [v.version, v.status])).toEqual([
+        [4, "failed"],
+        [3, "active"],
+        [2, "active"],
+        [1, "reserve"],
+      ]);
+      const versions = await db.prisma.agentVersion.findMany({ where: { agentId: third.agentId } });
+      const numberOf = new Map(versions.map((v) => [v.id, v.version]));
+      const onLadder = (await ladderCandidates(db.prisma, leagueId))
+        .filter((c) => numberOf.has(c.versionId))
+        .map((c) => [numberOf.get(c.versionId), c.reserve ?? false])
+        .sort();
+      expect(onLadder).toEqual([
+        [1, true],
+        [2, false],
+        [3, false],
+      ]);
+
+      // Four submissions in 24 hours is this owner's quota.
+      const overQuota = await submit({ agent: "second-bot" }, checkpoint);
+      expect(overQuota.statusCode).toBe(429);
+      expect(overQuota.json()).toMatchObject({ error: { code: "submission_quota" } });
+    },
+  );
+
+  it.skipIf(skip)("sends a version validated beyond its agent's cap straight to reserve", async () => {
+    const model = await db.prisma.agentVersion.findFirstOrThrow({
+      where: { agent: { name: "arm-picker" }, version: 1 },
     });
-    expect(statuses.map((s) => s.status)).toEqual(["retired", "pending", "pending"]);
-    expect((await submit({ agent: "second-bot" }, checkpoint)).statusCode).toBe(201);
-    const overQuota = await submit({ agent: "third-bot" }, checkpoint);
-    expect(overQuota.statusCode).toBe(429);
-    expect(overQuota.json()).toMatchObject({ error: { code: "submission_quota" } });
+    const owner = await db.prisma.owner.findUniqueOrThrow({ where: { name: "ada" } });
+    const agent = await db.prisma.agent.create({ data: { ownerId: owner.id, name: "rapid", kind: "model" } });
+    // Three submitted before any was validated: all pending, the oldest beyond a cap of two.
+    for (const version of [1, 2, 3])
+      await db.prisma.agentVersion.create({
+        data: {
+          agentId: agent.id,
+          version,
+          envId: model.envId,
+          manifest: model.manifest as object,
+          artifact: model.artifact,
+          artifactSize: model.artifactSize,
+          status: "pending",
+        },
+      });
+    const outcomes = await validatePendingVersions(db.prisma, { activeVersionsPerAgent: 2, limit: 10 });
+    expect(outcomes.map((o) => o.status)).toEqual(["reserve", "active", "active"]);
+    const after = await db.prisma.agentVersion.findMany({
+      where: { agentId: agent.id },
+      orderBy: { version: "asc" },
+    });
+    expect(after.map((v) => v.status)).toEqual(["reserve", "active", "active"]);
+    // A reserve version is rated like any other: it starts at the league's default rating.
+    expect(await db.prisma.rating.count({ where: { versionId: after[0]!.id } })).toBe(1);
   });
 });

@@ -65,17 +65,39 @@ describe.each([
         }),
       ).toMatchObject({ games: 0, mu: 25 });
 
+      // The built-in field is past its own placement games; two players a match, so that nobody
+      // plays every match by default.
+      const others = await db.prisma.rating.updateMany({
+        where: { leagueId: "bandit-bernoulli-10", versionId: { not: versionId } },
+        data: { games: 20 },
+      });
+      expect(others.count).toBeGreaterThanOrEqual(4);
+      const placementGames = 4;
       const ladder = new Ladder(db.prisma, null, {
         intervalMs: 0,
         seed: 3,
         leagues: ["bandit-bernoulli-10"],
+        maxPlayers: 2,
+        placementGames,
       });
-      for (let i = 0; i < 6; i++) await ladder.playNext();
-      const rating = await db.prisma.rating.findUniqueOrThrow({
-        where: { versionId_leagueId: { versionId, leagueId: "bandit-bernoulli-10" } },
-      });
-      // Priority to versions with no games: the newcomer plays in most of its first matches.
-      expect(rating.games).toBeGreaterThanOrEqual(3);
+      const played: boolean[] = [];
+      for (let i = 0; i < placementGames + 10; i++) {
+        const matchId = await ladder.playNext();
+        expect(matchId).not.toBeNull();
+        const seats = await db.prisma.matchParticipant.findMany({ where: { matchId: matchId! } });
+        expect(seats).toHaveLength(2);
+        played.push(seats.some((p) => p.versionId === versionId));
+        if (i === placementGames - 1) {
+          // Its placement burst: every one of the first matches, rated.
+          expect(played).toEqual(Array(placementGames).fill(true));
+          const rating = await db.prisma.rating.findUniqueOrThrow({
+            where: { versionId_leagueId: { versionId, leagueId: "bandit-bernoulli-10" } },
+          });
+          expect(rating.games).toBe(placementGames);
+        }
+      }
+      // Then normal priority: two seats among the field, so it sits out some matches.
+      expect(played.slice(placementGames).filter(Boolean).length).toBeLessThan(10);
     },
   );
 

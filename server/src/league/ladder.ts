@@ -9,7 +9,7 @@ import { runDuplicateMatch } from "./duplicate-runner.js";
 import { runHeadToHeadMatch } from "./head-to-head-runner.js";
 import type { LadderQueue } from "./match-queue.js";
 import { abortMatch, createMatch } from "./matches.js";
-import { type Candidate, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
+import { type Candidate, DEFAULT_PLACEMENT_GAMES, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
 import { validatePendingVersions } from "./validation.js";
 
 export interface LadderOptions {
@@ -29,6 +29,44 @@ export interface LadderOptions {
   queue?: LadderQueue;
   /** With a queue: no new match while this many wait or play. */
   maxBacklog?: number;
+  /** Rated games a newly validated version plays first, one in every match (PLACEMENT_GAMES; default 5). */
+  placementGames?: number;
+  /** The cap of active versions per agent, applied again after validation (ACTIVE_VERSIONS_PER_AGENT). */
+  activeVersionsPerAgent?: number;
+}
+
+/**
+ * The versions that play headless ladder matches in a league: active ones, and reserve ones
+ * (flagged, to be drawn less often); never remote ones. `games` counts the rated games played and
+ * the headless matches already scheduled and not finished (queued for a worker, or playing), so
+ * that placement games are not scheduled twice over while a queue holds them.
+ */
+export async function ladderCandidates(prisma: PrismaClient, leagueId: string): Promise<Candidate[]> {
+  const ratings = await prisma.rating.findMany({
+    // Remote agents play only live matches their owners start: nobody answers in a headless one.
+    where: {
+      leagueId,
+      version: { status: { in: ["active", "reserve"] }, agent: { kind: { not: "remote" } } },
+    },
+    include: { version: { select: { agentId: true, status: true } } },
+  });
+  const scheduled = await prisma.matchParticipant.groupBy({
+    by: ["versionId"],
+    where: {
+      versionId: { in: ratings.map((r) => r.versionId) },
+      match: { leagueId, live: false, status: { in: ["queued", "running"] } },
+    },
+    _count: { _all: true },
+  });
+  const inFlight = new Map(scheduled.map((s) => [s.versionId, s._count._all]));
+  return ratings.map((r) => ({
+    versionId: r.versionId,
+    agentId: r.version.agentId,
+    mu: r.mu,
+    sigma: r.sigma,
+    games: r.games + (inFlight.get(r.versionId) ?? 0),
+    ...(r.version.status === "reserve" ? { reserve: true } : {}),
+  }));
 }
 
 export class Ladder {
@@ -62,7 +100,11 @@ export class Ladder {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.inFlight = validatePendingVersions(this.prisma)
+      this.inFlight = validatePendingVersions(this.prisma, {
+        ...(this.options.activeVersionsPerAgent !== undefined
+          ? { activeVersionsPerAgent: this.options.activeVersionsPerAgent }
+          : {}),
+      })
         .catch((error: Error) => this.options.onError?.(error, "(validation)"))
         .then(() => this.playNext())
         .finally(() => this.schedule(this.options.intervalMs));
@@ -85,18 +127,7 @@ export class Ladder {
     });
     for (let k = 0; k < leagues.length; k++) {
       const league = leagues[(this.leagueCursor + k) % leagues.length]!;
-      const ratings = await this.prisma.rating.findMany({
-        // Remote agents play only live matches their owners start: nobody answers in a headless one.
-        where: { leagueId: league.id, version: { status: "active", agent: { kind: { not: "remote" } } } },
-        include: { version: { select: { agentId: true } } },
-      });
-      const candidates: Candidate[] = ratings.map((r) => ({
-        versionId: r.versionId,
-        agentId: r.version.agentId,
-        mu: r.mu,
-        sigma: r.sigma,
-        games: r.games,
-      }));
+      const candidates = await ladderCandidates(this.prisma, league.id);
       const params: RatingParams = {
         model: league.ratingModel,
         mu: league.mu,
@@ -105,12 +136,15 @@ export class Ladder {
         tau: league.tau,
       };
       const headToHead = league.mode === "head_to_head";
+      const schedule = { placementGames: this.options.placementGames ?? DEFAULT_PLACEMENT_GAMES };
       let players: Candidate[] | null;
       if (headToHead) {
         const spec = getEnvSpec(league.envId);
         // Blue team first, then orange: the seat order of the match.
-        players = planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams)?.flat() ?? null;
-      } else players = planDuplicateMatch(candidates, params, this.rng, this.options.maxPlayers ?? 6);
+        players =
+          planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams, schedule)?.flat() ?? null;
+      } else
+        players = planDuplicateMatch(candidates, params, this.rng, this.options.maxPlayers ?? 6, schedule);
       if (!players) continue;
       this.leagueCursor = (this.leagueCursor + k + 1) % leagues.length;
       // 63 bits: the seed column is a signed 64-bit integer.

@@ -196,9 +196,10 @@ export class LiveScheduler {
     for (let tries = 0; running < wanted && tries < leagues.length; tries++) {
       const league = leagues[this.duplicateCursor % leagues.length]!;
       this.duplicateCursor++;
+      // Reserve versions (beyond their agent's cap) play too, drawn less often.
       const ratings = await this.prisma.rating.findMany({
-        where: { leagueId: league.id, version: { status: "active" } },
-        include: { version: { select: { agentId: true } } },
+        where: { leagueId: league.id, version: { status: { in: ["active", "reserve"] } } },
+        include: { version: { select: { agentId: true, status: true } } },
       });
       const candidates: Candidate[] = ratings.map((r) => ({
         versionId: r.versionId,
@@ -206,6 +207,7 @@ export class LiveScheduler {
         mu: r.mu,
         sigma: r.sigma,
         games: r.games,
+        ...(r.version.status === "reserve" ? { reserve: true } : {}),
       }));
       const params: RatingParams = {
         model: league.ratingModel,

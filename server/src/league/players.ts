@@ -102,10 +102,17 @@ interface ModelManifest {
 /**
  * A model agent driving one car: the manifest's observation builder reads the match's true state,
  * the model's outputs become a raw action (actionFromOutputs) and the manifest's parser turns it
- * into the eight controls. Throws ModelTimeoutError once it has overrun its budget too often.
+ * into the eight controls. Throws ModelTimeoutError once it has overrun its budget too often, and
+ * on every decision after that without running the model.
  */
 export class ModelCarController implements LiveController {
   overruns = 0;
+  /**
+   * Set when the model is timed out (over budget more than `maxOverruns` times): from then on every
+   * decision throws it at once, without running the model again, so that a slow model cannot keep
+   * stalling a match whose car idles on errors (a live room) instead of aborting.
+   */
+  timedOut: ModelTimeoutError | null = null;
   private readonly observation: Float32Array;
   private readonly action: Float32Array;
 
@@ -124,11 +131,15 @@ export class ModelCarController implements LiveController {
   }
 
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
+    if (this.timedOut) throw this.timedOut;
     this.obsBuilder.build(state, arena, car, this.observation, 0);
     const started = this.now();
+    // Synchronous: one inference cannot be interrupted, only counted once it returns.
     const outputs = this.model.logits(this.observation);
-    if (this.now() - started > this.budgetMs && ++this.overruns > this.maxOverruns)
-      throw new ModelTimeoutError(this.name, this.overruns, this.budgetMs);
+    if (this.now() - started > this.budgetMs && ++this.overruns > this.maxOverruns) {
+      this.timedOut = new ModelTimeoutError(this.name, this.overruns, this.budgetMs);
+      throw this.timedOut;
+    }
     actionFromOutputs(this.actionParser.actionSpace, outputs, this.action);
     this.actionParser.parse(this.action, 0, controls, 0);
   }

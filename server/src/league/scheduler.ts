@@ -1,5 +1,11 @@
 // Who plays whom next. New and uncertain versions play more; opponents are drawn by OpenSkill
 // match quality, so games are informative. Pure: the caller supplies ratings and randomness.
+//
+// Two adjustments on top of that:
+// - placement: a version with fewer than `placementGames` rated games is in the very next match
+//   (the one with fewest games first), so that a newcomer plays a burst of placement games;
+// - reserve: versions beyond their agent's cap of active versions keep playing, with their
+//   weight (as the focal version and as an opponent) scaled by RESERVE_PRIORITY_FACTOR.
 import type { Rng } from "@league/envs";
 import { matchQuality, type RatingParams } from "../ratings.js";
 
@@ -8,12 +14,41 @@ export interface Candidate {
   agentId: string;
   mu: number;
   sigma: number;
+  /** Rated games played (and, to the ladder, games already scheduled but not yet finished). */
   games: number;
+  /** Beyond the agent's cap of active versions: plays at a lower rate, never in placement. */
+  reserve?: boolean;
 }
 
-/** How much a version needs games: high for few games and wide uncertainty. */
+export interface ScheduleOptions {
+  /** Rated games a new version plays first, in every match until it has them; 0 for none. */
+  placementGames?: number;
+}
+
+/** Rated games of placement a new version plays before the scheduler's normal priority applies. */
+export const DEFAULT_PLACEMENT_GAMES = 5;
+
+/** How much less often a reserve version is drawn than an active one with the same rating and games. */
+export const RESERVE_PRIORITY_FACTOR = 0.25;
+
+/** How much a version needs games: high for few games and wide uncertainty, low for reserve versions. */
 export function playPriority(c: Candidate, params: RatingParams): number {
-  return 1 + (2 * c.sigma) / params.sigma + 4 / (1 + c.games);
+  const need = 1 + (2 * c.sigma) / params.sigma + 4 / (1 + c.games);
+  return c.reserve ? need * RESERVE_PRIORITY_FACTOR : need;
+}
+
+/** Still owed placement games: fewer rated games than the placement burst, and not a reserve version. */
+export function inPlacement(c: Candidate, placementGames: number): boolean {
+  return !c.reserve && c.games < placementGames;
+}
+
+/** Candidates in placement, fewest games first; equal games in an order drawn from `rng`. */
+function placementOrder(candidates: Candidate[], placementGames: number, rng: Rng): Candidate[] {
+  return candidates
+    .filter((c) => inPlacement(c, placementGames))
+    .map((c) => ({ c, tie: rng.float() }))
+    .sort((a, b) => a.c.games - b.c.games || a.tie - b.tie)
+    .map(({ c }) => c);
 }
 
 function weightedPick<T>(items: T[], weights: number[], rng: Rng): number {
@@ -27,16 +62,21 @@ function weightedPick<T>(items: T[], weights: number[], rng: Rng): number {
   return items.length - 1;
 }
 
-/** Up to `maxPlayers` distinct versions for a duplicate match, sampled by priority without replacement. */
+/**
+ * Up to `maxPlayers` distinct versions for a duplicate match: those owed placement games first,
+ * the rest sampled by priority without replacement.
+ */
 export function planDuplicateMatch(
   candidates: Candidate[],
   params: RatingParams,
   rng: Rng,
   maxPlayers = 6,
+  options: ScheduleOptions = {},
 ): Candidate[] | null {
   if (candidates.length < 2) return null;
-  const pool = [...candidates];
-  const chosen: Candidate[] = [];
+  // Versions owed placement games take the first seats.
+  const chosen = placementOrder(candidates, options.placementGames ?? 0, rng).slice(0, maxPlayers);
+  const pool = candidates.filter((c) => !chosen.includes(c));
   while (chosen.length < maxPlayers && pool.length > 0) {
     const i = weightedPick(
       pool,
@@ -49,8 +89,9 @@ export function planDuplicateMatch(
 }
 
 /**
- * Two teams of `teamSize`: a focal version drawn by priority, then the others drawn in proportion
- * to their match quality with the focal one (never two versions of the same agent), then the split
+ * Two teams of `teamSize`: a focal version (the one most owed placement games, otherwise drawn by
+ * priority), then the others drawn in proportion to their match quality with the focal one (never
+ * two versions of the same agent; reserve versions less often), then the split
  * of the chosen players into teams that OpenSkill finds most even.
  */
 export function planTeamMatch(
@@ -58,12 +99,14 @@ export function planTeamMatch(
   params: RatingParams,
   rng: Rng,
   teamSize: number,
+  options: ScheduleOptions = {},
 ): Candidate[][] | null {
   const needed = 2 * teamSize;
   const byAgent = new Map<string, Candidate[]>();
   for (const c of candidates) byAgent.set(c.agentId, [...(byAgent.get(c.agentId) ?? []), c]);
   if (byAgent.size < needed) return null;
   const focal =
+    placementOrder(candidates, options.placementGames ?? 0, rng)[0] ??
     candidates[
       weightedPick(
         candidates,
@@ -74,7 +117,9 @@ export function planTeamMatch(
   const chosen = [focal];
   let pool = candidates.filter((c) => c.agentId !== focal.agentId);
   while (chosen.length < needed) {
-    const weights = pool.map((c) => matchQuality(params, [[focal], [c]]) ** 2 + 1e-6);
+    const weights = pool.map(
+      (c) => (matchQuality(params, [[focal], [c]]) ** 2 + 1e-6) * (c.reserve ? RESERVE_PRIORITY_FACTOR : 1),
+    );
     const next = pool[weightedPick(pool, weights, rng)]!;
     chosen.push(next);
     pool = pool.filter((c) => c.agentId !== next.agentId);

@@ -1,13 +1,15 @@
 // A new version first plays a match against a copy of itself (as Kaggle does). If it errors or
 // runs out of time it is marked failed with a readable log and never enters the ladder; otherwise
-// it becomes active at the league's default rating, and the scheduler's priority for versions
-// with few games gives it its placement matches.
+// it becomes active at the league's default rating, and the scheduler gives it its burst of
+// placement matches (PLACEMENT_GAMES). Either way the agent's cap of active versions is applied
+// again: a validated version beyond it goes to reserve, a failed one gives its slot back.
 import { playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { type EnvSpec, getEnvSpec } from "@league/envs";
 import { CarSoccerMatch } from "../rooms/car-soccer-match.js";
 import { playToEnd } from "./head-to-head-runner.js";
 import { carSoccerController, duplicatePlayer, type StoredVersion } from "./players.js";
+import { applyVersionCap } from "./versions.js";
 
 /** Game seconds of a car-soccer validation match: enough decisions to meet most failure modes. */
 export const CAR_SOCCER_VALIDATION_SECONDS = 10;
@@ -34,16 +36,27 @@ async function validateCarSoccer(version: StoredVersion, spec: EnvSpec): Promise
 
 export interface ValidationOutcome {
   versionId: string;
-  status: "active" | "failed" | "skipped";
+  /** `reserve`: validated, but beyond its agent's cap of active versions. */
+  status: "active" | "reserve" | "failed" | "skipped";
   log: string;
 }
 
+export interface ValidationOptions {
+  /** Versions validated in one call (default 4). */
+  limit?: number;
+  /** The agent's cap of active versions (ACTIVE_VERSIONS_PER_AGENT), applied after each; unset: not applied. */
+  activeVersionsPerAgent?: number;
+}
+
 /** Validates up to `limit` pending versions; returns what happened to each. */
-export async function validatePendingVersions(prisma: PrismaClient, limit = 4): Promise<ValidationOutcome[]> {
+export async function validatePendingVersions(
+  prisma: PrismaClient,
+  options: ValidationOptions = {},
+): Promise<ValidationOutcome[]> {
   const pending = await prisma.agentVersion.findMany({
     where: { status: "pending" },
     orderBy: { createdAt: "asc" },
-    take: limit,
+    take: options.limit ?? 4,
     include: { agent: { select: { name: true } } },
   });
   const outcomes: ValidationOutcome[] = [];
@@ -80,7 +93,7 @@ export async function validatePendingVersions(prisma: PrismaClient, limit = 4): 
       log = `validation match failed: ${(error as Error).message}`;
     }
     const league = await prisma.league.findUnique({ where: { id: version.envId } });
-    await prisma.$transaction(async (tx) => {
+    const reserved = await prisma.$transaction(async (tx) => {
       await tx.agentVersion.update({
         where: { id: version.id },
         data: { status: ok ? "active" : "failed", failureLog: ok ? null : log },
@@ -98,8 +111,11 @@ export async function validatePendingVersions(prisma: PrismaClient, limit = 4): 
           update: {},
         });
       }
+      if (options.activeVersionsPerAgent === undefined) return false;
+      const cap = await applyVersionCap(tx, version.agentId, options.activeVersionsPerAgent);
+      return cap.reserved.includes(version.id);
     });
-    outcomes.push({ versionId: version.id, status: ok ? "active" : "failed", log });
+    outcomes.push({ versionId: version.id, status: ok ? (reserved ? "reserve" : "active") : "failed", log });
   }
   return outcomes;
 }

@@ -20,7 +20,11 @@ const VersionView = z.object({
   id: z.string(),
   version: z.number().int(),
   envId: z.string(),
-  status: z.enum(["pending", "validating", "active", "failed", "retired"]),
+  status: z
+    .enum(["pending", "validating", "active", "reserve", "failed", "retired"])
+    .describe(
+      "`reserve`: validated but older than the agent's newest ACTIVE_VERSIONS_PER_AGENT versions; it stays on the ladder and plays less often",
+    ),
   failureLog: z.string().nullable(),
   createdAt: z.string(),
   artifactSize: z.number().int(),

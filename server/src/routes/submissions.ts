@@ -5,6 +5,7 @@ import { z } from "zod";
 import { authenticate } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
+import { applyVersionCap } from "../league/versions.js";
 import { MAX_ARTIFACT_BYTES, SubmissionError, validateSubmission } from "../submissions/validate.js";
 import type { Api } from "./api.js";
 import { AgentName, ErrorBody } from "./schemas.js";
@@ -12,7 +13,7 @@ import { AgentName, ErrorBody } from "./schemas.js";
 export interface SubmissionLimits {
   /** New versions an owner may submit per rolling 24 hours. */
   perOwnerPerDay: number;
-  /** Active versions kept per agent; older ones are retired from the ladder. */
+  /** Versions per agent that play at full rate; older ones are kept in reserve, playing less often. */
   activeVersionsPerAgent: number;
 }
 
@@ -162,15 +163,8 @@ export async function submissionRoutes(
             status: "pending",
           },
         });
-        // Older versions beyond the cap leave the ladder (they keep their ratings and history).
-        const active = await tx.agentVersion.findMany({
-          where: { agentId: agent.id, status: { in: ["pending", "validating", "active"] } },
-          orderBy: { version: "desc" },
-          select: { id: true },
-        });
-        const retire = active.slice(limits.activeVersionsPerAgent).map((v) => v.id);
-        if (retire.length)
-          await tx.agentVersion.updateMany({ where: { id: { in: retire } }, data: { status: "retired" } });
+        // Older versions beyond the cap become reserve: still on the ladder, at a lower rate.
+        await applyVersionCap(tx, agent.id, limits.activeVersionsPerAgent);
         return { agent, version };
       });
       events?.publish("agent.submitted", {

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "VersionStatus" ADD VALUE 'reserve';
