@@ -60,7 +60,16 @@ export default async function AgentPage({ params }: Props) {
                     <td>v{v.version}</td>
                     <td>{r ? <Link href={`/leagues/${r.leagueId}`}>{r.leagueId}</Link> : v.envId}</td>
                     <td>
-                      <span className={`status status-${v.status}`}>{v.status}</span>
+                      <span
+                        className={`status status-${v.status}`}
+                        title={
+                          v.status === "reserve"
+                            ? "beyond the agent's cap of active versions: still plays, at a lower rate"
+                            : undefined
+                        }
+                      >
+                        {v.status}
+                      </span>
                       {v.failureLog && <div className="muted small">{v.failureLog}</div>}
                     </td>
                     <td className="num">{r ? fmt(r.ordinal) : "–"}</td>
