@@ -50,9 +50,17 @@ export class NoTouchTimeoutCondition implements DoneCondition {
 
 /**
  * Reward of car `agent` (0..numCars-1, blue first) of arena `arena` for the step that led from
- * `prev` to `state`. Any function of this shape plugs in.
+ * `prev` to `state`. Any function of this shape plugs in. `terminal` says whether `state` ended
+ * the episode by a terminate condition (not a truncation), for rewards that must treat it apart
+ * (potential-based shaping zeroes Φ there); the engine always passes it.
  */
-export type RewardFn = (state: CarSoccerState, prev: CarSoccerState, agent: number, arena: number) => number;
+export type RewardFn = (
+  state: CarSoccerState,
+  prev: CarSoccerState,
+  agent: number,
+  arena: number,
+  terminal?: boolean,
+) => number;
 
 export const zeroReward: RewardFn = () => 0;
 

@@ -182,7 +182,8 @@ export class CarSoccerVecEnv implements VectorEnv {
     this.invalidActionCount += nans;
     for (let e = 0; e < this.numEnvs; e++) {
       const code = eng.stepArena(e);
-      for (let c = 0; c < n; c++) this.rewards[e * n + c] = eng.reward(st, eng.prev, c, e);
+      const terminal = code === TERMINATED;
+      for (let c = 0; c < n; c++) this.rewards[e * n + c] = eng.reward(st, eng.prev, c, e, terminal);
       this.terminated[e] = code === TERMINATED ? 1 : 0;
       this.truncated[e] = code === TRUNCATED ? 1 : 0;
       if (code !== NOT_DONE) {
@@ -318,7 +319,7 @@ export class CarSoccerEnv implements ParallelEnv<Float32Array, CarSoccerAction> 
     const infos: Record<AgentId, Record<string, unknown>> = {};
     for (let c = 0; c < this.agents.length; c++) {
       const id = this.agents[c]!;
-      rewards[id] = eng.reward(st, eng.prev, c, 0);
+      rewards[id] = eng.reward(st, eng.prev, c, 0, code === TERMINATED);
       terminations[id] = code === TERMINATED;
       truncations[id] = code === TRUNCATED;
       const o = st.carOffset(0, c);

@@ -184,6 +184,43 @@ describe("state setters and done conditions", () => {
     }
     expect(steps).toBe(30); // 2 s = 240 ticks = 30 steps of 8 ticks
   });
+
+  it("tell the reward whether the step terminated the episode, not whether it was truncated", () => {
+    const seen: boolean[] = [];
+    const reward = (_s: unknown, _p: unknown, _agent: number, _arena: number, terminal?: boolean) => {
+      seen.push(terminal === true);
+      return 0;
+    };
+    const idle = { "blue-0": new Float32Array(8), "orange-0": new Float32Array(8) };
+    const env = new CarSoccerEnv({ teamSize: 1, reward });
+    env.reset(1);
+    env.state.ball[1] = -4800; // into blue's goal, as above
+    env.state.ball[2] = 200;
+    env.state.ball[4] = -2000;
+    let res = env.step(idle);
+    for (let i = 0; i < 30 && !res.terminations["blue-0"]; i++) res = env.step(idle);
+    expect(res.terminations["blue-0"]).toBe(true);
+    // Every car told false before the goal, true on the goal step.
+    expect(seen.slice(-2)).toEqual([true, true]);
+    expect(seen.slice(0, -2).every((t) => !t)).toBe(true);
+    seen.length = 0;
+    const quiet = new CarSoccerVecEnv(2, {
+      reward,
+      doneConditions: [{ name: "first-step", kind: "truncate", isDone: () => true }],
+    });
+    quiet.reset(1);
+    quiet.step(new Float32Array(2 * 2 * 8));
+    expect(quiet.truncated[0]).toBe(1);
+    expect(seen).toEqual([false, false, false, false]);
+    const ends = new CarSoccerVecEnv(2, {
+      reward,
+      doneConditions: [{ name: "first-step", kind: "terminate", isDone: () => true }],
+    });
+    ends.reset(1);
+    seen.length = 0;
+    ends.step(new Float32Array(2 * 2 * 8));
+    expect(seen).toEqual([true, true, true, true]);
+  });
 });
 
 describe("determinism and replays", () => {
