@@ -1,5 +1,5 @@
 // Reward analysis on car soccer: play seeded episodes with any two controllers, record what each
-// top-level part of a reward spec contributes at every step beside the true objective (goals),
+// additive part of a reward spec contributes at every step beside the true objective (goals),
 // keep a sample of transitions, and measure how far the shaped reward is from goals (EPIC, STARC).
 import {
   CarSoccerEnv,
@@ -13,7 +13,7 @@ import {
   TimeoutCondition,
 } from "@league/envs";
 import { type EpisodeTrace, type RewardStats, rewardStatistics, sampledRewardDistances } from "./analysis.js";
-import { compileReward, parseRewardSpec, type RewardNode, type RewardSpec } from "./car-soccer.js";
+import { compileReward, parseRewardSpec, type RewardSpec } from "./car-soccer.js";
 import type { RandomNetworkDistillation } from "./novelty.js";
 
 /** The name under which the novelty bonus is reported beside the spec's parts. */
@@ -75,36 +75,6 @@ export interface CarSoccerRewardAnalysis {
   novelty: { coef: number; embeddingSize: number; hidden: number[]; seed: number } | null;
 }
 
-/** Names a node for people: `goal`, `krc(velocity_player_to_ball, distance_player_to_ball)`, … */
-export function describeNode(node: RewardNode): string {
-  if ("term" in node) return node.term;
-  if ("weightedSum" in node)
-    return `sum(${node.weightedSum.map((c) => `${c.weight}·${describeNode(c.node)}`).join(", ")})`;
-  if ("krc" in node) return `krc(${node.krc.map(describeNode).join(", ")})`;
-  if ("potential" in node) return `shaping(${describeNode(node.potential)})`;
-  return `par(${describeNode(node.par)})`;
-}
-
-/**
- * The additive parts of a spec: each child of a top-level weighted sum with its weight, or the
- * whole reward. Team spirit is linear in the cars' rewards, so applying it to every part keeps the
- * parts summing exactly to the reward.
- */
-function parts(spec: RewardSpec): { name: string; weight: number; fn: RewardFn }[] {
-  const withSpirit = (reward: RewardNode) =>
-    compileReward(spec.teamSpirit === undefined ? { reward } : { reward, teamSpirit: spec.teamSpirit }).fn;
-  const root = spec.reward;
-  if (!("weightedSum" in root)) return [{ name: describeNode(root), weight: 1, fn: withSpirit(root) }];
-  const seen = new Map<string, number>();
-  return root.weightedSum.map((child) => {
-    let name = describeNode(child.node);
-    const n = (seen.get(name) ?? 0) + 1;
-    seen.set(name, n);
-    if (n > 1) name = `${name}#${n}`;
-    return { name, weight: child.weight, fn: withSpirit(child.node) };
-  });
-}
-
 export function analyseCarSoccerReward(
   options: Partial<CarSoccerAnalysisOptions> & {
     envId: string;
@@ -120,8 +90,8 @@ export function analyseCarSoccerReward(
   if (novelty && !Number.isFinite(novelty.coef))
     throw new RangeError(`reward analysis: novelty coef must be a finite number, got ${novelty.coef}`);
   const spec = parseRewardSpec(o.spec);
-  const shaped = compileReward(spec).fn;
-  const additive = parts(spec);
+  // The compiled reward reports each additive part's contribution (team spirit applied) per step.
+  const shaped = compileReward(spec);
   const env = new CarSoccerEnv({
     spec: getEnvSpec(o.envId),
     actionParser: new ContinuousAction(),
@@ -148,7 +118,7 @@ export function analyseCarSoccerReward(
   for (let e = 0; e < o.episodes; e++) {
     env.reset(o.seed + e);
     const trace: EpisodeTrace = {
-      components: Object.fromEntries(additive.map((p) => [p.name, [] as number[]])),
+      components: Object.fromEntries(shaped.components.map((name) => [name, [] as number[]])),
       total: [],
       outcome: [],
     };
@@ -163,8 +133,9 @@ export function analyseCarSoccerReward(
       if (novelty) observations.push(result.observations["blue-0"]!);
       const state = env.state;
       const prev = env.engine.prev;
-      for (const p of additive) trace.components[p.name]!.push(p.weight * p.fn(state, prev, 0, 0));
-      trace.total.push(shaped(state, prev, 0, 0));
+      trace.total.push(shaped.fn(state, prev, 0, 0, result.terminations["blue-0"]));
+      for (const [j, name] of shaped.components.entries())
+        trace.components[name]!.push(shaped.lastComponents[j]!);
       const outcome = goalReward(state, prev, 0, 0);
       trace.outcome.push(outcome);
       if (outcome > 0) goals.blue++;
@@ -218,7 +189,14 @@ export function analyseCarSoccerReward(
       to.copyArena(bank, j, 0);
       return fn(to, from, 0, 0);
     };
-  const distance = sampledRewardDistances(onBank(shaped), onBank(goalReward), transitions, coverage, o.gamma);
+  // A fresh compile: a gated node's accumulators must not carry the episodes into the sample.
+  const distance = sampledRewardDistances(
+    onBank(compileReward(spec).fn),
+    onBank(goalReward),
+    transitions,
+    coverage,
+    o.gamma,
+  );
   return {
     env: o.envId,
     players: { blue: o.blue.name, orange: o.orange.name },

@@ -1,7 +1,9 @@
 // Reward terms for car soccer, each a small pure function of (state, previous state, car, arena)
 // with a documented range, a JSON spec that composes them, and its compiler.
 import {
+  A_EPISODE,
   A_GOAL,
+  A_STEPS,
   ARENA_FIELDS,
   B_VX,
   B_X,
@@ -18,7 +20,14 @@ import {
   type RewardFn,
 } from "@league/envs";
 import { z } from "zod";
-import { boundedCentred, distanceShape, krc, potentialShaping } from "./combinators.js";
+import {
+  boundedCentred,
+  distanceShape,
+  GatedAccumulator,
+  krc,
+  potentialShaping,
+  teamSpirit,
+} from "./combinators.js";
 
 interface Ctx {
   state: CarSoccerState;
@@ -284,13 +293,24 @@ export const CAR_SOCCER_TERMS: Record<string, { range: string; fn: Term }> = {
   },
 };
 
-/** A reward as data: terms composed by weighted sums, KRC, potential-based shaping and PAR. */
+/**
+ * A reward as data: terms composed by weighted sums, KRC, potential-based shaping, PAR and gated
+ * accumulation. `gated` pays its dense node only when `outcome` reaches `threshold` (G-RA): the
+ * dense values accumulate per car over the episode and are paid out with the outcome.
+ *
+ * RND novelty is not a node: its bonus is not a function of the transition but of a predictor
+ * trained on the run's observations in batches (tfjs, per rollout), which a compiled per-step
+ * `RewardFn` can neither own nor reproduce from the spec. It stays an option beside the spec
+ * (`league reward analyse --novelty`, `analyseCarSoccerReward({ novelty })`, `addNovelty` for a
+ * rollout), and a `novelty` key in a spec is refused rather than ignored.
+ */
 export type RewardNode =
   | { term: string; params?: Record<string, number> }
   | { weightedSum: { node: RewardNode; weight: number }[] }
   | { krc: RewardNode[] }
   | { potential: RewardNode; gamma: number }
-  | { par: RewardNode; reference: number };
+  | { par: RewardNode; reference: number }
+  | { gated: RewardNode; outcome: RewardNode; threshold: number };
 
 export interface RewardSpec {
   reward: RewardNode;
@@ -314,9 +334,12 @@ const Node: z.ZodType<RewardNode> = z.lazy(() =>
     z.object({ krc: z.array(Node).min(2) }).strict(),
     z.object({ potential: Node, gamma: z.number().min(0).max(1) }).strict(),
     z.object({ par: Node, reference: z.number().finite() }).strict(),
+    z.object({ gated: Node, outcome: Node, threshold: z.number().finite() }).strict(),
   ]),
 );
 const Spec = z.object({ reward: Node, teamSpirit: z.number().min(0).max(1).optional() }).strict();
+/** The key that names each kind of node, in Node's union order. */
+const NODE_KINDS = ["term", "weightedSum", "krc", "potential", "par", "gated"] as const;
 
 export class RewardSpecError extends Error {
   constructor(message: string) {
@@ -325,109 +348,238 @@ export class RewardSpecError extends Error {
   }
 }
 
-/** Parses a spec; a bad one is refused with the path of the bad field. */
-export function parseRewardSpec(input: unknown): RewardSpec {
-  const result = Spec.safeParse(input);
-  if (result.success) return result.data;
-  // Union errors nest; the deepest issue names the field that is wrong.
-  const issues = result.error.issues.flatMap(function flat(i): z.core.$ZodIssue[] {
-    return i.code === "invalid_union"
-      ? (i.errors.flat() as z.core.$ZodIssue[])
-          .map((e) => ({ ...e, path: [...i.path, ...e.path] }))
-          .flatMap(flat)
-      : [i];
-  });
-  const deepest = issues.sort((a, b) => b.path.length - a.path.length)[0]!;
-  const where = deepest.path
+const NOVELTY_REFUSED =
+  "novelty is not a spec node (RND needs a predictor trained during the run); use the --novelty option";
+
+const fieldPath = (path: readonly PropertyKey[]) =>
+  path
     .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
     .join("")
     .replace(/^\./, "");
-  throw new RewardSpecError(`reward spec: ${where || "(root)"}: ${deepest.message}`);
+
+/** Φ must be a function of the state alone; a gated node carries the episode's history. */
+function refuseGatedPotential(node: RewardNode, path: string, inPotential: boolean): void {
+  const at = (key: string) => `${path}.${key}`;
+  if ("gated" in node) {
+    if (inPotential)
+      throw new RewardSpecError(
+        `reward spec: ${path}: a gated node cannot be inside a potential (Φ must depend on the state alone)`,
+      );
+    refuseGatedPotential(node.gated, at("gated"), false);
+    refuseGatedPotential(node.outcome, at("outcome"), false);
+  } else if ("weightedSum" in node)
+    for (const [i, c] of node.weightedSum.entries())
+      refuseGatedPotential(c.node, `${path}.weightedSum[${i}].node`, inPotential);
+  else if ("krc" in node)
+    for (const [i, c] of node.krc.entries()) refuseGatedPotential(c, `${path}.krc[${i}]`, inPotential);
+  else if ("potential" in node) refuseGatedPotential(node.potential, at("potential"), true);
+  else if ("par" in node) refuseGatedPotential(node.par, at("par"), inPotential);
+}
+
+/** Parses a spec; a bad one is refused with the path of the bad field. */
+export function parseRewardSpec(input: unknown): RewardSpec {
+  const result = Spec.safeParse(input);
+  if (result.success) {
+    refuseGatedPotential(result.data.reward, "reward", false);
+    return result.data;
+  }
+  // Union errors nest. A node's key says which kind it means (`gated`, …), so only that kind's
+  // errors count; without one every kind's do, and the deepest issue names the wrong field.
+  const issues = result.error.issues.flatMap(function flat(i): z.core.$ZodIssue[] {
+    if (i.code !== "invalid_union") return [i];
+    const node = i.path.reduce<unknown>(
+      (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
+      input,
+    );
+    const kind = typeof node === "object" && node !== null ? NODE_KINDS.findIndex((k) => k in node) : -1;
+    return ((kind >= 0 ? i.errors[kind] : i.errors.flat()) as z.core.$ZodIssue[])
+      .map((e) => ({ ...e, path: [...i.path, ...e.path] }))
+      .flatMap(flat);
+  });
+  // A `novelty` key is a known mistake (see RewardNode): say so instead of "unrecognized key".
+  const novelty = issues.find((i) => i.code === "unrecognized_keys" && i.keys.includes("novelty"));
+  if (novelty)
+    throw new RewardSpecError(`reward spec: ${fieldPath([...novelty.path, "novelty"])}: ${NOVELTY_REFUSED}`);
+  const deepest = issues.sort((a, b) => b.path.length - a.path.length)[0]!;
+  throw new RewardSpecError(`reward spec: ${fieldPath(deepest.path) || "(root)"}: ${deepest.message}`);
+}
+
+/** Names a node for people: `goal`, `krc(velocity_player_to_ball, distance_player_to_ball)`, … */
+export function describeNode(node: RewardNode): string {
+  if ("term" in node) return node.term;
+  if ("weightedSum" in node)
+    return `sum(${node.weightedSum.map((c) => `${c.weight}·${describeNode(c.node)}`).join(", ")})`;
+  if ("krc" in node) return `krc(${node.krc.map(describeNode).join(", ")})`;
+  if ("potential" in node) return `shaping(${describeNode(node.potential)})`;
+  if ("gated" in node)
+    return `gated(${describeNode(node.gated)} when ${describeNode(node.outcome)} >= ${node.threshold})`;
+  return `par(${describeNode(node.par)})`;
+}
+
+/**
+ * The additive parts of a reward: nested weighted sums flattened (their weights multiplied), any
+ * other node one part of weight 1. The reward is the sum of weight × part.
+ */
+function additiveParts(node: RewardNode, weight = 1): { node: RewardNode; weight: number }[] {
+  if (!("weightedSum" in node)) return [{ node, weight }];
+  return node.weightedSum.flatMap((c) => additiveParts(c.node, weight * c.weight));
 }
 
 export interface CompiledReward {
   fn: RewardFn;
-  /** Names of the leaf terms, in evaluation order (`velocity_player_to_ball`, `krc[1].touch`, …). */
+  /**
+   * The reward's additive parts (see `additiveParts`), named by `describeNode`, a repeated name
+   * numbered `#2`, `#3`…: `goal`, `krc(velocity_player_to_ball, distance_player_to_ball)`, …
+   */
   components: string[];
-  /** Each leaf's value at the last call, for logging and analysis. */
-  lastComponents: Float64Array;
+  /**
+   * What each part contributed to the reward of the last call, weight and team spirit applied:
+   * they sum to that reward (team spirit is linear, so mixing each part keeps the sum).
+   */
+  readonly lastComponents: Float64Array;
+}
+
+interface EvalCtx extends Ctx {
+  /** Whether `state` / `prev` is terminal, where Φ = 0. */
+  terminal: boolean;
+  prevTerminal: boolean;
+}
+
+/** A state after a goal: terminal under GoalCondition, the only terminate condition in envs. */
+const goalState = (state: CarSoccerState, arena: number) => state.arena[arena * ARENA_FIELDS + A_GOAL] !== 0;
+
+const NO_PARAMS: Record<string, number> = {};
+
+/** One gated node's G-RA accumulators, one per (arena, car). */
+class GateState {
+  private readonly accumulators: GatedAccumulator[] = [];
+  private readonly lastStep: number[] = [];
+
+  constructor(private readonly threshold: number) {}
+
+  pay(ctx: EvalCtx, outcome: number, dense: number): number {
+    const i = ctx.arena * ctx.state.numCars + ctx.car;
+    const acc = this.accumulators[i] ?? new GatedAccumulator(this.threshold);
+    this.accumulators[i] = acc;
+    const o = ctx.arena * ARENA_FIELDS;
+    const step = ctx.state.arena[o + A_EPISODE]! * 2 ** 32 + ctx.state.arena[o + A_STEPS]!;
+    // Asked again for the same step (team spirit evaluates every car for each car): redo, do not add twice.
+    if (step === this.lastStep[i]) return acc.restep(outcome, dense);
+    this.lastStep[i] = step;
+    // State setters zero the step count, so prev at 0 steps is a reset: nothing carries over.
+    if (ctx.prev.arena[o + A_STEPS] === 0) acc.reset();
+    return acc.step(outcome, dense);
+  }
 }
 
 /** Turns a spec into a reward function for CarSoccerEnv / CarSoccerVecEnv, with per-component reporting. */
 export function compileReward(input: RewardSpec | unknown): CompiledReward {
   const spec = parseRewardSpec(input);
-  const components: string[] = [];
-  const leafIndex = new Map<RewardNode, number>();
-  const visit = (node: RewardNode, path: string) => {
+  const parts = additiveParts(spec.reward);
+  const seen = new Map<string, number>();
+  const components = parts.map((p) => {
+    const name = describeNode(p.node);
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n > 1 ? `${name}#${n}` : name;
+  });
+  const gates = new Map<RewardNode, GateState>();
+  const evaluate = (node: RewardNode, ctx: EvalCtx): number => {
     if ("term" in node) {
-      leafIndex.set(node, components.length);
-      components.push(path ? `${path}.${node.term}` : node.term);
-    } else if ("weightedSum" in node) {
-      for (const [i, c] of node.weightedSum.entries()) visit(c.node, `${path}weightedSum[${i}]`);
-    } else if ("krc" in node) {
-      for (const [i, c] of node.krc.entries()) visit(c, `${path}krc[${i}]`);
-    } else if ("potential" in node) visit(node.potential, `${path}potential`);
-    else visit(node.par, `${path}par`);
-  };
-  visit(spec.reward, "");
-  const lastComponents = new Float64Array(components.length);
-  const scratch: number[] = [];
-  let record = true;
-  const evaluate = (node: RewardNode, ctx: Ctx): number => {
-    if ("term" in node) {
-      const value = CAR_SOCCER_TERMS[node.term]!.fn({ ...ctx, params: node.params ?? {} });
-      if (record) lastComponents[leafIndex.get(node)!] = value;
-      return value;
+      ctx.params = node.params ?? NO_PARAMS;
+      return CAR_SOCCER_TERMS[node.term]!.fn(ctx);
     }
     if ("weightedSum" in node) {
       let sum = 0;
       for (const c of node.weightedSum) sum += c.weight * evaluate(c.node, ctx);
       return sum;
     }
-    if ("krc" in node) {
-      const values = node.krc.map((c) => evaluate(c, ctx));
-      return krc(values);
-    }
+    if ("krc" in node) return krc(node.krc.map((c) => evaluate(c, ctx)));
     if ("potential" in node) {
       // Φ is read on a state alone (previous = current), so only state terms make sense here.
-      const after = evaluate(node.potential, { ...ctx, prev: ctx.state });
-      const wasRecording = record;
-      record = false;
-      const before = evaluate(node.potential, { ...ctx, state: ctx.prev, prev: ctx.prev });
-      record = wasRecording;
-      return potentialShaping(node.gamma, before, after);
+      // Φ(terminal) = 0 (Ng et al.) keeps the optimal policy of an episodic task unchanged.
+      const { state, prev } = ctx;
+      ctx.prev = state;
+      const after = evaluate(node.potential, ctx);
+      ctx.state = prev;
+      ctx.prev = prev;
+      const before = ctx.prevTerminal ? 0 : evaluate(node.potential, ctx);
+      ctx.state = state;
+      return potentialShaping(node.gamma, before, after, ctx.terminal);
+    }
+    if ("gated" in node) {
+      const gate = gates.get(node) ?? new GateState(node.threshold);
+      gates.set(node, gate);
+      return gate.pay(ctx, evaluate(node.outcome, ctx), evaluate(node.gated, ctx));
     }
     return boundedCentred(evaluate(node.par, ctx), node.reference);
   };
-  const tau = spec.teamSpirit;
-  const fn: RewardFn = (state, prev, agent, arena) => {
-    if (tau === undefined) return evaluate(spec.reward, { state, prev, car: agent, arena, params: {} });
-    // Team spirit needs every car's own reward; record the components of the asking car only.
-    scratch.length = 0;
-    let own = 0;
-    for (let c = 0; c < state.numCars; c++) {
-      record = c === agent;
-      const r = evaluate(spec.reward, { state, prev, car: c, arena, params: {} });
-      scratch.push(r);
-      if (c === agent) own = r;
+  const k = parts.length;
+  const lastComponents = new Float64Array(k);
+  /** The reward of `ctx.car`, its parts' contributions written to `out` from `at`. */
+  const partsOf = (ctx: EvalCtx, out: Float64Array, at: number): number => {
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      const v = parts[j]!.weight * evaluate(parts[j]!.node, ctx);
+      out[at + j] = v;
+      total += v;
     }
-    record = true;
-    let team = 0;
-    let teamN = 0;
-    let opp = 0;
-    let oppN = 0;
-    for (let c = 0; c < scratch.length; c++) {
-      if (isBlue(state, c) === isBlue(state, agent)) {
-        team += scratch[c]!;
-        teamN++;
-      } else {
-        opp += scratch[c]!;
-        oppN++;
-      }
-    }
-    return (1 - tau) * own + (tau * team) / teamN - (oppN ? opp / oppN : 0);
+    return total;
   };
-  return { fn, components, lastComponents };
+  const tau = spec.teamSpirit;
+  let teams = new Uint8Array(0);
+  let perCar = new Float64Array(0);
+  let totals = new Float64Array(0);
+  let column = new Float64Array(0);
+  let mixed = new Float64Array(0);
+  let lastAgent = 0;
+  let mixPending = false;
+  // One context, filled in at each call and by the nodes as they go: no allocation per step.
+  const ctx = {} as EvalCtx;
+  const fn: RewardFn = (state, prev, agent, arena, terminal) => {
+    ctx.state = state;
+    ctx.prev = prev;
+    ctx.car = agent;
+    ctx.arena = arena;
+    // Without the env's word a goal state is terminal at either end (sampled transitions start
+    // at one); with it, never the previous state: the env resets after a terminal step.
+    ctx.terminal = terminal ?? goalState(state, arena);
+    ctx.prevTerminal = terminal === undefined && goalState(prev, arena);
+    if (tau === undefined) return partsOf(ctx, lastComponents, 0);
+    const n = state.numCars;
+    if (teams.length !== n) {
+      teams = Uint8Array.from({ length: n }, (_, c) => (isBlue(state, c) ? 0 : 1));
+      perCar = new Float64Array(n * k);
+      totals = new Float64Array(n);
+      column = new Float64Array(n);
+      mixed = new Float64Array(n);
+    }
+    // Team spirit needs every car's own reward.
+    for (let c = 0; c < n; c++) {
+      ctx.car = c;
+      totals[c] = partsOf(ctx, perCar, c * k);
+    }
+    lastAgent = agent;
+    mixPending = true;
+    return teamSpirit(totals, teams, tau, mixed)[agent]!;
+  };
+  // The parts are mixed only when read: training asks for rewards, not for their parts.
+  const mixParts = () => {
+    if (!mixPending || tau === undefined) return;
+    mixPending = false;
+    for (let j = 0; j < k; j++) {
+      for (let c = 0; c < teams.length; c++) column[c] = perCar[c * k + j]!;
+      lastComponents[j] = teamSpirit(column, teams, tau, mixed)[lastAgent]!;
+    }
+  };
+  return {
+    fn,
+    components,
+    get lastComponents() {
+      mixParts();
+      return lastComponents;
+    },
+  };
 }
 
 /** A Lucy-SKG-style default: goals, a KRC of approach speed and closeness, ball-to-goal speed, touches, boost. */

@@ -14,8 +14,9 @@ export function distanceShape(d: number, c: number, dispersion = 1, density = 1)
 /**
  * Kinesthetic reward combination (Lucy-SKG): sign · (∏ |r_i|)^(1/n), the geometric mean of the
  * magnitudes, so every term must be non-zero for any reward at all.
- * Sign rule: positive only when every term is >= 0, as the authors' code does (>= 0, so a zero
- * term gives 0 rather than flipping the sign); any negative term makes the combination negative.
+ * Sign rule: positive only when every term is >= 0, else negative, as the authors' code does.
+ * Why: KRC is an AND of its terms, so one term going wrong (negative) turns the whole into a
+ * penalty the others cannot buy off; >= 0 (not > 0) only decides a zero term's 0, which stays +0.
  */
 export function krc(terms: ArrayLike<number>): number {
   const n = terms.length;
@@ -60,11 +61,14 @@ export function boundedCentred(reward: number, reference: number): number {
  */
 export class GatedAccumulator {
   private pending = 0;
+  /** What was pending before the last step, so that step can be redone. */
+  private before = 0;
 
   constructor(private readonly threshold: number) {}
 
   /** The reward paid this step: the outcome, plus everything accumulated when the gate opens. */
   step(outcome: number, dense: number): number {
+    this.before = this.pending;
     this.pending += dense;
     if (outcome >= this.threshold) {
       const paid = outcome + this.pending;
@@ -74,8 +78,15 @@ export class GatedAccumulator {
     return outcome;
   }
 
+  /** Redoes the last step with these values, as if it had been called with them instead. */
+  restep(outcome: number, dense: number): number {
+    this.pending = this.before;
+    return this.step(outcome, dense);
+  }
+
   reset(): void {
     this.pending = 0;
+    this.before = 0;
   }
 }
 
@@ -89,16 +100,25 @@ export function teamSpirit(
   tau: number,
   out = new Float64Array(rewards.length),
 ): Float64Array {
-  const sum = [0, 0];
-  const count = [0, 0];
+  // Called per car and per component each step: scalars, no allocation.
+  let sum0 = 0;
+  let sum1 = 0;
+  let count0 = 0;
+  let count1 = 0;
   for (let i = 0; i < rewards.length; i++) {
-    sum[teams[i]!]! += rewards[i]!;
-    count[teams[i]!]!++;
+    if (teams[i] === 0) {
+      sum0 += rewards[i]!;
+      count0++;
+    } else {
+      sum1 += rewards[i]!;
+      count1++;
+    }
   }
-  const mean = (t: number) => (count[t]! ? sum[t]! / count[t]! : 0);
+  const mean0 = count0 ? sum0 / count0 : 0;
+  const mean1 = count1 ? sum1 / count1 : 0;
   for (let i = 0; i < rewards.length; i++) {
-    const team = teams[i]!;
-    out[i] = (1 - tau) * rewards[i]! + tau * mean(team) - mean(1 - team);
+    const first = teams[i] === 0;
+    out[i] = (1 - tau) * rewards[i]! + tau * (first ? mean0 : mean1) - (first ? mean1 : mean0);
   }
   return out;
 }

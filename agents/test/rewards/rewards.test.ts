@@ -41,6 +41,9 @@ describe("shapes and combinators", () => {
     expect([gate.step(0, 0.2), gate.step(0, 0.3), gate.step(1, 0.1), gate.step(0, 0.4)]).toEqual([
       0, 0, 1.6, 0,
     ]);
+    // Redoing the last step (nothing pending before it) with the gate open: 1 + 0.1, where a new
+    // step would also pay the 0.4 it left pending.
+    expect(gate.restep(1, 0.1)).toBeCloseTo(1.1, 12);
     // Two blue (0) and one orange (1): tau 0.5.
     const out = teamSpirit([1, 0, 3], [0, 0, 1], 0.5);
     expect(Array.from(out)).toEqual([0.5 * 1 + 0.5 * 0.5 - 3, 0.5 * 0.5 - 3, 0.5 * 3 + 0.5 * 3 - 0.5]);
