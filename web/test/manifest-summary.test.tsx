@@ -30,6 +30,7 @@ const manifest = {
             weight: 0.5,
           },
           { node: { potential: { term: "distance_ball_to_goal" }, gamma: 0.99 }, weight: 1 },
+          { node: { gated: { term: "face_ball" }, outcome: { term: "touch" }, threshold: 1 }, weight: 0.2 },
           { node: { novelty: { scale: 0.1 } }, weight: 1 },
         ],
       },
@@ -55,6 +56,9 @@ describe("an agent's manifest summary", () => {
     expect(html).toContain("kinesthetic combination");
     expect(html).toContain("dispersion 1, density 2");
     expect(html).toMatch(/potential-based shaping .*γ 0.99/);
+    expect(html).toMatch(
+      /gated \(G-RA\): <span><code>face_ball<\/code>.*counts only once.*<code>touch<\/code>.*reaches 1/,
+    );
     // A node kind this page does not know is shown as JSON, not dropped.
     expect(html).toContain("{&quot;novelty&quot;:{&quot;scale&quot;:0.1}}");
   });

@@ -65,6 +65,13 @@ function RewardNode({ node }: { node: unknown }): ReactNode {
         bounded, centred (PAR, reference {String(node.reference)}) of <RewardNode node={node.par} />
       </span>
     );
+  if ("gated" in node)
+    return (
+      <span>
+        gated (G-RA): <RewardNode node={node.gated} /> <span className="muted">counts only once</span>{" "}
+        <RewardNode node={node.outcome} /> <span className="muted">reaches {String(node.threshold)}</span>
+      </span>
+    );
   return <code>{JSON.stringify(node)}</code>;
 }
 
