@@ -77,13 +77,30 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings that are fine alone but not together. REDIS_URL without DATABASE_URL would queue ladder
+ * matches on the embedded database of this one process, which no match worker can reach: they
+ * would stay queued forever.
+ */
+function combinationProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => (env[name] ?? "").trim() !== "";
+  if (set("REDIS_URL") && !set("DATABASE_URL"))
+    return [
+      `REDIS_URL=${JSON.stringify(env.REDIS_URL)} needs DATABASE_URL (unset): scaled out, match workers ` +
+        "and other server processes must share one PostgreSQL, and the embedded database belongs to " +
+        "this process alone; set DATABASE_URL to a postgres:// URL, or unset REDIS_URL to run in one process",
+    ];
+  return [];
+}
+
 /** Reads the configuration, or throws one message naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = ServerConfigSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  const combined = combinationProblems(env);
+  if (parsed.success && combined.length === 0) return parsed.data;
+  const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
     const name = issue.path.join(".");
     return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
   });
-  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  throw new ConfigError(`invalid configuration: ${[...problems, ...combined].join("; ")}`);
 }

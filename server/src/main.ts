@@ -82,6 +82,10 @@ async function main(): Promise<void> {
     placementGames: config.PLACEMENT_GAMES,
     activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
     onError: (error, leagueId) => console.error(`ladder: a match in ${leagueId} failed: ${error.message}`),
+    // On its first pass and every minute: headless matches stranded queued or running are aborted.
+    onStranded: (swept) => {
+      for (const m of swept) console.log(`ladder: aborted match ${m.matchId}: ${m.reason}`);
+    },
   });
   let stopping = false;
   const stop = async (signal: string) => {

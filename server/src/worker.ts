@@ -39,7 +39,11 @@ async function main(): Promise<void> {
         `worker: ${finished ? "played" : "skipped (already stored)"} match ${job.matchId} in ${job.leagueId} (${played} so far)`,
       );
     },
-    onFailed: (job, error) => console.error(`worker: match ${job?.matchId ?? "?"} failed: ${error.message}`),
+    onFailed: (job, error, { final, attemptsMade, aborted }) =>
+      console.error(
+        `worker: match ${job?.matchId ?? "?"} failed (attempt ${attemptsMade}): ${error.message}; ` +
+          (final ? (aborted ? "no more retries, match aborted" : "no more retries") : "the queue retries it"),
+      ),
   });
   await worker.waitUntilReady();
   console.log(`worker: ready, ${config.WORKER_CONCURRENCY} match(es) at a time, database ${db.kind}`);

@@ -266,8 +266,27 @@ describe.skipIf(missing !== null)(
         expect(survivor.output()).toContain(playing);
         const events = await prisma.ratingEvent.findMany({ where: { matchId } });
         expect(events).toHaveLength(2);
+        expect(events.map((e) => e.versionId).sort()).toEqual(bots.map((v) => v.id).sort());
         const participants = await prisma.matchParticipant.findMany({ where: { matchId } });
         expect(participants.every((p) => p.rank !== null)).toBe(true);
+        // Each participant's rating counted this match once. The ladder and the live matches rate
+        // the same bots meanwhile, so read one snapshot (a single statement): every finished match
+        // a bot played in this league, this one included, added exactly one game and one event.
+        const ratings = await prisma.$queryRaw<
+          { versionId: string; games: number; outcomes: number; finished: number; events: number }[]
+        >`
+          SELECT r."versionId", r.games, r.wins + r.draws + r.losses AS outcomes,
+            (SELECT count(*)::int FROM "MatchParticipant" p JOIN "Match" m ON m.id = p."matchId"
+              WHERE p."versionId" = r."versionId" AND m."leagueId" = r."leagueId" AND m.status = 'finished') AS finished,
+            (SELECT count(*)::int FROM "RatingEvent" e JOIN "Match" m ON m.id = e."matchId"
+              WHERE e."versionId" = r."versionId" AND e."leagueId" = r."leagueId") AS events
+          FROM "Rating" r
+          WHERE r."leagueId" = 'car-soccer-1v1' AND r."versionId" = ANY(${bots.map((v) => v.id)}::uuid[])`;
+        expect(ratings).toHaveLength(2);
+        for (const r of ratings) {
+          expect(r.games).toBeGreaterThanOrEqual(1);
+          expect(r).toMatchObject({ games: r.finished, events: r.finished, outcomes: r.finished });
+        }
         workers = [survivor];
       } finally {
         await queue.close();

@@ -114,6 +114,11 @@ export async function runDuplicateMatch(
     seed: bigint;
     /** A match row created beforehand (a queued ladder job); played again from its seed if a worker died. */
     matchId?: string;
+    /**
+     * On a failure, mark the match aborted before rethrowing (the default). A queued job passes
+     * false: its queue retries the match, and only the last failed attempt aborts it.
+     */
+    abortOnError?: boolean;
   },
 ): Promise<FinishedMatch> {
   const league = await prisma.league.findUniqueOrThrow({ where: { id: input.leagueId } });
@@ -137,7 +142,7 @@ export async function runDuplicateMatch(
       outcome,
     });
   } catch (error) {
-    await abortMatch(prisma, matchId, (error as Error).message);
+    if (input.abortOnError ?? true) await abortMatch(prisma, matchId, (error as Error).message);
     throw error;
   }
 }

@@ -19,6 +19,11 @@ export interface HeadToHeadInput {
   durationSeconds?: number;
   /** A match row created beforehand (a queued ladder job); played again from its seed if a worker died. */
   matchId?: string;
+  /**
+   * On a failure, mark the match aborted before rethrowing (the default). A queued job passes
+   * false: its queue retries the match, and only the last failed attempt aborts it.
+   */
+  abortOnError?: boolean;
 }
 
 /** The engine's seed (a float64): 53 bits of the match seed, exactly representable, as live matches use. */
@@ -110,7 +115,8 @@ export async function playToEnd(match: CarSoccerMatch): Promise<void> {
 
 /**
  * Plays, rates and stores one headless car-soccer match (not live). Any failure, a model that
- * throws or is timed out included, aborts the match and is rethrown with a readable message.
+ * throws or is timed out included, aborts the match (unless `abortOnError` is false) and is
+ * rethrown with a readable message.
  */
 export async function runHeadToHeadMatch(
   prisma: PrismaClient,
@@ -173,7 +179,8 @@ export async function runHeadToHeadMatch(
       seats: input.seats.map((s, car) => ({ versionId: s.versionId, controller: controllers[car]!.name })),
     });
   } catch (error) {
-    await abortMatch(prisma, matchId, (error as Error).message).catch(() => {});
+    if (input.abortOnError ?? true)
+      await abortMatch(prisma, matchId, (error as Error).message).catch(() => {});
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import { runHeadToHeadMatch } from "./head-to-head-runner.js";
 import type { LadderQueue } from "./match-queue.js";
 import { abortMatch, createMatch } from "./matches.js";
 import { type Candidate, DEFAULT_PLACEMENT_GAMES, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
+import { type StrandedMatch, sweepStrandedMatches } from "./stranded.js";
 import { validatePendingVersions } from "./validation.js";
 
 export interface LadderOptions {
@@ -29,6 +30,14 @@ export interface LadderOptions {
   queue?: LadderQueue;
   /** With a queue: no new match while this many wait or play. */
   maxBacklog?: number;
+  /**
+   * Stranded matches: on its first pass and then every `sweepIntervalMs` (default a minute; 0
+   * never), the ladder aborts headless matches queued or running longer than `strandedAfterMs`
+   * (default 15 minutes) with no live job (see sweepStrandedMatches).
+   */
+  sweepIntervalMs?: number;
+  strandedAfterMs?: number;
+  onStranded?: (swept: StrandedMatch[]) => void;
   /** Rated games a newly validated version plays first, one in every match (PLACEMENT_GAMES; default 5). */
   placementGames?: number;
   /** The cap of active versions per agent, applied again after validation (ACTIVE_VERSIONS_PER_AGENT). */
@@ -75,6 +84,7 @@ export class Ladder {
   private stopped = false;
   private readonly rng: Rng;
   private leagueCursor = 0;
+  private lastSweep = Number.NEGATIVE_INFINITY;
   matchesPlayed = 0;
 
   constructor(
@@ -100,15 +110,40 @@ export class Ladder {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.inFlight = validatePendingVersions(this.prisma, {
-        ...(this.options.activeVersionsPerAgent !== undefined
-          ? { activeVersionsPerAgent: this.options.activeVersionsPerAgent }
-          : {}),
-      })
+      this.inFlight = this.sweepIfDue()
+        .then(() =>
+          validatePendingVersions(this.prisma, {
+            ...(this.options.activeVersionsPerAgent !== undefined
+              ? { activeVersionsPerAgent: this.options.activeVersionsPerAgent }
+              : {}),
+          }),
+        )
         .catch((error: Error) => this.options.onError?.(error, "(validation)"))
         .then(() => this.playNext())
+        // The database may be down: the next pass tries again.
+        .catch((error: Error) => this.options.onError?.(error, "(ladder)"))
         .finally(() => this.schedule(this.options.intervalMs));
     }, delay);
+  }
+
+  /** Aborts stranded headless matches, if the last sweep is `sweepIntervalMs` old. */
+  async sweepIfDue(): Promise<StrandedMatch[]> {
+    const interval = this.options.sweepIntervalMs ?? 60_000;
+    const queue = this.options.queue;
+    // A queue that cannot tell whether a match's job is alive: no sweep, nothing is known stranded.
+    if (interval <= 0 || (queue && !queue.jobStatus) || Date.now() - this.lastSweep < interval) return [];
+    this.lastSweep = Date.now();
+    try {
+      const swept = await sweepStrandedMatches(this.prisma, {
+        queue: queue?.jobStatus ? { jobStatus: (matchId) => queue.jobStatus!(matchId) } : null,
+        ...(this.options.strandedAfterMs !== undefined ? { olderThanMs: this.options.strandedAfterMs } : {}),
+      });
+      if (swept.length) this.options.onStranded?.(swept);
+      return swept;
+    } catch (error) {
+      this.options.onError?.(error as Error, "(stranded matches)");
+      return [];
+    }
   }
 
   /**

@@ -64,11 +64,13 @@ export async function startMatch(prisma: PrismaClient, matchId: string): Promise
   return count === 1;
 }
 
-export async function abortMatch(prisma: PrismaClient, matchId: string, reason: string): Promise<void> {
-  await prisma.match.updateMany({
+/** Marks a queued or running match aborted with `reason`; false if it had already ended. */
+export async function abortMatch(prisma: PrismaClient, matchId: string, reason: string): Promise<boolean> {
+  const { count } = await prisma.match.updateMany({
     where: { id: matchId, status: { in: ["queued", "running"] } },
     data: { status: "aborted", finishedAt: new Date(), error: reason.slice(0, 4000) },
   });
+  return count === 1;
 }
 
 /** Dense ranks from scores, higher is better: [3, 1, 3] → [1, 2, 1]. */
