@@ -2,8 +2,7 @@
 // transaction, and the database going away under a running server. The shared PostgreSQL also
 // serves other test runs, so it is never restarted: the outage is simulated on this test's own
 // database only (new connections refused, existing ones terminated with pg_terminate_backend).
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { openDatabase } from "@league/db";
 import {
@@ -15,39 +14,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMatch, finishMatch } from "../src/league/matches.js";
 import { seedLeagues } from "../src/seed.js";
+import { DIST, freePort, SERVER_DIR, spawnNode } from "./helpers/processes.js";
 
 const postgres = await probePostgres();
 if (!postgres.available && process.env.CI)
   throw new Error(`reliability tests need PostgreSQL under CI: ${postgres.reason}`);
-
-const DIST = path.resolve(import.meta.dirname, "../dist");
-const SERVER_DIR = path.resolve(import.meta.dirname, "..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function spawnNode(
-  args: string[],
-  env: Record<string, string>,
-): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, args, {
-    cwd: SERVER_DIR,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d));
-  child.stderr?.on("data", (d: Buffer) => (output += d));
-  return { child, output: () => output };
-}
 
 /** Runs SQL as the administrator, connected to PostgreSQL's own database rather than the test's. */
 async function admin(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> {

@@ -177,7 +177,8 @@ export class Ladder {
         const spec = getEnvSpec(league.envId);
         // Blue team first, then orange: the seat order of the match.
         players =
-          planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams, schedule)?.flat() ?? null;
+          planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams, schedule)?.flat() ??
+          null;
       } else
         players = planDuplicateMatch(candidates, params, this.rng, this.options.maxPlayers ?? 6, schedule);
       if (!players) continue;
