@@ -2,7 +2,6 @@
 // Redis, run here as plain processes. Needs both services: skipped with the reason outside CI when
 // either is missing, and a failure under CI.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { openDatabase } from "@league/db";
 import { createPostgresDatabase, dropPostgresDatabase, probePostgres } from "@league/db/testing";
@@ -12,44 +11,18 @@ import { io as connectFeed, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MatchQueue, queueConnection } from "../src/league/match-queue.js";
 import { createMatch } from "../src/league/matches.js";
+import { DIST, freePort } from "./helpers/processes.js";
+import { probeRedis, testRedisUrl } from "./helpers/redis.js";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/12";
-
-async function probeRedis(): Promise<string | null> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-    return null;
-  } catch (error) {
-    return `Redis at ${REDIS_URL} is unreachable: ${(error as Error).message}`;
-  } finally {
-    redis.disconnect();
-  }
-}
+// Database 12: this file flushes it while it starts.
+const REDIS_URL = testRedisUrl(12);
 
 const postgres = await probePostgres();
-const redisProblem = await probeRedis();
+const redisProblem = await probeRedis(REDIS_URL);
 const missing = !postgres.available ? postgres.reason : redisProblem;
 if (missing && process.env.CI)
   throw new Error(`scale-out tests need PostgreSQL and Redis under CI: ${missing}`);
-
-const DIST = path.resolve(import.meta.dirname, "../dist");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+if (missing) console.warn(`skipping the scale-out tests: ${missing}`);
 
 /** A seat in a room asked of the server on `port` (Colyseus's matchmaking route), and where the room lives. */
 async function reserveSeat(
