@@ -3,9 +3,18 @@
 // posterior mean and uncertainty, elapsed fraction) trained over random 10-armed Bernoulli
 // instances, then played by duplicate play against UCB1 and Thompson sampling on held-out
 // instances (seeds never seen in training). Reports mean regret ± standard error per player.
+// Saves the trained policy as a league checkpoint (agent.json with observationBuilder "history",
+// model.json, weights.bin; the format of agents/src/ppo/checkpoint.ts) in <out>/checkpoint, with
+// evaluation.json beside its files: the held-out figures and, for the first held-out seed, the arms
+// both the sampled and the greedy policy pulled (tests replay them through the league's players).
 // Progress goes to stderr; the last line of stdout is one JSON object. Needs the built packages.
-// Options: --steps N (default 1500000), --envs N (default 64), --seeds N held-out (default 200), --seed S.
+// Options: --steps N (default 1500000), --envs N (default 64), --seeds N held-out (default 200),
+// --seed S, --out DIR (default $TMPDIR/learn-bandit), --selection sample|argmax (how the saved
+// checkpoint chooses its arm in the league: drawn from the policy, as in training, or the most
+// likely; default sample).
+import { writeFile } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   BanditHistoryEnv,
@@ -13,9 +22,10 @@ import {
   loadTf,
   ProgressLine,
   playDuplicate,
+  saveCheckpoint,
   trainPpo,
 } from "@league/agents";
-import { makeDuplicateVectorEnv } from "@league/envs";
+import { makeDuplicateEnv, makeDuplicateVectorEnv, PLAYER } from "@league/envs";
 
 const { values } = parseArgs({
   options: {
@@ -23,8 +33,14 @@ const { values } = parseArgs({
     envs: { type: "string", default: "64" },
     seeds: { type: "string", default: "200" },
     seed: { type: "string", default: "1" },
+    out: { type: "string", default: path.join(os.tmpdir(), "learn-bandit") },
+    selection: { type: "string", default: "sample" },
   },
 });
+if (values.selection !== "sample" && values.selection !== "argmax") {
+  console.error(`--selection must be sample or argmax, got ${values.selection}`);
+  process.exit(2);
+}
 const int = (name) => {
   const v = Number(values[name]);
   if (!(Number.isInteger(v) && v > 0)) {
@@ -42,7 +58,7 @@ const HORIZON = 1000;
 
 const runtime = await loadTf();
 process.stderr.write(`tfjs backend: ${runtime.backend}; training ${steps} steps over ${numEnvs} instances\n`);
-const env = new BanditHistoryEnv(makeDuplicateVectorEnv(ENV, numEnvs), HORIZON);
+const env = new BanditHistoryEnv(makeDuplicateVectorEnv(ENV, numEnvs));
 const ppo = {
   seed,
   totalSteps: steps,
@@ -77,7 +93,6 @@ const sampled = new BanditHistoryPolicy(
   state.actor,
   state.observationStats,
   env.actionCount,
-  HORIZON,
   "ppo-history (sampled)",
   true,
 );
@@ -86,7 +101,6 @@ const greedy = new BanditHistoryPolicy(
   state.actor,
   state.observationStats,
   env.actionCount,
-  HORIZON,
   "ppo-history (greedy)",
 );
 const evalStarted = performance.now();
@@ -104,11 +118,68 @@ const regret = Object.fromEntries(
   ]),
 );
 
+// The arms each policy pulls on the first held-out seed, played alone (as `league play` does).
+function armsOn(policy, episodeSeed) {
+  const single = makeDuplicateEnv(ENV);
+  let observation = single.reset(episodeSeed).observations[PLAYER];
+  policy.reset(episodeSeed);
+  const arms = [];
+  let regretSum = 0;
+  for (;;) {
+    const action = policy.act(observation);
+    arms.push(action[0]);
+    const step = single.step({ [PLAYER]: action });
+    observation = step.observations[PLAYER];
+    regretSum += step.infos[PLAYER].regret;
+    if (step.terminations[PLAYER] || step.truncations[PLAYER]) return { arms, regret: regretSum };
+  }
+}
+const firstSeed = seeds[0];
+const firstEpisode = {
+  seed: firstSeed,
+  sample: armsOn(sampled, firstSeed),
+  argmax: armsOn(greedy, firstSeed),
+};
+
+const outDir = path.resolve(values.out);
+const checkpointDir = path.join(outDir, "checkpoint");
+const selection = values.selection;
+await saveCheckpoint(runtime, checkpointDir, state, {
+  name: "ppo-history",
+  env: ENV,
+  observationBuilder: "history",
+  actionParser: "discrete",
+  tickSkip: 1,
+  actionSelection: selection,
+});
+const shippedName = selection === "sample" ? sampled.name : greedy.name;
+await writeFile(
+  path.join(checkpointDir, "evaluation.json"),
+  `${JSON.stringify(
+    {
+      env: ENV,
+      actionSelection: selection,
+      heldOutSeeds: { first: seeds[0], count: seeds.length, rule: "1000000 + seed * 10000 + i" },
+      heldOutRegret: regret,
+      shippedPolicyRegret: regret[shippedName],
+      backend: runtime.backend,
+      firstEpisode,
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.stderr.write(
+  `checkpoint (actionSelection ${selection}) saved to ${checkpointDir} (league files: agent.json, model.json, weights.bin; evaluation.json)\n`,
+);
+
 console.log(
   JSON.stringify({
     benchmark: "learn-bandit",
     env: ENV,
     heldOutRegret: regret,
+    checkpoint: checkpointDir,
+    checkpointActionSelection: selection,
     trainingStepsPerSecond: Math.round(state.globalStep / trainSeconds),
     trainSeconds: Number(trainSeconds.toFixed(1)),
     evalSeconds: Number(evalSeconds.toFixed(1)),

@@ -1,5 +1,8 @@
 // What a learned policy for an environment takes in and puts out, given the observation builder
 // and action parser named in its `agent.json`. The league checks submitted models against this.
+
+import { BanditEnv } from "./bandits/env.js";
+import { BANDIT_HISTORY_BUILDER, BanditHistoryObs, type DuplicateObsBuilder } from "./bandits/history.js";
 import { makeDuplicateEnv } from "./bandits/make.js";
 import { ContinuousAction, LookupTableAction, MultiDiscreteAction } from "./car-soccer/actions.js";
 import { AdvancedObs, DefaultObs } from "./car-soccer/obs.js";
@@ -65,16 +68,43 @@ export function describePolicyIO(envId: string, observationBuilder: string, acti
     };
   }
   const env = makeDuplicateEnv(envId);
-  pick({ default: true }, observationBuilder, "observation builder", envId);
+  const builder = pick(duplicateObsBuilders(env), observationBuilder, "observation builder", envId)();
   // Bandits choose one arm; the recommender scores every item and recommends the top k.
   const parsers: Record<string, number> =
     env instanceof RecsimEnv
       ? { "slate-scores": env.config.numItems }
       : { discrete: outputsFor(env.actionSpace) };
   return {
-    observationSize: outputsFor(env.observationSpace),
+    observationSize: builder ? builder.size : outputsFor(env.observationSpace),
     actionCount: pick(parsers, actionParser, "action parser", envId),
   };
+}
+
+/**
+ * The observation builders of a duplicate environment: `default` (the environment's own
+ * observation, no builder: null) everywhere, and `history` (BanditHistoryObs) on the stationary
+ * Bernoulli bandits.
+ */
+function duplicateObsBuilders(
+  env: ReturnType<typeof makeDuplicateEnv>,
+): Record<string, () => DuplicateObsBuilder | null> {
+  const builders: Record<string, () => DuplicateObsBuilder | null> = { default: () => null };
+  if (env instanceof BanditEnv && env.config.kind === "bernoulli") {
+    const numArms = env.config.numArms;
+    builders[BANDIT_HISTORY_BUILDER] = () => new BanditHistoryObs(numArms);
+  }
+  return builders;
+}
+
+/**
+ * A fresh observation builder for a player of duplicate league `envId`, as its manifest names it:
+ * null for `default` (the model reads the environment's observation as it is). One per player:
+ * it keeps the episode's history, so `reset()` it at each episode's start. Throws PolicyIOError
+ * for a builder the environment does not have.
+ */
+export function duplicateObsBuilder(envId: string, observationBuilder: string): DuplicateObsBuilder | null {
+  const env = makeDuplicateEnv(envId);
+  return pick(duplicateObsBuilders(env), observationBuilder, "observation builder", envId)();
 }
 
 /** The car-soccer observation builder and action parser a manifest names. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { actionFromOutputs, carSoccerParts, describePolicyIO, PolicyIOError } from "../src/index.js";
+import {
+  actionFromOutputs,
+  carSoccerParts,
+  describePolicyIO,
+  duplicateObsBuilder,
+  PolicyIOError,
+} from "../src/index.js";
 
 describe("policy input and output sizes", () => {
   it("follow the car-soccer builder and parser, padded to the team size", () => {
@@ -18,6 +24,24 @@ describe("policy input and output sizes", () => {
       actionCount: 10,
     });
     expect(describePolicyIO("recsim-slate-5", "default", "slate-scores").actionCount).toBe(100);
+  });
+
+  it("give the history builder of the Bernoulli bandits 2K + 1 numbers, and no other environment one", () => {
+    expect(describePolicyIO("bandit-bernoulli-10", "history", "discrete")).toEqual({
+      observationSize: 21,
+      actionCount: 10,
+    });
+    expect(duplicateObsBuilder("bandit-bernoulli-10", "history")?.size).toBe(21);
+    expect(duplicateObsBuilder("bandit-bernoulli-10", "default")).toBeNull();
+    for (const env of ["bandit-gaussian-10", "bandit-switching-10", "bandit-lsd-10", "recsim-slate-5"]) {
+      expect(() => describePolicyIO(env, "history", "discrete")).toThrow(
+        new RegExp(`unknown observation builder "history" for ${env}; known: default$`),
+      );
+      expect(() => duplicateObsBuilder(env, "history")).toThrow(PolicyIOError);
+    }
+    expect(() => describePolicyIO("bandit-bernoulli-10", "x-ray", "discrete")).toThrow(
+      /known: default, history/,
+    );
   });
 
   it("name what is unknown and what is known", () => {

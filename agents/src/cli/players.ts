@@ -11,6 +11,7 @@ import {
   CONTROL_SIZE,
   ContinuousAction,
   carSoccerParts,
+  duplicateObsBuilder,
   getEnvSpec,
   makeDuplicateEnv,
   RecsimEnv,
@@ -49,11 +50,20 @@ export async function duplicateEntrant(spec: string, envId: string): Promise<str
   if (isCheckpoint(spec)) {
     const { runtime, manifest, actor, observationStats } = await modelFor(spec, envId);
     const env = makeDuplicateEnv(envId);
+    let observationBuilder: ReturnType<typeof duplicateObsBuilder>;
+    try {
+      observationBuilder = duplicateObsBuilder(envId, manifest.observationBuilder);
+    } catch (error) {
+      throw new UsageError(`${spec}: ${(error as Error).message}`);
+    }
     return new ModelPolicy(runtime, actor, {
       name: manifest.name,
       // Local play keeps nobody waiting: the league's per-action budget is enforced by the server.
       timeBudgetMs: Number.POSITIVE_INFINITY,
       output: env instanceof RecsimEnv ? { kind: "top-k", k: env.config.slateSize } : { kind: "argmax" },
+      // As the league plays it: the manifest's builder (reset every episode) and arm selection.
+      observationBuilder,
+      actionSelection: manifest.actionSelection ?? "argmax",
       observationNormalization:
         manifest.observationNormalization ??
         (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),

@@ -6,6 +6,7 @@ import path from "node:path";
 import type * as Tf from "@tensorflow/tfjs";
 import type { AgentManifest } from "../policy.js";
 import type { BackendName, TfModule, TfRuntime } from "./backend.js";
+import type { ActionSelection } from "./model-policy.js";
 import type { PpoState } from "./ppo.js";
 import { RunningMeanStd } from "./running-stats.js";
 
@@ -17,6 +18,11 @@ export interface ModelManifest extends AgentManifest {
   format: typeof CHECKPOINT_FORMAT;
   observationSize: number;
   actionCount: number;
+  /**
+   * Duplicate leagues: how the arm is chosen from the logits, the most likely (default) or drawn
+   * from their softmax with the episode's seed (see ModelPolicy). Absent means argmax.
+   */
+  actionSelection?: ActionSelection;
   /** Standardisation applied to observations before the model (running statistics at save time). */
   observationNormalization: { mean: number[]; var: number[]; clip: number } | null;
   training: {
@@ -121,7 +127,7 @@ export async function saveCheckpoint(
   runtime: TfRuntime,
   dir: string,
   state: PpoState,
-  agent: Omit<AgentManifest, "kind"> & { rewardSpec?: unknown },
+  agent: Omit<AgentManifest, "kind"> & { rewardSpec?: unknown; actionSelection?: ActionSelection },
 ): Promise<ModelManifest> {
   const { tf } = runtime;
   const [inputShape] = state.actor.inputs.map((t) => t.shape);
@@ -136,6 +142,7 @@ export async function saveCheckpoint(
     format: CHECKPOINT_FORMAT,
     observationSize: inputShape?.[1] ?? 0,
     actionCount: outputShape?.[1] ?? 0,
+    ...(agent.actionSelection === undefined ? {} : { actionSelection: agent.actionSelection }),
     observationNormalization: state.observationStats
       ? {
           mean: Array.from(state.observationStats.mean),

@@ -1,6 +1,7 @@
 export * from "./config.js";
 export * from "./env.js";
 export * from "./errors.js";
+export * from "./history.js";
 export * from "./lsd.js";
 export * from "./make.js";
 export * from "./random.js";

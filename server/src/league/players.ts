@@ -15,6 +15,7 @@ import {
   actionFromOutputs,
   type CarSoccerState,
   carSoccerParts,
+  duplicateObsBuilder,
   getEnvSpec,
   makeDuplicateEnv,
   type ObsBuilder,
@@ -71,7 +72,9 @@ export async function duplicatePlayer(
   const manifest = version.manifest as {
     kind?: unknown;
     baseline?: unknown;
+    observationBuilder?: unknown;
     actionParser?: unknown;
+    actionSelection?: unknown;
     observationNormalization?: unknown;
   } | null;
   if (manifest?.kind === "scripted" && typeof manifest.baseline === "string")
@@ -83,9 +86,18 @@ export async function duplicatePlayer(
     env instanceof RecsimEnv
       ? { kind: "top-k" as const, k: env.config.slateSize }
       : { kind: "argmax" as const };
+  // A fresh builder per player: it keeps the episode's history and is reset at every episode's start.
+  let observationBuilder: ReturnType<typeof duplicateObsBuilder>;
+  try {
+    observationBuilder = duplicateObsBuilder(version.envId, String(manifest.observationBuilder ?? "default"));
+  } catch (error) {
+    throw new UnplayableVersionError(version.id, (error as Error).message);
+  }
   return new ModelPolicy(await loadTf(), await modelOf(version), {
     name: label,
     output,
+    observationBuilder,
+    actionSelection: manifest.actionSelection === "sample" ? "sample" : "argmax",
     observationNormalization:
       (manifest.observationNormalization as { mean: number[]; var: number[]; clip: number } | null) ?? null,
     timeBudgetMs: MODEL_TIME_BUDGET_MS,

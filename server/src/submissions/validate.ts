@@ -48,6 +48,8 @@ const Manifest = z.object({
   tickSkip: z.number().int().min(1).max(120),
   observationSize: z.number().int().min(1).max(100_000),
   actionCount: z.number().int().min(1).max(100_000),
+  /** Duplicate leagues: the arm is the argmax of the logits (default) or drawn from their softmax. */
+  actionSelection: z.enum(["argmax", "sample"]).optional(),
   observationNormalization: z
     .object({
       mean: z.array(z.number()),
@@ -203,6 +205,11 @@ export function validateSubmission(
   if (!manifestResult.success)
     throw new SubmissionError("invalid_manifest", zodProblem("agent.json", manifestResult.error));
   const manifest = manifestResult.data;
+  if (manifest.actionSelection === "sample" && manifest.actionParser !== "discrete")
+    throw new SubmissionError(
+      "invalid_manifest",
+      `agent.json: actionSelection "sample" needs the bandits' "discrete" action parser, not "${manifest.actionParser}"`,
+    );
   let io: PolicyIO;
   try {
     io = resolveIO(manifest);
