@@ -166,6 +166,11 @@ function viewCar(state: CarSoccerState, arena: number, car: number): CarView {
   };
 }
 
+/** Floor-plane distance from the car to (tx, ty). */
+function distTo(car: CarView, tx: number, ty: number): number {
+  return Math.sqrt((tx - car.x) ** 2 + (ty - car.y) ** 2);
+}
+
 /** Signed angle (radians) from the car's heading to the target in the floor plane; > 0 is to its left. */
 function angleTo(car: CarView, tx: number, ty: number): number {
   const dx = tx - car.x;
@@ -179,7 +184,7 @@ function angleTo(car: CarView, tx: number, ty: number): number {
  */
 function driveTo(car: CarView, tx: number, ty: number, out: Float32Array, boostBeyond: number): number {
   const angle = angleTo(car, tx, ty);
-  const dist = Math.sqrt((tx - car.x) ** 2 + (ty - car.y) ** 2);
+  const dist = distTo(car, tx, ty);
   const absAngle = Math.abs(angle);
   if (absAngle > 2.2 && car.speed < 400 && dist > 300) {
     // Target behind a slow car (e.g. pinned against a wall): reverse; reversing flips the steering.
@@ -198,6 +203,12 @@ function driveTo(car: CarView, tx: number, ty: number, out: Float32Array, boostB
 
 function clearControls(out: Float32Array): void {
   for (let i = 0; i < CONTROL_SIZE; i++) out[i] = 0;
+}
+
+/** The ball's floor-plane position now. */
+function ballXY(state: CarSoccerState, arena: number): [number, number] {
+  const b = arena * BALL_FIELDS;
+  return [state.ball[b + B_X]!, state.ball[b + B_X + 1]!];
 }
 
 /** Ball position `lead` seconds ahead, ignoring gravity and bounces: enough to meet a rolling ball. */
@@ -222,10 +233,19 @@ function behindBall(bx: number, by: number, goalY: number, offset: number): [num
   return [bx + (dx / len) * offset, by + (dy / len) * offset];
 }
 
+/**
+ * Jumps at a ball `dist` away whose height is `bz` when `allowed`, it is close and above the car,
+ * then holds the button through the jump.
+ */
+function jumpAtBall(car: CarView, dist: number, bz: number, out: Float32Array, allowed = true): void {
+  if (car.onGround) out[CTRL_JUMP] = allowed && dist < 260 && bz - car.z > 120 && bz < 500 ? 1 : 0;
+  else out[CTRL_JUMP] = car.jumping ? 1 : 0;
+}
+
 /** Chases the ball, approaching it from the side away from the opponent goal. */
 function chase(state: CarSoccerState, arena: number, car: CarView, out: Float32Array): void {
-  const b = arena * BALL_FIELDS;
-  const dist0 = Math.sqrt((state.ball[b + B_X]! - car.x) ** 2 + (state.ball[b + B_X + 1]! - car.y) ** 2);
+  const [bx0, by0] = ballXY(state, arena);
+  const dist0 = distTo(car, bx0, by0);
   // Lead the ball by roughly the time it takes to get there at the car's speed.
   const lead = clamp(dist0 / Math.max(car.speed, 1000), 0, 1.5);
   const [bx, by, bz] = ballAhead(state, arena, lead);
@@ -243,25 +263,61 @@ function chase(state: CarSoccerState, arena: number, car: CarView, out: Float32A
     [tx, ty] = behindBall(bx, by, car.attack * BACK_WALL_Y, dist0 > 600 ? 150 : 0);
   }
   const dist = driveTo(car, tx, ty, out, 1200);
-  // Jump when the ball is close and above the car, then hold the button through the jump.
-  const high = bz - car.z > 120 && bz < 500;
-  if (car.onGround) out[CTRL_JUMP] = ahead <= -60 && dist < 260 && high ? 1 : 0;
-  else out[CTRL_JUMP] = car.jumping ? 1 : 0;
+  jumpAtBall(car, dist, bz, out, ahead <= -60);
 }
 
 function isDemoed(state: CarSoccerState, arena: number, car: number): boolean {
   return state.cars[state.carOffset(arena, car) + C_IS_DEMOED] === 1;
 }
 
+/**
+ * The start of every driving bot's decision: checks the arguments and zeroes the controls; then the
+ * car's view, or null while the car is demolished (it does nothing until it respawns).
+ */
+function startDecision(
+  state: CarSoccerState,
+  arena: number,
+  car: number,
+  controls: Float32Array,
+): CarView | null {
+  checkCar(state, arena, car, controls);
+  clearControls(controls);
+  return isDemoed(state, arena, car) ? null : viewCar(state, arena, car);
+}
+
 class BallChaserBot implements CarSoccerBot {
   readonly name = "ball-chaser";
   reset(_seed: number): void {}
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
-    checkCar(state, arena, car, controls);
-    clearControls(controls);
-    if (isDemoed(state, arena, car)) return;
-    chase(state, arena, viewCar(state, arena, car), controls);
+    const me = startDecision(state, arena, car, controls);
+    if (me) chase(state, arena, me, controls);
   }
+}
+
+/** The ball as the defending bots read it: relative to the car and to its own goal. */
+interface DefenceView {
+  bx: number;
+  by: number;
+  /** The y of the car's own goal line. */
+  ownGoalY: number;
+  ballToMe: number;
+  /** From the ball to the centre of the own goal line. */
+  ballToGoal: number;
+  /** The car is between the ball and its own goal (in y). */
+  goalSide: boolean;
+}
+
+function viewDefence(state: CarSoccerState, arena: number, me: CarView): DefenceView {
+  const [bx, by] = ballXY(state, arena);
+  const ownGoalY = -me.attack * BACK_WALL_Y;
+  return {
+    bx,
+    by,
+    ownGoalY,
+    ballToMe: distTo(me, bx, by),
+    ballToGoal: Math.sqrt(bx * bx + (by - ownGoalY) ** 2),
+    goalSide: (me.y - by) * me.attack < 0,
+  };
 }
 
 /** Guard spot: this far from the own goal line toward the ball, at most. */
@@ -274,18 +330,10 @@ class DefenderBot implements CarSoccerBot {
   readonly name = "defender";
   reset(_seed: number): void {}
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
-    checkCar(state, arena, car, controls);
-    clearControls(controls);
-    if (isDemoed(state, arena, car)) return;
-    const me = viewCar(state, arena, car);
-    const b = arena * BALL_FIELDS;
-    const bx = state.ball[b + B_X]!;
-    const by = state.ball[b + B_X + 1]!;
-    const ownGoalY = -me.attack * BACK_WALL_Y;
-    const ballToMe = Math.sqrt((bx - me.x) ** 2 + (by - me.y) ** 2);
-    const ballToGoal = Math.sqrt(bx * bx + (by - ownGoalY) ** 2);
+    const me = startDecision(state, arena, car, controls);
+    if (!me) return;
+    const { bx, by, ownGoalY, ballToMe, ballToGoal, goalSide } = viewDefence(state, arena, me);
     // A ball is clearable when the car is on the goal side of it (else chasing it scores for them).
-    const goalSide = (me.y - by) * me.attack < 0;
     if ((ballToMe < CLEAR_RADIUS && goalSide) || ballToGoal < DANGER_RADIUS) {
       chase(state, arena, me, controls);
       return;
@@ -294,30 +342,33 @@ class DefenderBot implements CarSoccerBot {
     const along = Math.min(GUARD_DISTANCE, ballToGoal * 0.5) / (ballToGoal || 1);
     const gx = bx * along;
     const gy = ownGoalY + (by - ownGoalY) * along;
-    const dist = Math.sqrt((gx - me.x) ** 2 + (gy - me.y) ** 2);
-    if (dist < 250) {
-      // At the spot: brake to a stop and turn toward the ball while creeping.
-      const angle = angleTo(me, bx, by);
-      controls[CTRL_STEER] = clamp(-angle * 3, -1, 1);
-      controls[CTRL_THROTTLE] = me.speed > 200 ? -1 : Math.abs(angle) > 0.5 ? 0.3 : 0;
-      return;
-    }
-    driveTo(me, gx, gy, controls, 2500);
-    // Slow down on the approach so the car does not overshoot its spot.
-    if (dist < 900 && me.speed > 900) controls[CTRL_THROTTLE] = 0;
+    holdSpot(me, gx, gy, bx, by, controls, 250, 2500);
   }
 }
 
-/** Waits at (tx, ty): drives there, then stops and turns to face the ball. */
-function holdSpot(me: CarView, tx: number, ty: number, bx: number, by: number, out: Float32Array): void {
-  const dist = Math.sqrt((tx - me.x) ** 2 + (ty - me.y) ** 2);
-  if (dist < 300) {
+/**
+ * Waits at (tx, ty): drives there (boosting only beyond `boostBeyond`, slowing down on the approach
+ * so as not to overshoot), then, within `arrive` of it, brakes to a stop and turns toward the ball
+ * (bx, by) while creeping.
+ */
+function holdSpot(
+  me: CarView,
+  tx: number,
+  ty: number,
+  bx: number,
+  by: number,
+  out: Float32Array,
+  arrive = 300,
+  boostBeyond = 3000,
+): void {
+  const dist = distTo(me, tx, ty);
+  if (dist < arrive) {
     const angle = angleTo(me, bx, by);
     out[CTRL_STEER] = clamp(-angle * 3, -1, 1);
     out[CTRL_THROTTLE] = me.speed > 200 ? -1 : Math.abs(angle) > 0.5 ? 0.3 : 0;
     return;
   }
-  driveTo(me, tx, ty, out, 3000);
+  driveTo(me, tx, ty, out, boostBeyond);
   if (dist < 900 && me.speed > 900) out[CTRL_THROTTLE] = 0;
 }
 
@@ -332,23 +383,15 @@ class ShadowBot implements CarSoccerBot {
   readonly name = "shadow";
   reset(_seed: number): void {}
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
-    checkCar(state, arena, car, controls);
-    clearControls(controls);
-    if (isDemoed(state, arena, car)) return;
-    const me = viewCar(state, arena, car);
-    const b = arena * BALL_FIELDS;
-    const bx = state.ball[b + B_X]!;
-    const by = state.ball[b + B_X + 1]!;
-    const ownGoalY = -me.attack * BACK_WALL_Y;
-    const ballToMe = Math.sqrt((bx - me.x) ** 2 + (by - me.y) ** 2);
-    const ballToGoal = Math.sqrt(bx * bx + (by - ownGoalY) ** 2) || 1;
-    const goalSide = (me.y - by) * me.attack < 0;
+    const me = startDecision(state, arena, car, controls);
+    if (!me) return;
+    const view = viewDefence(state, arena, me);
+    const { bx, by, ownGoalY, ballToMe, goalSide } = view;
+    const ballToGoal = view.ballToGoal || 1;
     if (goalSide && (ballToMe < SHADOW_CHALLENGE || ballToGoal < SHADOW_DANGER)) {
       // Facing the ball from its goal side: meeting it head-on clears it upfield.
       const [tx, ty, tz] = ballAhead(state, arena, clamp(ballToMe / Math.max(me.speed, 1000), 0, 1));
-      const dist = driveTo(me, tx, ty, controls, 0);
-      if (me.onGround) controls[CTRL_JUMP] = dist < 260 && tz - me.z > 120 && tz < 500 ? 1 : 0;
-      else controls[CTRL_JUMP] = me.jumping ? 1 : 0;
+      jumpAtBall(me, driveTo(me, tx, ty, controls, 0), tz, controls);
       return;
     }
     if (ballToGoal < SHADOW_DANGER) {
@@ -385,16 +428,12 @@ class BoostCollectorBot implements CarSoccerBot {
     this.refilling.clear();
   }
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
-    checkCar(state, arena, car, controls);
-    clearControls(controls);
-    if (isDemoed(state, arena, car)) return;
-    const me = viewCar(state, arena, car);
+    const me = startDecision(state, arena, car, controls);
+    if (!me) return;
     const key = arena * state.numCars + car;
     if (me.boost < REFILL_BELOW) this.refilling.add(key);
     else if (me.boost >= REFILL_UNTIL) this.refilling.delete(key);
-    const b = arena * BALL_FIELDS;
-    const bx = state.ball[b + B_X]!;
-    const by = state.ball[b + B_X + 1]!;
+    const [bx, by] = ballXY(state, arena);
     const ballToGoal = Math.sqrt(bx * bx + (by + me.attack * BACK_WALL_Y) ** 2);
     const pad = this.refilling.has(key) && ballToGoal > COLLECTOR_DANGER ? nearestPad(state, arena, me) : -1;
     if (pad < 0) {
@@ -416,7 +455,7 @@ function nearestPad(state: CarSoccerState, arena: number, me: CarView): number {
   BOOST_PADS.forEach(([x, y, big], p) => {
     if (tick < state.arena[ao + A_PAD_READY + p]!) return;
     // A small pad counts only when no big pad is up.
-    const score = Math.sqrt((x - me.x) ** 2 + (y - me.y) ** 2) + (big ? 0 : 1e5);
+    const score = distTo(me, x, y) + (big ? 0 : 1e5);
     if (score < bestScore) {
       best = p;
       bestScore = score;
@@ -434,13 +473,9 @@ class ForwardBot implements CarSoccerBot {
   readonly name = "forward";
   reset(_seed: number): void {}
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
-    checkCar(state, arena, car, controls);
-    clearControls(controls);
-    if (isDemoed(state, arena, car)) return;
-    const me = viewCar(state, arena, car);
-    const b = arena * BALL_FIELDS;
-    const bx = state.ball[b + B_X]!;
-    const by = state.ball[b + B_X + 1]!;
+    const me = startDecision(state, arena, car, controls);
+    if (!me) return;
+    const [bx, by] = ballXY(state, arena);
     if (by * me.attack > -FORWARD_WAIT_BEYOND) {
       chase(state, arena, me, controls);
       return;
