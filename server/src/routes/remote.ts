@@ -10,6 +10,7 @@ import type { PlatformEvents } from "../feed.js";
 import { carSoccerBotOf } from "../rooms/builtins.js";
 import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
 import { LiveMatchError, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
+import { createNextVersion, publishSubmitted } from "./agent-versions.js";
 import type { Api } from "./api.js";
 import { AgentName, ErrorBody } from "./schemas.js";
 
@@ -79,42 +80,15 @@ export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | nu
         actionParser: body.actionParser,
         tickSkip: spec.tickSkip ?? 8,
       };
-      const stored = await db.prisma.$transaction(async (tx) => {
-        const agent = await tx.agent.upsert({
-          where: { ownerId_name: { ownerId: owner.id, name: body.name } },
-          create: { ownerId: owner.id, name: body.name, kind: "remote", description: body.description ?? "" },
-          update: {},
-        });
-        if (agent.kind !== "remote")
-          throw new ApiError(
-            409,
-            "agent_kind_mismatch",
-            `agent "${agent.name}" is ${agent.kind}, not a remote agent`,
-          );
-        const last = await tx.agentVersion.findFirst({
-          where: { agentId: agent.id },
-          orderBy: { version: "desc" },
-          select: { version: true },
-        });
-        const version = await tx.agentVersion.create({
-          data: {
-            agentId: agent.id,
-            version: (last?.version ?? 0) + 1,
-            envId: body.env,
-            manifest: manifest as Prisma.InputJsonValue,
-            status: "active",
-          },
-        });
-        return { agent, version };
-      });
-      events?.publish("agent.submitted", {
-        agentId: stored.agent.id,
-        versionId: stored.version.id,
-        version: stored.version.version,
-        agentName: stored.agent.name,
-        ownerName: owner.name,
-        envId: body.env,
-      });
+      const stored = await db.prisma.$transaction((tx) =>
+        createNextVersion(
+          tx,
+          owner.id,
+          { name: body.name, kind: "remote", description: body.description ?? "" },
+          { envId: body.env, manifest: manifest as Prisma.InputJsonValue, status: "active" },
+        ),
+      );
+      publishSubmitted(events, stored, owner.name);
       reply.code(201);
       return {
         agentId: stored.agent.id,

@@ -7,6 +7,7 @@ import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { applyVersionCap } from "../league/versions.js";
 import { MAX_ARTIFACT_BYTES, SubmissionError, validateSubmission } from "../submissions/validate.js";
+import { createNextVersion, publishSubmitted } from "./agent-versions.js";
 import type { Api } from "./api.js";
 import { AgentName, ErrorBody } from "./schemas.js";
 
@@ -135,26 +136,11 @@ export async function submissionRoutes(
       }
 
       const stored = await db.prisma.$transaction(async (tx) => {
-        const agent = await tx.agent.upsert({
-          where: { ownerId_name: { ownerId: owner.id, name: name.data } },
-          create: { ownerId: owner.id, name: name.data, kind: "model" },
-          update: {},
-        });
-        if (agent.kind !== "model")
-          throw new ApiError(
-            409,
-            "agent_kind_mismatch",
-            `agent "${agent.name}" is ${agent.kind}, not a model agent`,
-          );
-        const last = await tx.agentVersion.findFirst({
-          where: { agentId: agent.id },
-          orderBy: { version: "desc" },
-          select: { version: true },
-        });
-        const version = await tx.agentVersion.create({
-          data: {
-            agentId: agent.id,
-            version: (last?.version ?? 0) + 1,
+        const created = await createNextVersion(
+          tx,
+          owner.id,
+          { name: name.data, kind: "model" },
+          {
             envId: validated.manifest.env,
             manifest: validated.manifest as unknown as Prisma.InputJsonValue,
             artifact: new Uint8Array(validated.artifact),
@@ -162,19 +148,12 @@ export async function submissionRoutes(
             artifactSha256: validated.sha256,
             status: "pending",
           },
-        });
+        );
         // Older versions beyond the cap become reserve: still on the ladder, at a lower rate.
-        await applyVersionCap(tx, agent.id, limits.activeVersionsPerAgent);
-        return { agent, version };
+        await applyVersionCap(tx, created.agent.id, limits.activeVersionsPerAgent);
+        return created;
       });
-      events?.publish("agent.submitted", {
-        agentId: stored.agent.id,
-        versionId: stored.version.id,
-        version: stored.version.version,
-        agentName: stored.agent.name,
-        ownerName: owner.name,
-        envId: stored.version.envId,
-      });
+      publishSubmitted(events, stored, owner.name);
       reply.code(201);
       return {
         agentId: stored.agent.id,
