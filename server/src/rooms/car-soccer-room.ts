@@ -24,9 +24,17 @@ import type { PlatformEvents } from "../feed.js";
 import { storeCarSoccerMatch } from "../league/head-to-head-runner.js";
 import { abortMatch } from "../league/matches.js";
 import { CarSoccerMatch, type LiveController } from "./car-soccer-match.js";
+import {
+  abortOnShutdown,
+  announceAndClose,
+  LaunchRegistry,
+  refuseSpectatorMessages,
+  SPECTATOR_ERROR,
+} from "./live-room.js";
 import { RemoteCarController, type SeatMessage } from "./remote-controller.js";
 
 export type { LiveController, MatchStatus } from "./car-soccer-match.js";
+export { SPECTATOR_ERROR } from "./live-room.js";
 
 const { TICK_RATE } = carSoccerConstants;
 
@@ -106,18 +114,8 @@ export interface LiveMatchOutcome {
   error?: string;
 }
 
-// Pending launches by one-time key: a room is only ever created by startLiveMatch, never by a client.
-const launches = new Map<string, LiveMatchLaunch>();
-
-export function registerLaunch(key: string, launch: LiveMatchLaunch): void {
-  launches.set(key, launch);
-}
-
-export function dropLaunch(key: string): void {
-  launches.delete(key);
-}
-
-export const SPECTATOR_ERROR = 4403;
+/** Launches of car-soccer rooms, registered by startLiveMatch. */
+export const carSoccerLaunches = new LaunchRegistry<LiveMatchLaunch>();
 
 /** What a remote player's seat is, once onAuth has checked its key. */
 interface SeatAuth {
@@ -142,9 +140,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private waitedMs = 0;
 
   override onCreate(options: { launchKey?: unknown }): void {
-    const launch = typeof options?.launchKey === "string" ? launches.get(options.launchKey) : undefined;
-    if (!launch) throw new Error("live matches are started by the server, not by clients");
-    launches.delete(options.launchKey as string);
+    const launch = carSoccerLaunches.take(options);
     this.launch = launch;
     this.match = new CarSoccerMatch({
       spec: launch.spec,
@@ -192,12 +188,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
         });
     });
     // Spectators watch; nothing they send may change the game.
-    this.onMessage("*", (client, type) => {
-      client.error(
-        SPECTATOR_ERROR,
-        `spectators cannot send messages ("${String(type)}" ignored): this match is played by the server`,
-      );
-    });
+    refuseSpectatorMessages(this);
   }
 
   /**
@@ -342,12 +333,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     this.sync();
     const stored = this.store();
     this.storing = stored;
-    void stored.then(async (outcome) => {
-      this.broadcast("match.ended", outcome);
-      this.broadcastPatch();
-      this.launch.onEnd?.(outcome);
-      await this.disconnect();
-    });
+    void stored.then((outcome) => announceAndClose(this, this.launch, outcome));
   }
 
   private async store(): Promise<LiveMatchOutcome> {
@@ -404,8 +390,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       // Disposed mid-match (server shutting down): nothing is rated.
       this.done = true;
       this.setSimulationInterval();
-      const message = "the server stopped during the live match";
-      await abortMatch(this.launch.prisma, this.launch.matchId, message).catch(() => {});
+      const message = await abortOnShutdown(this.launch.prisma, this.launch.matchId);
       this.launch.onEnd?.({
         matchId: this.launch.matchId,
         status: "aborted",

@@ -1,18 +1,11 @@
 // startLiveDuplicateMatch: the only way a live bandit or recommender match (and its room) begins.
 // The players, seeds and storing are the headless ladder's (duplicate-runner.ts); only the pace differs.
-import { randomBytes, randomUUID } from "node:crypto";
-import { matchMaker } from "@colyseus/core";
+import { randomBytes } from "node:crypto";
 import { DuplicateMatch } from "@league/agents";
 import { BanditEnv, ENV_SPECS, RecsimEnv } from "@league/envs";
 import { duplicateEntrants, duplicateSeeds } from "../league/duplicate-runner.js";
-import { abortMatch, createMatch, startMatch } from "../league/matches.js";
-import {
-  DUPLICATE_ROOM,
-  type DuplicateLiveOutcome,
-  dropDuplicateLaunch,
-  registerDuplicateLaunch,
-} from "./duplicate-room.js";
-import { LiveMatchError, type RoomDeps } from "./live.js";
+import { DUPLICATE_ROOM, type DuplicateLiveOutcome, duplicateLaunches } from "./duplicate-room.js";
+import { LiveMatchError, openLiveMatch, type RoomDeps } from "./live.js";
 
 /** Steps per second of a live duplicate match unless told otherwise: a bandit's 4 × 1,000 pulls in 80 s. */
 export const DEFAULT_DUPLICATE_STEPS_PER_SECOND = 50;
@@ -74,38 +67,25 @@ export async function startLiveDuplicateMatch(
   const numChoices =
     env instanceof RecsimEnv ? env.config.numItems : env instanceof BanditEnv ? env.config.numArms : 0;
 
-  const matchId = await createMatch(prisma, {
-    leagueId: league.id,
-    seed,
-    live: true,
-    seats: input.versionIds.map((versionId, slot) => ({ versionId, slot, team: slot })),
-  });
-  await startMatch(prisma, matchId);
-  const launchKey = randomUUID();
-  registerDuplicateLaunch(launchKey, {
-    prisma,
-    events,
-    matchId,
-    leagueId: league.id,
-    versionIds: [...input.versionIds],
-    match,
-    family: spec.family,
-    numChoices,
-    stepsPerSecond,
-    ...(input.onEnd ? { onEnd: input.onEnd } : {}),
-  });
-  try {
-    const room = await matchMaker.createRoom(DUPLICATE_ROOM, { launchKey });
-    events?.publish("match.started", {
+  return openLiveMatch(
+    deps,
+    { name: DUPLICATE_ROOM, launches: duplicateLaunches },
+    {
+      leagueId: league.id,
+      seed,
+      seats: input.versionIds.map((versionId, slot) => ({ versionId, slot, team: slot })),
+    },
+    (matchId) => ({
+      prisma,
+      events,
       matchId,
       leagueId: league.id,
-      live: true,
       versionIds: [...input.versionIds],
-    });
-    return { roomId: room.roomId, matchId };
-  } catch (error) {
-    dropDuplicateLaunch(launchKey);
-    await abortMatch(prisma, matchId, `the live room did not open: ${(error as Error).message}`);
-    throw error;
-  }
+      match,
+      family: spec.family,
+      numChoices,
+      stepsPerSecond,
+      ...(input.onEnd ? { onEnd: input.onEnd } : {}),
+    }),
+  );
 }

@@ -10,7 +10,7 @@ import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
 import { type DuplicateCurves, storeDuplicateMatch } from "../league/duplicate-runner.js";
 import { abortMatch } from "../league/matches.js";
-import { SPECTATOR_ERROR } from "./car-soccer-room.js";
+import { abortOnShutdown, announceAndClose, LaunchRegistry, refuseSpectatorMessages } from "./live-room.js";
 
 export const DUPLICATE_ROOM = "duplicate";
 
@@ -84,16 +84,8 @@ export interface DuplicateLiveOutcome {
   error?: string;
 }
 
-// Pending launches by one-time key: a room is only ever created by the server, never by a client.
-const launches = new Map<string, DuplicateLaunch>();
-
-export function registerDuplicateLaunch(key: string, launch: DuplicateLaunch): void {
-  launches.set(key, launch);
-}
-
-export function dropDuplicateLaunch(key: string): void {
-  launches.delete(key);
-}
+/** Launches of duplicate rooms, registered by startLiveDuplicateMatch. */
+export const duplicateLaunches = new LaunchRegistry<DuplicateLaunch>();
 
 export class DuplicateRoom extends Room<DuplicateMatchViewState> {
   override autoDispose = false;
@@ -109,9 +101,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
   private done = false;
 
   override onCreate(options: { launchKey?: unknown }): void {
-    const launch = typeof options?.launchKey === "string" ? launches.get(options.launchKey) : undefined;
-    if (!launch) throw new Error("live matches are started by the server, not by clients");
-    launches.delete(options.launchKey as string);
+    const launch = duplicateLaunches.take(options);
     this.launch = launch;
     const { match } = launch;
     this.curveEvery = Math.max(1, Math.ceil(match.maxSteps / CURVE_POINTS));
@@ -148,12 +138,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
     // Curves and bars need no more than 20 updates a second to look continuous.
     this.setPatchRate(1000 / 20);
     this.setSimulationInterval((dt) => this.update(dt), 1000 / 60);
-    this.onMessage("*", (client, type) => {
-      client.error(
-        SPECTATOR_ERROR,
-        `spectators cannot send messages ("${String(type)}" ignored): this match is played by the server`,
-      );
-    });
+    refuseSpectatorMessages(this);
   }
 
   override onJoin(_client: Client): void {}
@@ -237,12 +222,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
     this.state.status = "ended";
     const stored = this.store();
     this.storing = stored;
-    void stored.then(async (outcome) => {
-      this.broadcast("match.ended", outcome);
-      this.broadcastPatch();
-      this.launch.onEnd?.(outcome);
-      await this.disconnect();
-    });
+    void stored.then((outcome) => announceAndClose(this, this.launch, outcome));
   }
 
   private async store(): Promise<DuplicateLiveOutcome> {
@@ -277,12 +257,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
     const outcome: DuplicateLiveOutcome = { matchId, status: "aborted", scores: [], error: message };
     void abortMatch(prisma, matchId, message)
       .catch(() => {})
-      .then(async () => {
-        this.broadcast("match.ended", outcome);
-        this.broadcastPatch();
-        this.launch.onEnd?.(outcome);
-        await this.disconnect();
-      });
+      .then(() => announceAndClose(this, this.launch, outcome));
   }
 
   override onUncaughtException(error: Error, method: string): void {
@@ -297,8 +272,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
       // Disposed mid-match (server shutting down): nothing is rated.
       this.done = true;
       this.setSimulationInterval();
-      const message = "the server stopped during the live match";
-      await abortMatch(this.launch.prisma, this.launch.matchId, message).catch(() => {});
+      const message = await abortOnShutdown(this.launch.prisma, this.launch.matchId);
       this.launch.onEnd?.({ matchId: this.launch.matchId, status: "aborted", scores: [], error: message });
     } else await this.storing?.catch(() => {});
   }

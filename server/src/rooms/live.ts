@@ -11,16 +11,16 @@ import { createCarSoccerBot } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
-import { abortMatch, createMatch, startMatch } from "../league/matches.js";
+import { abortMatch, createMatch, type Seat, startMatch } from "../league/matches.js";
 import {
   CAR_SOCCER_ROOM,
   CarSoccerRoom,
-  dropLaunch,
+  carSoccerLaunches,
   type LiveController,
   type LiveMatchOutcome,
-  registerLaunch,
 } from "./car-soccer-room.js";
 import { DUPLICATE_ROOM, DuplicateRoom } from "./duplicate-room.js";
+import type { LaunchRegistry } from "./live-room.js";
 import { RemoteCarController } from "./remote-controller.js";
 
 export interface RoomDeps {
@@ -149,6 +149,39 @@ export interface LiveMatchInput {
 }
 
 /**
+ * How every live match begins, once its input is checked: creates and starts the match row (live),
+ * registers the room's launch under a one-time key, opens the room and publishes match.started.
+ * A room that does not open drops its launch and aborts the match. Returns the room id spectators
+ * join with `client.joinById(roomId)`.
+ */
+export async function openLiveMatch<L>(
+  deps: RoomDeps,
+  room: { name: string; launches: LaunchRegistry<L> },
+  match: { leagueId: string; seed: bigint; seats: Seat[] },
+  launch: (matchId: string) => L,
+): Promise<{ roomId: string; matchId: string }> {
+  const { prisma, events } = deps;
+  const matchId = await createMatch(prisma, { ...match, live: true });
+  await startMatch(prisma, matchId);
+  const launchKey = randomUUID();
+  room.launches.register(launchKey, launch(matchId));
+  try {
+    const { roomId } = await matchMaker.createRoom(room.name, { launchKey });
+    events?.publish("match.started", {
+      matchId,
+      leagueId: match.leagueId,
+      live: true,
+      versionIds: match.seats.map((s) => s.versionId),
+    });
+    return { roomId, matchId };
+  } catch (error) {
+    room.launches.drop(launchKey);
+    await abortMatch(prisma, matchId, `the live room did not open: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+/**
  * Creates and starts the match row (live), publishes match.started and opens its room; returns
  * the room id spectators join with `client.joinById(roomId)`. Needs `attachRooms` first.
  */
@@ -224,44 +257,31 @@ export async function startLiveMatch(
     return { versionId: seat.versionId, controller };
   });
 
-  const matchId = await createMatch(prisma, {
-    leagueId: league.id,
-    seed,
-    live: true,
-    seats: seats.map((s, car) => ({
-      versionId: s.versionId,
-      slot: car,
-      team: car < spec.numAgents / 2 ? 0 : 1,
-    })),
-  });
-  await startMatch(prisma, matchId);
-  const launchKey = randomUUID();
-  registerLaunch(launchKey, {
-    prisma,
-    events,
-    matchId,
-    leagueId: league.id,
-    spec,
-    seed: engineSeed,
-    seats,
-    durationSeconds: duration,
-    goalPauseSeconds: input.goalPauseSeconds ?? 3,
-    kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
-    remoteGraceSeconds: grace,
-    ...(input.onEnd ? { onEnd: input.onEnd } : {}),
-  });
-  try {
-    const room = await matchMaker.createRoom(CAR_SOCCER_ROOM, { launchKey });
-    events?.publish("match.started", {
+  return openLiveMatch(
+    deps,
+    { name: CAR_SOCCER_ROOM, launches: carSoccerLaunches },
+    {
+      leagueId: league.id,
+      seed,
+      seats: seats.map((s, car) => ({
+        versionId: s.versionId,
+        slot: car,
+        team: car < spec.numAgents / 2 ? 0 : 1,
+      })),
+    },
+    (matchId) => ({
+      prisma,
+      events,
       matchId,
       leagueId: league.id,
-      live: true,
-      versionIds: seats.map((s) => s.versionId),
-    });
-    return { roomId: room.roomId, matchId };
-  } catch (error) {
-    dropLaunch(launchKey);
-    await abortMatch(prisma, matchId, `the live room did not open: ${(error as Error).message}`);
-    throw error;
-  }
+      spec,
+      seed: engineSeed,
+      seats,
+      durationSeconds: duration,
+      goalPauseSeconds: input.goalPauseSeconds ?? 3,
+      kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
+      remoteGraceSeconds: grace,
+      ...(input.onEnd ? { onEnd: input.onEnd } : {}),
+    }),
+  );
 }

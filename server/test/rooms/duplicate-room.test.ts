@@ -15,8 +15,8 @@ import {
   attachRooms,
   DUPLICATE_ROOM,
   type DuplicateLiveOutcome,
+  duplicateLaunches,
   LiveMatchError,
-  registerDuplicateLaunch,
   SPECTATOR_ERROR,
   startLiveDuplicateMatch,
 } from "../../src/rooms/index.js";
@@ -241,7 +241,7 @@ describe("live duplicate (bandit and recommender) rooms", () => {
       update() {},
     };
     const end = outcomePromise();
-    registerDuplicateLaunch("broken-launch", {
+    duplicateLaunches.register("broken-launch", {
       prisma: db.prisma,
       events: null,
       matchId,
