@@ -2,10 +2,12 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildMlp, saveCheckpoint, selectBackend } from "@league/agents";
+import { describePolicyIO } from "@league/envs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MAX_ARTIFACT_BYTES,
   type PolicyIO,
+  type PolicyIOResolver,
   SubmissionError,
   unpackArtifact,
   validateSubmission,
@@ -42,7 +44,7 @@ afterAll(() => rm(path.dirname(dir), { recursive: true, force: true }));
 const withFile = (name: string, bytes: Uint8Array | string) =>
   new Map([...files, [name, typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes]]);
 const json = (name: string) => JSON.parse(Buffer.from(files.get(name)!).toString("utf8"));
-const problem = (candidate: Map<string, Uint8Array>, resolver = resolve) => {
+const problem = (candidate: Map<string, Uint8Array>, resolver: PolicyIOResolver = resolve) => {
   try {
     validateSubmission(candidate, resolver);
   } catch (error) {
@@ -124,6 +126,68 @@ describe("submission validation", () => {
     ).toMatchObject({
       code: "shape_mismatch",
       message: expect.stringMatching(/the model outputs 4 values; it must output 5/),
+    });
+  });
+
+  it("accepts a history-builder bandit checkpoint for the Bernoulli bandits only, sized 2K + 1", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const actor = buildMlp(runtime.tf, {
+      inputSize: 21,
+      hidden: [8],
+      outputSize: 10,
+      seed: 1,
+      name: "actor",
+    });
+    const critic = buildMlp(runtime.tf, {
+      inputSize: 21,
+      hidden: [8],
+      outputSize: 1,
+      seed: 2,
+      name: "critic",
+    });
+    const historyDir = path.join(path.dirname(dir), "history");
+    await saveCheckpoint(
+      runtime,
+      historyDir,
+      { actor, critic, observationStats: null, globalStep: 0 },
+      {
+        name: "history",
+        env: "bandit-bernoulli-10",
+        observationBuilder: "history",
+        actionParser: "discrete",
+        tickSkip: 1,
+        actionSelection: "sample",
+      },
+    );
+    const history = new Map<string, Uint8Array>();
+    for (const name of ["agent.json", "model.json", "weights.bin"])
+      history.set(name, new Uint8Array(await readFile(path.join(historyDir, name))));
+    const league = (m: { env: string; observationBuilder: string; actionParser: string }) =>
+      describePolicyIO(m.env, m.observationBuilder, m.actionParser);
+    const accepted = validateSubmission(history, league);
+    expect(accepted.manifest).toMatchObject({
+      observationBuilder: "history",
+      observationSize: 21,
+      actionSelection: "sample",
+    });
+    const manifest = JSON.parse(Buffer.from(history.get("agent.json")!).toString("utf8"));
+    const edited = (change: Record<string, unknown>) =>
+      new Map([
+        ...history,
+        ["agent.json", new TextEncoder().encode(JSON.stringify({ ...manifest, ...change }))],
+      ]);
+    expect(problem(edited({ env: "bandit-gaussian-10" }), league)).toMatchObject({
+      code: "unknown_env_parts",
+      message: expect.stringMatching(
+        /unknown observation builder "history" for bandit-gaussian-10; known: default/,
+      ),
+    });
+    // The model takes 21 numbers; the default observation has 12.
+    expect(problem(edited({ observationBuilder: "default" }), league).code).toBe("shape_mismatch");
+    expect(problem(edited({ actionSelection: "softmax" }), league).code).toBe("invalid_manifest");
+    expect(problem(edited({ actionParser: "lookup" }), league)).toMatchObject({
+      code: "invalid_manifest",
+      message: expect.stringMatching(/actionSelection "sample" needs the bandits' "discrete" action parser/),
     });
   });
 

@@ -21,7 +21,8 @@ export interface TrainedAgent {
 
 /**
  * The shipped checkpoints. How each was produced is in server/builtins/README.md (the exact
- * command, its step budget and its measured win rate against the ball-chaser).
+ * command, its step budget and what it measured: win rate against the ball-chaser, regret
+ * against UCB1 and Thompson sampling on held-out instances).
  */
 export const TRAINED_AGENTS: readonly TrainedAgent[] = [
   {
@@ -29,6 +30,12 @@ export const TRAINED_AGENTS: readonly TrainedAgent[] = [
     dir: "ppo-selfplay-1v1",
     description:
       "PPO trained 1v1 by curriculum self-play (PFSP over its past snapshots and the ball-chaser); bench/learn-car-soccer",
+  },
+  {
+    name: "ppo-history",
+    dir: "ppo-history-bernoulli-10",
+    description:
+      "Meta-learned PPO bandit policy on its own history (per-arm posterior mean and 1/sqrt(pulls+1), t/horizon: the history observation builder), trained over random Bernoulli instances; bench/learn-bandit",
   },
 ];
 
