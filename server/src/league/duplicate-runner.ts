@@ -4,7 +4,14 @@
 import { type DuplicateEntrant, type DuplicateResult, playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
-import { abortMatch, createMatch, type FinishedMatch, finishMatch, startMatch } from "./matches.js";
+import {
+  abortMatch,
+  createMatch,
+  type FinishedMatch,
+  finishMatch,
+  publishFinished,
+  startMatch,
+} from "./matches.js";
 import { duplicatePlayer, UnplayableVersionError } from "./players.js";
 
 /** Episodes per match: several seeds average out the luck of one instance. */
@@ -82,26 +89,12 @@ export async function storeDuplicateMatch(
       ...(input.curves ? { curves: { ...input.curves } } : {}),
     },
   });
-  if (events && finished.applied) {
-    const ranks = outcome.entries.map((e, slot) => ({ versionId: versionIds[slot]!, rank: e.rank }));
-    events.publish("match.finished", {
-      matchId,
-      leagueId,
-      result: { scores: outcome.entries.map((e) => e.meanReturn) },
-      ranks,
-    });
-    for (const change of finished.ratingChanges) {
-      events.publish("rating.changed", {
-        versionId: change.versionId,
-        leagueId: change.leagueId,
-        matchId,
-        mu: change.after.mu,
-        sigma: change.after.sigma,
-        ordinal: change.after.ordinal,
-        delta: change.after.ordinal - change.before.ordinal,
-      });
-    }
-  }
+  publishFinished(events, finished, {
+    matchId,
+    leagueId,
+    result: { scores: outcome.entries.map((e) => e.meanReturn) },
+    ranks: outcome.entries.map((e, slot) => ({ versionId: versionIds[slot]!, rank: e.rank })),
+  });
   return finished;
 }
 

@@ -4,7 +4,14 @@ import type { PrismaClient } from "@league/db";
 import { getEnvSpec } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
 import { CarSoccerMatch } from "../rooms/car-soccer-match.js";
-import { abortMatch, createMatch, type FinishedMatch, finishMatch, startMatch } from "./matches.js";
+import {
+  abortMatch,
+  createMatch,
+  type FinishedMatch,
+  finishMatch,
+  publishFinished,
+  startMatch,
+} from "./matches.js";
 import { carSoccerController, UnplayableVersionError } from "./players.js";
 
 /** Physics ticks between yields to the event loop, so the API stays responsive during a match. */
@@ -84,24 +91,12 @@ export async function storeCarSoccerMatch(
     result,
     replay: match.encodeReplay(),
   });
-  if (events && finished.applied) {
-    events.publish("match.finished", {
-      matchId,
-      leagueId,
-      result: { score },
-      ranks: seats.map((s, car) => ({ versionId: s.versionId, rank: ranks[match.teamOf(car)]! })),
-    });
-    for (const change of finished.ratingChanges)
-      events.publish("rating.changed", {
-        versionId: change.versionId,
-        leagueId: change.leagueId,
-        matchId,
-        mu: change.after.mu,
-        sigma: change.after.sigma,
-        ordinal: change.after.ordinal,
-        delta: change.after.ordinal - change.before.ordinal,
-      });
-  }
+  publishFinished(events, finished, {
+    matchId,
+    leagueId,
+    result: { score },
+    ranks: seats.map((s, car) => ({ versionId: s.versionId, rank: ranks[match.teamOf(car)]! })),
+  });
   return finished;
 }
 

@@ -1,6 +1,7 @@
 // A match's life in the database: created with its seats, started, then finished with its
 // result, ranks, replay and rating updates in one transaction (or aborted, rating nothing).
 import type { Prisma, PrismaClient } from "@league/db";
+import type { FeedEvents, PlatformEvents } from "../feed.js";
 import { ordinal, type RatingParams, rateMatch, type Skill } from "../ratings.js";
 
 export interface Seat {
@@ -95,6 +96,29 @@ export interface FinishInput {
  * one transaction: either everything is written or nothing is. Finishing an already finished
  * match changes nothing, so a retried job cannot rate a match twice.
  */
+/**
+ * The feed's events for a match `finishMatch` stored: match.finished, then rating.changed for
+ * each rating it moved. Nothing when it was not applied (the match had been finished before).
+ */
+export function publishFinished(
+  events: PlatformEvents | null,
+  finished: FinishedMatch,
+  match: FeedEvents["match.finished"],
+): void {
+  if (!events || !finished.applied) return;
+  events.publish("match.finished", match);
+  for (const change of finished.ratingChanges)
+    events.publish("rating.changed", {
+      versionId: change.versionId,
+      leagueId: change.leagueId,
+      matchId: match.matchId,
+      mu: change.after.mu,
+      sigma: change.after.sigma,
+      ordinal: change.after.ordinal,
+      delta: change.after.ordinal - change.before.ordinal,
+    });
+}
+
 export async function finishMatch(prisma: PrismaClient, input: FinishInput): Promise<FinishedMatch> {
   const ranks = input.teamRanks ?? ranksFromScores(input.teamScores);
   return prisma.$transaction(async (tx) => {
