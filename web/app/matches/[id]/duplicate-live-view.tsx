@@ -3,11 +3,12 @@
 // The live view of a bandit or recommender match: joins the match's Colyseus room as a spectator
 // and redraws every seat's cumulative return and regret curves and arm-pull bars as the patches
 // arrive (a few times a second: curves need no more to look continuous).
-import { Client, type Room } from "colyseus.js";
+import type { Room } from "colyseus.js";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { DuplicateCharts, type DuplicateSeries } from "./duplicate-charts";
 import { useFollowMatch } from "./follow";
+import { joinAsSpectator } from "./spectate";
 
 interface NumberList {
   toArray(): number[];
@@ -108,10 +109,8 @@ export function DuplicateLiveView({
       if (latest && !disposed) setView(read(latest));
     };
     (async () => {
-      const protocol = window.location.protocol === "https:" ? "wss" : "ws";
-      const client = new Client(`${protocol}://${window.location.hostname}:${serverPort}`);
-      room = await client.joinById(roomId);
-      if (disposed) return void room.leave();
+      room = await joinAsSpectator(serverPort, roomId, () => disposed);
+      if (!room) return;
       room.onStateChange((state: RoomState) => {
         latest = state;
         timer ??= setTimeout(flush, REDRAW_MS);

@@ -3,11 +3,12 @@
 // The live 3D view of a car-soccer match: joins the match's Colyseus room as a spectator, keeps
 // the last patches, and draws them interpolated so that motion is smooth at the browser's frame
 // rate whatever the patch rate.
-import { Client, type Room } from "colyseus.js";
+import type { Room } from "colyseus.js";
 import { useEffect, useRef, useState } from "react";
 import { BoostMeters, CameraButtons, formatClock } from "./camera-buttons";
 import { type CameraMode, type CarFrame, FieldScene, type Frame } from "./field-scene";
 import { useFollowMatch } from "./follow";
+import { joinAsSpectator } from "./spectate";
 
 interface RoomCar {
   name: string;
@@ -104,10 +105,8 @@ export function LiveView({
     frame = requestAnimationFrame(draw);
 
     (async () => {
-      const protocol = window.location.protocol === "https:" ? "wss" : "ws";
-      const client = new Client(`${protocol}://${window.location.hostname}:${serverPort}`);
-      room = await client.joinById(roomId);
-      if (disposed) return void room.leave();
+      room = await joinAsSpectator(serverPort, roomId, () => disposed);
+      if (!room) return;
       let lastHud = 0;
       room.onStateChange((state: RoomState) => {
         const snap = snapshot(state, performance.now());
