@@ -3,13 +3,13 @@
 // either is missing, and a failure under CI.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { openDatabase } from "@league/db";
+import { openDatabase, type PrismaClient } from "@league/db";
 import { createPostgresDatabase, dropPostgresDatabase, probePostgres } from "@league/db/testing";
 import { Client, type SeatReservation } from "colyseus.js";
 import { Redis } from "ioredis";
 import { io as connectFeed, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MatchQueue, queueConnection } from "../src/league/match-queue.js";
+import { type MatchJob, MatchQueue, queueConnection } from "../src/league/match-queue.js";
 import { createMatch } from "../src/league/matches.js";
 import { DIST, freePort } from "./helpers/processes.js";
 import { probeRedis, testRedisUrl } from "./helpers/redis.js";
@@ -38,6 +38,37 @@ async function reserveSeat(
   if (!res.ok || body.error)
     throw new Error(`seat in ${roomId} via port ${port}: ${res.status} ${body.error}`);
   return body;
+}
+
+/**
+ * A headless match of the first `bots` scripted bots (by creation) of the league's environment
+ * (the seeded leagues are named after theirs), each its own seat: its row, and its job queued.
+ */
+async function queueBotMatch(
+  prisma: PrismaClient,
+  queue: MatchQueue,
+  input: Pick<MatchJob, "leagueId" | "mode" | "headToHeadSeconds"> & { seed: bigint; bots: number },
+) {
+  const bots = await prisma.agentVersion.findMany({
+    where: { envId: input.leagueId, agent: { kind: "scripted" } },
+    orderBy: { createdAt: "asc" },
+    take: input.bots,
+  });
+  const matchId = await createMatch(prisma, {
+    leagueId: input.leagueId,
+    seed: input.seed,
+    seats: bots.map((v, slot) => ({ versionId: v.id, slot, team: slot })),
+  });
+  const job: MatchJob = {
+    matchId,
+    leagueId: input.leagueId,
+    mode: input.mode,
+    versionIds: bots.map((v) => v.id),
+    seed: input.seed.toString(),
+    ...(input.headToHeadSeconds === undefined ? {} : { headToHeadSeconds: input.headToHeadSeconds }),
+  };
+  await queue.enqueue(job);
+  return { matchId, bots, job };
 }
 
 interface Proc {
@@ -195,34 +226,16 @@ describe.skipIf(missing !== null)(
       const connection = queueConnection(REDIS_URL);
       const queue = new MatchQueue(connection);
       try {
-        const bots = await prisma.agentVersion.findMany({
-          where: { envId: "car-soccer-1v1", agent: { kind: "scripted" } },
-          orderBy: { createdAt: "asc" },
-          take: 2,
-        });
-        const matchId = await createMatch(prisma, {
-          leagueId: "car-soccer-1v1",
-          seed: 12345n,
-          seats: bots.map((v, slot) => ({ versionId: v.id, slot, team: slot })),
-        });
         // A long game (an hour of play) keeps a worker busy for a while.
+        const { matchId, bots, job } = await queueBotMatch(prisma, queue, {
+          leagueId: "car-soccer-1v1",
+          mode: "head_to_head",
+          seed: 12345n,
+          bots: 2,
+          headToHeadSeconds: 3600,
+        });
         // Twice: the job id is the match id, so the second is a no-op.
-        await queue.enqueue({
-          matchId,
-          leagueId: "car-soccer-1v1",
-          mode: "head_to_head",
-          versionIds: bots.map((v) => v.id),
-          seed: "12345",
-          headToHeadSeconds: 3600,
-        });
-        await queue.enqueue({
-          matchId,
-          leagueId: "car-soccer-1v1",
-          mode: "head_to_head",
-          versionIds: bots.map((v) => v.id),
-          seed: "12345",
-          headToHeadSeconds: 3600,
-        });
+        await queue.enqueue(job);
         const playing = `worker: playing match ${matchId}`;
         await expect
           .poll(() => workers.findIndex((w) => w.output().includes(playing)), { timeout: 60_000 })
@@ -350,21 +363,11 @@ describe.skipIf(missing !== null)(
       const connection = queueConnection(REDIS_URL);
       const queue = new MatchQueue(connection);
       try {
-        const versions = await db.prisma.agentVersion.findMany({
-          where: { envId: "bandit-bernoulli-10", agent: { kind: "scripted" } },
-          take: 3,
-        });
-        const matchId = await createMatch(db.prisma, {
-          leagueId: "bandit-bernoulli-10",
-          seed: 99n,
-          seats: versions.map((v, slot) => ({ versionId: v.id, slot, team: slot })),
-        });
-        await queue.enqueue({
-          matchId,
+        const { matchId } = await queueBotMatch(db.prisma, queue, {
           leagueId: "bandit-bernoulli-10",
           mode: "duplicate",
-          versionIds: versions.map((v) => v.id),
-          seed: "99",
+          seed: 99n,
+          bots: 3,
         });
         await expect.poll(() => finished.includes(matchId), { timeout: 60_000 }).toBe(true);
         expect((await db.prisma.match.findUniqueOrThrow({ where: { id: matchId } })).status).toBe("finished");
