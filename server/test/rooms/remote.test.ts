@@ -4,7 +4,7 @@ import path from "node:path";
 import { RemoteAgentClient, RemoteAgentError } from "@league/agents";
 import { createTestDatabase, probePostgres, type TestDatabase } from "@league/db/testing";
 import { ContinuousAction, decodeMatchReplay, LookupTableAction } from "@league/envs";
-import { Client } from "colyseus.js";
+import { Client, type Room } from "colyseus.js";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
@@ -44,6 +44,25 @@ async function storedMatch(matchId: string) {
     forfeit?: { team: number; reason: string };
   };
   return { match, result, remote: result.seats[0]!.remote! };
+}
+
+/** Blue's remote player (seat 0) forfeited the stored match, for `reason`; orange won. */
+async function expectSeat0Forfeited(matchId: string, reason: RegExp): Promise<void> {
+  await expect
+    .poll(async () => (await storedMatch(matchId)).match.status, { timeout: 15_000 })
+    .toBe("finished");
+  const { match: stored, result } = await storedMatch(matchId);
+  expect(result.forfeit).toMatchObject({ team: 0, reason: expect.stringMatching(reason) });
+  expect(stored.participants.map((p) => p.rank)).toEqual([2, 1]);
+}
+
+/** Drops the player's connection (not a consented leave) once it has played 10 decisions. */
+function dropAfterTenSteps(room: Room, played: () => number): void {
+  const timer = setInterval(() => {
+    if (played() < 10) return;
+    clearInterval(timer);
+    room.connection.close();
+  }, 20);
 }
 
 /** Car 0's controls at every decision of every episode of the stored replay. */
@@ -231,15 +250,7 @@ describe("remote agents", () => {
       new RemoteAgentClient({ server, apiKey: "al_nope" }).register({ name: "x1", env: "car-soccer-1v1" }),
     ).rejects.toBeInstanceOf(RemoteAgentError);
     // Nobody joined that match: after the grace seconds its remote side forfeits.
-    await expect
-      .poll(async () => (await storedMatch(match.matchId)).match.status, { timeout: 15_000 })
-      .toBe("finished");
-    const { match: stored, result } = await storedMatch(match.matchId);
-    expect(result.forfeit).toMatchObject({
-      team: 0,
-      reason: expect.stringMatching(/did not join within 3 s/),
-    });
-    expect(stored.participants.map((p) => p.rank)).toEqual([2, 1]);
+    await expectSeat0Forfeited(match.matchId, /did not join within 3 s/);
   });
 
   it("forfeit a player who disconnects past the grace period", async () => {
@@ -254,26 +265,12 @@ describe("remote agents", () => {
       },
       {
         reconnect: false,
-        onJoin: (room) => {
-          // Drop the connection (not a consented leave) once the match is under way.
-          const timer = setInterval(() => {
-            if (steps < 10) return;
-            clearInterval(timer);
-            room.connection.close();
-          }, 20);
-        },
+        // Drop the connection once the match is under way.
+        onJoin: (room) => dropAfterTenSteps(room, () => steps),
       },
     );
     await expect(played).rejects.toThrow(/left room .* before the match ended/);
-    await expect
-      .poll(async () => (await storedMatch(match.matchId)).match.status, { timeout: 15_000 })
-      .toBe("finished");
-    const { match: stored, result } = await storedMatch(match.matchId);
-    expect(result.forfeit).toMatchObject({
-      team: 0,
-      reason: expect.stringMatching(/disconnected for more than 1 s/),
-    });
-    expect(stored.participants.map((p) => p.rank)).toEqual([2, 1]);
+    await expectSeat0Forfeited(match.matchId, /disconnected for more than 1 s/);
   });
 
   it("rejoin within the grace period after a dropped connection and play on to the end", async () => {
@@ -291,12 +288,7 @@ describe("remote agents", () => {
       {
         onSeat: (seat) => seats.push(seat),
         onJoin: (room) => {
-          if (++joins > 1) return;
-          const timer = setInterval(() => {
-            if (steps.length < 10) return;
-            clearInterval(timer);
-            room.connection.close();
-          }, 20);
+          if (++joins === 1) dropAfterTenSteps(room, () => steps.length);
         },
       },
     );
@@ -324,13 +316,7 @@ describe("remote agents", () => {
       },
       {
         reconnect: false,
-        onJoin: (room) => {
-          const timer = setInterval(() => {
-            if (steps < 10) return;
-            clearInterval(timer);
-            room.connection.close();
-          }, 20);
-        },
+        onJoin: (room) => dropAfterTenSteps(room, () => steps),
       },
     );
     await expect(first).rejects.toThrow(/before the match ended/);
