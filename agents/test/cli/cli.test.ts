@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { league } from "./league.js";
+import { league, trainTinyCar } from "./league.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -167,21 +167,8 @@ describe("league CLI", () => {
   });
 
   it("trains car soccer by self-play into a checkpoint that plays the ball-chaser", async () => {
-    const config = path.join(dir, "car.json");
     const out = path.join(dir, "car-run");
-    await writeFile(
-      config,
-      JSON.stringify({
-        env: "car-soccer-1v1",
-        out,
-        name: "tiny-car",
-        totalSteps: 256,
-        numEnvs: 4,
-        episodeSeconds: 3,
-        ppo: { numSteps: 32, hidden: [8], numMinibatches: 2, updateEpochs: 1 },
-      }),
-    );
-    const trained = await league(["train", config]);
+    const trained = await trainTinyCar(path.join(dir, "car.json"), out);
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(/win vs pool/);
     expect(trained.stdout).toMatch(/charts: .*summary\.svg, .*ratings\.svg/);

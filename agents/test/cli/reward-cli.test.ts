@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { league } from "./league.js";
+import { league, trainTinyCar } from "./league.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -125,21 +125,8 @@ describe("league reward analyse", () => {
   });
 
   it("analyses a real `league train` car-soccer run: its outcome and its checkpoint's reward", async () => {
-    const config = path.join(dir, "car.json");
     const run = path.join(dir, "car-run");
-    await writeFile(
-      config,
-      JSON.stringify({
-        env: "car-soccer-1v1",
-        out: run,
-        name: "tiny-car",
-        totalSteps: 256,
-        numEnvs: 4,
-        episodeSeconds: 3,
-        ppo: { numSteps: 32, hidden: [8], numMinibatches: 2, updateEpochs: 1 },
-      }),
-    );
-    const trained = await league(["train", config]);
+    const trained = await trainTinyCar(path.join(dir, "car.json"), run);
     expect(trained.code, trained.stderr).toBe(0);
     const r = await league(["reward", "analyse", run, "--episodes", "1", "--seconds", "5"]);
     expect(r.code, r.stderr).toBe(0);
