@@ -50,11 +50,15 @@ describe("built-in trained agents", () => {
     expect(version!.status).toBe("active");
     expect(version!.artifact?.byteLength).toBeGreaterThan(0);
     expect(version!.ratings.map((r) => r.leagueId)).toEqual([LEAGUE]);
-    // The shipped checkpoint was trained on the advanced observation (ball and cars in the car's frame).
+    // Registered with the interface its agent.json names (the builder it was trained on).
+    const onDisk = JSON.parse(await readFile(path.join(BUILTINS_DIR, shipped.dir, "agent.json"), "utf8")) as {
+      observationBuilder: string;
+      actionParser: string;
+    };
     expect(version!.manifest).toMatchObject({
       kind: "model",
-      observationBuilder: "advanced",
-      actionParser: "lookup",
+      observationBuilder: onDisk.observationBuilder,
+      actionParser: onDisk.actionParser,
     });
   });
 
@@ -68,7 +72,6 @@ describe("built-in trained agents", () => {
       path.join(BUILTINS_DIR, shipped.dir),
     );
     // The reference builds the checkpoint's own observation, so a builder mix-up shows as mismatches.
-    expect(manifest.observationBuilder).toBe("advanced");
     const { obsBuilder, actionParser } = carSoccerParts(manifest.observationBuilder, manifest.actionParser);
     const obs = new Float32Array(obsBuilder.size(1));
     const normalized = new Float32Array(obs.length);
