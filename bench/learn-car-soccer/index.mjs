@@ -6,9 +6,19 @@
 // Progress goes to stderr; the last line of stdout is one JSON object. Needs the built packages.
 // Options: --steps N (default 2500000), --games N (default 100), --envs N (default 32),
 //          --seed S (default 1), --out DIR (default a temporary folder), --backends (also time cpu),
-//          --lr (Adam step, default 0.002), --ent (entropy bonus, default 0.001),
+//          --lr (Adam step, default 0.002), --anneal-lr (linearly to 0 over the run),
+//          --ent (entropy bonus, default 0.001), --gamma (default 0.99), --hidden (default 64,64),
+//          --num-steps (rollout length per arena, default 128), --epochs (default 4),
+//          --minibatches (default 4), --obs default|advanced (default default),
+//          --reward FILE (a reward spec as JSON, default DEFAULT_CAR_SOCCER_REWARD; reward.json here
+//          is the bench's own), --latest-share (games against the latest self, default 0.4),
+//          --scripted-share (games against the ball-chaser on top of its PFSP share, default 0),
+//          --setters (first stage's state setters, default kickoff:3,random:1),
+//          --episode-seconds (default 30), --no-touch-seconds (0: off, default 10),
 //          --checkpoint DIR (skip training: only play that checkpoint's games).
-import { mkdtemp } from "node:fs/promises";
+// The defaults are the original bench's; the command of the shipped checkpoint is in
+// server/builtins/README.md.
+import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -34,6 +44,19 @@ const { values } = parseArgs({
     checkpoint: { type: "string" },
     lr: { type: "string", default: "0.002" },
     ent: { type: "string", default: "0.001" },
+    obs: { type: "string", default: "default" },
+    reward: { type: "string" },
+    gamma: { type: "string", default: "0.99" },
+    hidden: { type: "string", default: "64,64" },
+    "num-steps": { type: "string", default: "128" },
+    epochs: { type: "string", default: "4" },
+    minibatches: { type: "string", default: "4" },
+    "latest-share": { type: "string", default: "0.4" },
+    "scripted-share": { type: "string", default: "0" },
+    "episode-seconds": { type: "string", default: "30" },
+    "no-touch-seconds": { type: "string", default: "10" },
+    setters: { type: "string", default: "kickoff:3,random:1" },
+    "anneal-lr": { type: "boolean", default: false },
   },
 });
 const int = (name) => {
@@ -44,22 +67,51 @@ const int = (name) => {
   }
   return v;
 };
+const num = (name, ok) => {
+  const v = Number(values[name]);
+  if (!ok(v)) {
+    console.error(`--${name}: bad value ${values[name]}`);
+    process.exit(2);
+  }
+  return v;
+};
 const steps = int("steps");
 const games = int("games");
 const numEnvs = int("envs");
 const seed = Number(values.seed);
-const learningRate = Number(values.lr);
-const entCoef = Number(values.ent);
-if (!(learningRate > 0) || !(entCoef >= 0)) {
-  console.error(`--lr must be > 0 and --ent >= 0, got ${values.lr} and ${values.ent}`);
+const learningRate = num("lr", (v) => v > 0);
+const entCoef = num("ent", (v) => v >= 0);
+const gamma = num("gamma", (v) => v > 0 && v <= 1);
+const hidden = values.hidden.split(",").map(Number);
+if (!hidden.every((h) => Number.isInteger(h) && h > 0)) {
+  console.error(`--hidden must be sizes like 64,64, got ${values.hidden}`);
   process.exit(2);
 }
+const numSteps = int("num-steps");
+const updateEpochs = int("epochs");
+const numMinibatches = int("minibatches");
+const latestShare = num("latest-share", (v) => v >= 0 && v <= 1);
+const scriptedShare = num("scripted-share", (v) => v >= 0 && v + latestShare <= 1);
+const episodeSeconds = num("episode-seconds", (v) => v > 0 && v <= 300);
+const noTouchSeconds = num("no-touch-seconds", (v) => v >= 0);
+const observationBuilder = values.obs;
+if (!["default", "advanced"].includes(observationBuilder)) {
+  console.error(`--obs must be default or advanced, got ${observationBuilder}`);
+  process.exit(2);
+}
+const setters = Object.fromEntries(
+  values.setters.split(",").map((part) => {
+    const [name, w] = part.split(":");
+    return [name, Number(w ?? 1)];
+  }),
+);
+const reward = values.reward ? JSON.parse(await readFile(values.reward, "utf8")) : DEFAULT_CAR_SOCCER_REWARD;
 const out = values.out ?? (await mkdtemp(path.join(os.tmpdir(), "learn-car-soccer-")));
 const log = (m) => process.stderr.write(`${m}\n`);
 
-// Curriculum: mostly kickoffs (league games start there and the ball-chaser decides most of them
-// within seconds) with some varied states, then kickoffs only. The ball-chaser stays in the pool
-// throughout so PFSP keeps it in sight.
+// Curriculum: the --setters mix (league games start at kickoff) until the learner wins 55% of
+// its last 200 games against the ball-chaser, then kickoffs only. The ball-chaser stays in the
+// pool throughout so PFSP keeps it in sight.
 const config = (totalSteps, dir, backendSeed = seed) =>
   parseCarSoccerTrainConfig({
     env: "car-soccer-1v1",
@@ -69,19 +121,23 @@ const config = (totalSteps, dir, backendSeed = seed) =>
     numEnvs,
     seed: backendSeed,
     checkpointEvery: 20,
-    episodeSeconds: 30,
-    noTouchSeconds: 10,
-    reward: DEFAULT_CAR_SOCCER_REWARD,
+    observationBuilder,
+    episodeSeconds,
+    noTouchSeconds: noTouchSeconds > 0 ? noTouchSeconds : null,
+    reward,
     ppo: {
-      numSteps: 128,
-      hidden: [64, 64],
+      numSteps,
+      hidden,
       learningRate,
+      annealLr: values["anneal-lr"],
       entCoef,
-      numMinibatches: 4,
-      updateEpochs: 4,
+      gamma,
+      numMinibatches,
+      updateEpochs,
     },
     selfplay: {
-      latestShare: 0.4,
+      latestShare,
+      scriptedShare,
       weighting: "hard",
       power: 2,
       snapshotEvery: 10,
@@ -92,7 +148,7 @@ const config = (totalSteps, dir, backendSeed = seed) =>
     curriculum: [
       {
         name: "kickoffs and varied states",
-        stateSetter: { kickoff: 3, random: 1 },
+        stateSetter: setters,
         advanceWhen: { winRate: 0.55, games: 200, opponent: "bot:ball-chaser" },
       },
       { name: "kickoff game", stateSetter: { kickoff: 1 } },
@@ -134,7 +190,7 @@ const trainSeconds = (performance.now() - started) / 1000;
 const cpuSeconds = process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6;
 
 log(`playing ${games} games against the ball-chaser…`);
-const { obsBuilder } = carSoccerParts("default", "lookup");
+const { obsBuilder } = carSoccerParts(observationBuilder, "lookup");
 const evalStarted = performance.now();
 const vs = evaluateVsBot(runtime, result.state, {
   env: "car-soccer-1v1",
@@ -188,9 +244,21 @@ console.log(
       seed,
       learningRate,
       entCoef,
+      annealLr: values["anneal-lr"],
+      gamma,
+      hidden,
+      numSteps,
+      updateEpochs,
+      numMinibatches,
+      latestShare,
+      scriptedShare,
+      episodeSeconds,
+      noTouchSeconds,
+      setters,
+      reward: values.reward ?? "DEFAULT_CAR_SOCCER_REWARD",
       teamSize: 1,
       tickSkip: 8,
-      observationBuilder: "default",
+      observationBuilder,
       actionParser: "lookup",
     },
   }),

@@ -28,6 +28,8 @@ export interface PpoConfig {
   maxGradNorm: number;
   /** Adam's step size. */
   learningRate: number;
+  /** Anneal the step size linearly to 0 over this invocation's iterations (CleanRL's anneal_lr). */
+  annealLr: boolean;
   /** Passes over each rollout. */
   updateEpochs: number;
   /** Minibatches per pass. */
@@ -57,6 +59,7 @@ export const DEFAULT_PPO_CONFIG: PpoConfig = {
   vfCoef: 0.5,
   maxGradNorm: 0.5,
   learningRate: 3e-4,
+  annealLr: false,
   updateEpochs: 4,
   numMinibatches: 4,
   hidden: [64, 64],
@@ -73,6 +76,8 @@ export interface PpoMetrics {
   "charts/episodic_length": number | null;
   "charts/episodes": number;
   "charts/SPS": number;
+  /** Adam's step size this iteration. */
+  "charts/learning_rate"?: number;
   "losses/policy_loss": number;
   "losses/value_loss": number;
   "losses/entropy": number;
@@ -229,6 +234,10 @@ export async function trainPpo(
     const started = performance.now();
     const finishedReturns: number[] = [];
     const finishedLengths: number[] = [];
+    // Adam reads its step size on every update, so annealing just rewrites it.
+    if (config.annealLr)
+      (optimizer as unknown as { learningRate: number }).learningRate =
+        config.learningRate * (1 - (iteration - 1) / numIterations);
 
     // 1. Rollout.
     for (let step = 0; step < config.numSteps; step++) {
@@ -409,6 +418,7 @@ export async function trainPpo(
       "charts/episodic_length": mean(finishedLengths),
       "charts/episodes": finishedReturns.length,
       "charts/SPS": Math.round(batchSize / ((performance.now() - started) / 1000)),
+      "charts/learning_rate": (optimizer as unknown as { learningRate: number }).learningRate,
       "losses/policy_loss": policyLoss / updates,
       "losses/value_loss": valueLoss / updates,
       "losses/entropy": entropy / updates,

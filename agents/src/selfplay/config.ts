@@ -100,6 +100,8 @@ export const CarSoccerTrainConfig = z
       .object({
         /** Share of games against the learner itself (OpenAI Five: 0.8). */
         latestShare: z.number().min(0).max(1).default(0.5),
+        /** Share of games against the scripted bots (PFSP among them); latestShare + this <= 1. */
+        scriptedShare: z.number().min(0).max(1).default(0),
         /** PFSP weighting of past opponents: f_hard (1-x)^p, f_var x(1-x), or uniform. */
         weighting: z.enum(["hard", "variance", "uniform"]).default("hard"),
         power: z.number().positive().default(2),
@@ -120,6 +122,7 @@ export const CarSoccerTrainConfig = z
       .strict()
       .default({
         latestShare: 0.5,
+        scriptedShare: 0,
         weighting: "hard",
         power: 2,
         snapshotEvery: 10,
@@ -134,6 +137,12 @@ export const CarSoccerTrainConfig = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.selfplay.latestShare + config.selfplay.scriptedShare > 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["selfplay", "scriptedShare"],
+        message: `latestShare + scriptedShare must be <= 1, got ${config.selfplay.latestShare} + ${config.selfplay.scriptedShare}`,
+      });
     // A stage counting games against an opponent that is never in the pool would never advance.
     config.curriculum.forEach((stage, i) => {
       const opponent = stage.advanceWhen?.opponent;

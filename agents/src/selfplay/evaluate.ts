@@ -5,6 +5,7 @@ import {
   A_BLUE_SCORE,
   A_ORANGE_SCORE,
   ARENA_FIELDS,
+  C_BALL_TOUCHES,
   CarSoccerEngine,
   ContinuousAction,
   getEnvSpec,
@@ -25,6 +26,9 @@ export interface VsBotResult {
   goalsFor: number;
   goalsAgainst: number;
   winRate: number;
+  /** Ball touches by the policy's cars, and the games in which they touched the ball at least once. */
+  touches: number;
+  gamesWithTouch: number;
 }
 
 export function evaluateVsBot(
@@ -102,11 +106,18 @@ export function evaluateVsBot(
     goalsFor: 0,
     goalsAgainst: 0,
     winRate: 0,
+    touches: 0,
+    gamesWithTouch: 0,
   };
   for (let g = 0; g < n; g++) {
     const blue = engine.state.arena[g * ARENA_FIELDS + A_BLUE_SCORE]!;
     const orange = engine.state.arena[g * ARENA_FIELDS + A_ORANGE_SCORE]!;
     const [mine, theirs] = g % 2 === 0 ? [blue, orange] : [orange, blue];
+    let touches = 0;
+    for (let c = 0; c < teamSize; c++)
+      touches += engine.state.cars[engine.state.carOffset(g, policyCar(g, c)) + C_BALL_TOUCHES]!;
+    result.touches += touches;
+    if (touches > 0) result.gamesWithTouch++;
     result.goalsFor += mine;
     result.goalsAgainst += theirs;
     if (mine > theirs) result.wins++;

@@ -44,6 +44,11 @@ export interface PoolOptions {
   power: number;
   /** Probability of playing the latest self; the rest is drawn from the past by PFSP. */
   latestShare: number;
+  /**
+   * Probability of playing a scripted bot (drawn among the bots by PFSP); the rest after
+   * `latestShare` is drawn by PFSP over all past opponents, bots included. Default 0.
+   */
+  scriptedShare?: number;
   /** Most snapshots kept; the oldest goes first (scripted bots always stay). */
   maxSnapshots: number;
   /** Results kept per opponent for its win-rate estimate. */
@@ -69,6 +74,11 @@ export class OpponentPool<P> {
   constructor(readonly options: PoolOptions) {
     if (!(options.latestShare >= 0 && options.latestShare <= 1))
       throw new RangeError(`latestShare must be in [0, 1], got ${options.latestShare}`);
+    const scripted = options.scriptedShare ?? 0;
+    if (!(scripted >= 0 && options.latestShare + scripted <= 1))
+      throw new RangeError(
+        `scriptedShare must be >= 0 and latestShare + scriptedShare <= 1, got ${options.latestShare} + ${scripted}`,
+      );
     this.entries.push(this.entry("latest", "latest", null));
   }
 
@@ -108,8 +118,10 @@ export class OpponentPool<P> {
   }
 
   /** PFSP probabilities of the past (non-latest) opponents, summing to 1 (empty if there are none). */
-  pastProbabilities(): { entry: PoolEntry<P>; probability: number }[] {
-    const past = this.entries.filter((e) => e.kind !== "latest");
+  pastProbabilities(
+    only: (e: PoolEntry<P>) => boolean = () => true,
+  ): { entry: PoolEntry<P>; probability: number }[] {
+    const past = this.entries.filter((e) => e.kind !== "latest" && only(e));
     const weights = past.map((e) => pfspWeight(this.options.weighting, this.winRate(e), this.options.power));
     let total = weights.reduce((a, b) => a + b, 0);
     // Every opponent beaten for sure leaves no weight: fall back to uniform rather than divide by 0.
@@ -122,8 +134,14 @@ export class OpponentPool<P> {
 
   /** Draws the opponent of the next game. */
   sample(rng: Rng): PoolEntry<P> {
-    const past = this.pastProbabilities();
-    if (past.length === 0 || rng.float() < this.options.latestShare) return this.entries[0]!;
+    let past = this.pastProbabilities();
+    const u0 = rng.float();
+    if (past.length === 0 || u0 < this.options.latestShare) return this.entries[0]!;
+    // The same draw decides the scripted share, so a run without one draws what it always did.
+    if (u0 < this.options.latestShare + (this.options.scriptedShare ?? 0)) {
+      const bots = this.pastProbabilities((e) => e.kind === "scripted");
+      if (bots.length > 0) past = bots;
+    }
     let u = rng.float();
     for (const { entry, probability } of past) {
       u -= probability;

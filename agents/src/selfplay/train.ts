@@ -108,6 +108,7 @@ export async function trainCarSoccer(
     weighting: config.selfplay.weighting,
     power: config.selfplay.power,
     latestShare: config.selfplay.latestShare,
+    scriptedShare: config.selfplay.scriptedShare,
     maxSnapshots: config.selfplay.maxSnapshots,
     window: config.selfplay.window,
   });

@@ -47,6 +47,33 @@ describe("PFSP opponent pool", () => {
     });
   }
 
+  it("gives the scripted bots their share on top of PFSP over all past opponents (seeded, 40,000 draws)", () => {
+    const pool = new OpponentPool<string>({ ...options, latestShare: 0.2, scriptedShare: 0.5 });
+    pool.addScripted("ball-chaser", "ball-chaser");
+    for (let g = 0; g < 100; g++) pool.record("bot:ball-chaser", g < 30 ? 1 : 0);
+    pool.addSnapshot("snapshot-1", "a");
+    // Past PFSP (f_hard, smoothed win rates 0.302 and 0.5): the bot gets 0.487/(0.487+0.25) of it.
+    const botInPast = pool.pastProbabilities().find((p) => p.entry.id === "bot:ball-chaser")!.probability;
+    const expected = {
+      latest: 0.2,
+      "bot:ball-chaser": 0.5 + 0.3 * botInPast,
+      "snapshot-1": 0.3 * (1 - botInPast),
+    };
+    const rng = new Rng(7);
+    const counts: Record<string, number> = {};
+    const draws = 40_000;
+    for (let i = 0; i < draws; i++) {
+      const id = pool.sample(rng).id;
+      counts[id] = (counts[id] ?? 0) + 1;
+    }
+    // Margin: 0.012 absolute, over 4.5 standard errors of a proportion near 0.5 at this count.
+    for (const [id, p] of Object.entries(expected))
+      expect(Math.abs((counts[id] ?? 0) / draws - p)).toBeLessThan(0.012);
+    expect(() => new OpponentPool({ ...options, latestShare: 0.6, scriptedShare: 0.5 })).toThrow(
+      /latestShare \+ scriptedShare <= 1/,
+    );
+  });
+
   it("rates the learner up when it wins, keeps at most maxSnapshots and evicts the oldest", () => {
     const pool = new OpponentPool<string>(options);
     pool.addScripted("ball-chaser", "ball-chaser");
