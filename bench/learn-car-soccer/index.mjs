@@ -15,6 +15,8 @@
 //          --scripted-share (games against the ball-chaser on top of its PFSP share, default 0),
 //          --setters (first stage's state setters, default kickoff:3,random:1),
 //          --episode-seconds (default 30), --no-touch-seconds (0: off, default 10),
+//          --rollout-workers N (worker threads stepping slices of the arenas beside the main
+//          thread, default 0: all on the main thread; the same seed trains the same agent),
 //          --checkpoint DIR (skip training: only play that checkpoint's games).
 // The defaults are the original bench's; the command of the shipped checkpoint is in
 // server/builtins/README.md.
@@ -57,6 +59,7 @@ const { values } = parseArgs({
     "no-touch-seconds": { type: "string", default: "10" },
     setters: { type: "string", default: "kickoff:3,random:1" },
     "anneal-lr": { type: "boolean", default: false },
+    "rollout-workers": { type: "string", default: "0" },
   },
 });
 const int = (name) => {
@@ -94,6 +97,7 @@ const latestShare = num("latest-share", (v) => v >= 0 && v <= 1);
 const scriptedShare = num("scripted-share", (v) => v >= 0 && v + latestShare <= 1);
 const episodeSeconds = num("episode-seconds", (v) => v > 0 && v <= 300);
 const noTouchSeconds = num("no-touch-seconds", (v) => v >= 0);
+const rolloutWorkers = num("rollout-workers", (v) => Number.isInteger(v) && v >= 0 && v <= 64);
 const observationBuilder = values.obs;
 if (!["default", "advanced"].includes(observationBuilder)) {
   console.error(`--obs must be default or advanced, got ${observationBuilder}`);
@@ -121,6 +125,7 @@ const config = (totalSteps, dir, backendSeed = seed) =>
     numEnvs,
     seed: backendSeed,
     checkpointEvery: 20,
+    rolloutWorkers,
     observationBuilder,
     episodeSeconds,
     noTouchSeconds: noTouchSeconds > 0 ? noTouchSeconds : null,
@@ -250,6 +255,7 @@ console.log(
       numSteps,
       updateEpochs,
       numMinibatches,
+      rolloutWorkers,
       latestShare,
       scriptedShare,
       episodeSeconds,

@@ -75,6 +75,11 @@ export const CarSoccerTrainConfig = z
     /** Save the checkpoint every this many PPO iterations (and at the end). */
     checkpointEvery: z.number().int().positive().default(10),
     tickSkip: z.number().int().min(1).max(120).default(8),
+    /**
+     * Worker threads stepping slices of the arenas beside the main thread (0: all on the main
+     * thread). The same seed gives the same run with any count.
+     */
+    rolloutWorkers: z.number().int().min(0).max(64).default(0),
     observationBuilder: z.enum(["default", "advanced"]).default("default"),
     /** Only the 90-row lookup table: the PPO trainer drives one discrete choice. */
     actionParser: z.literal("lookup").default("lookup"),

@@ -7,24 +7,23 @@ import {
   A_BLUE_SCORE,
   A_ORANGE_SCORE,
   ARENA_FIELDS,
-  CarSoccerVecEnv,
-  ContinuousAction,
-  type DoneCondition,
+  type CarSoccerVecEnv,
   type EnvSpec,
-  GoalCondition,
   LookupTableAction,
-  NoTouchTimeoutCondition,
   type ObsBuilder,
   type RewardFn,
   Rng,
   type StateSetter,
-  TimeoutCondition,
   type VectorEnv,
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import type { TfRuntime } from "../ppo/backend.js";
 import type { RunningMeanStd } from "../ppo/running-stats.js";
+import { compileReward } from "../rewards/car-soccer.js";
 import { type CarSoccerBot, createCarSoccerBot } from "../scripted/car-soccer.js";
+import { buildInnerEnv } from "./arena-slices.js";
+import { makeStateSetter } from "./config.js";
+import { type RolloutTask, RolloutWorkers } from "./rollout-workers.js";
 
 /** A frozen (or, for the latest self, live) policy network and the standardisation it expects. */
 export interface NetworkPolicy {
@@ -57,6 +56,15 @@ export interface SelfPlayEnvOptions {
   nextOpponent: (arena: number) => OpponentAssignment;
   /** A game ended: score 1 the learner won, 0.5 draw (time ran out), 0 lost. */
   onGameEnd: (arena: number, opponent: string, score: number) => void;
+  /**
+   * Worker threads stepping slices of the arenas beside the main thread (0: all on the main
+   * thread). Needs `task`, from which each worker rebuilds the state setter and reward.
+   */
+  rolloutWorkers?: number;
+  /** The named parts behind `obsBuilder`, `stateSetter` and `reward`, for rollout workers. */
+  task?: RolloutTask;
+  /** Tests only: rollout worker `worker` throws on its `step`-th step. */
+  rolloutFault?: { worker: number; step: number };
 }
 
 export class SelfPlayVecEnv implements VectorEnv {
@@ -72,6 +80,8 @@ export class SelfPlayVecEnv implements VectorEnv {
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
   readonly inner: CarSoccerVecEnv;
+  /** The rollout worker threads, when the arenas are stepped in slices. */
+  readonly workers: RolloutWorkers | null = null;
   /** Swap these between rollouts (curriculum stages). */
   stateSetter: StateSetter;
   reward: RewardFn;
@@ -93,22 +103,30 @@ export class SelfPlayVecEnv implements VectorEnv {
     this.numAgents = this.teamSize;
     this.stateSetter = options.stateSetter;
     this.reward = options.reward;
-    const doneConditions: DoneCondition[] = [
-      new GoalCondition(),
-      new TimeoutCondition(options.episodeSeconds),
-    ];
-    if (options.noTouchSeconds !== null)
-      doneConditions.push(new NoTouchTimeoutCondition(options.noTouchSeconds));
-    // Both teams' controls go in as 8 numbers each; lookup rows pass the continuous parser unchanged.
-    this.inner = new CarSoccerVecEnv(options.numEnvs, {
+    this.inner = buildInnerEnv({
       spec: options.spec,
+      numEnvs: options.numEnvs,
       tickSkip: options.tickSkip,
       obsBuilder: options.obsBuilder,
-      actionParser: new ContinuousAction(),
-      stateSetter: { name: "curriculum", reset: (state, arena) => this.stateSetter.reset(state, arena) },
-      reward: (state, prev, car, arena) => this.reward(state, prev, car, arena),
-      doneConditions,
+      episodeSeconds: options.episodeSeconds,
+      noTouchSeconds: options.noTouchSeconds,
+      stateSetter: () => this.stateSetter,
+      reward: () => this.reward,
     });
+    const workers = options.rolloutWorkers ?? 0;
+    if (workers > 0) {
+      if (!options.task) throw new Error("SelfPlayVecEnv: rolloutWorkers > 0 needs the task's named parts");
+      // Before anything reads the inner env's arrays: they move onto shared buffers here.
+      this.workers = new RolloutWorkers(this.inner, {
+        workers,
+        specId: options.spec.id,
+        tickSkip: options.tickSkip,
+        episodeSeconds: options.episodeSeconds,
+        noTouchSeconds: options.noTouchSeconds,
+        task: options.task,
+        ...(options.rolloutFault ? { throwAt: options.rolloutFault } : {}),
+      });
+    }
     this.observationSize = this.inner.observationSize;
     this.actionCount = this.lookup.table.length;
     this.observations = new Float32Array(this.numEnvs * this.numAgents * this.observationSize);
@@ -127,8 +145,21 @@ export class SelfPlayVecEnv implements VectorEnv {
     return this.opponents[arena]!;
   }
 
+  /** Swaps state setters and reward by name (a curriculum stage), in the workers too. */
+  setTask(task: RolloutTask): void {
+    this.stateSetter = makeStateSetter(task.stateSetter);
+    this.reward = compileReward(task.reward).fn;
+    this.workers?.setTask(task);
+  }
+
+  /** Stops the rollout workers, if any. */
+  close(): Promise<void> {
+    return this.workers?.close() ?? Promise.resolve();
+  }
+
   reset(seed: number): void {
     this.inner.reset(seed);
+    this.workers?.reset(seed);
     for (let e = 0; e < this.numEnvs; e++) this.assign(e);
     this.copyLearnerView();
   }
@@ -149,7 +180,14 @@ export class SelfPlayVecEnv implements VectorEnv {
       this.blueBefore[e] = st.arena[e * ARENA_FIELDS + A_BLUE_SCORE]!;
       this.orangeBefore[e] = st.arena[e * ARENA_FIELDS + A_ORANGE_SCORE]!;
     }
-    this.inner.step(this.controls);
+    if (this.workers) {
+      // What inner.step does before stepping, then the arenas in slices on all threads.
+      const parser = this.inner.engine.actionParser;
+      let nans = 0;
+      for (let i = 0; i < numEnvs * cars; i++) nans += parser.parse(this.controls, i * 8, st.controls, i * 8);
+      this.inner.invalidActionCount += nans;
+      this.workers.step();
+    } else this.inner.step(this.controls);
     for (let e = 0; e < numEnvs; e++) {
       if (!(this.terminated[e] || this.truncated[e])) continue;
       // Scores live on across resets of an arena, so the goal of this game is the difference.

@@ -134,6 +134,11 @@ export async function trainCarSoccer(
   }
 
   const rewardOf = (stage = curriculum.stage) => compileReward((stage.reward ?? config.reward) as RewardSpec);
+  const taskOf = (stage = curriculum.stage) => ({
+    observationBuilder: config.observationBuilder,
+    stateSetter: stage.stateSetter,
+    reward: stage.reward ?? config.reward,
+  });
   const rng = new Rng(config.seed, 0x9001);
   const env = new SelfPlayVecEnv({
     spec,
@@ -154,6 +159,8 @@ export async function trainCarSoccer(
       };
     },
     onGameEnd: (_arena, opponent, score) => pool.record(opponent, score),
+    rolloutWorkers: config.rolloutWorkers,
+    task: taskOf(),
   });
 
   const log = new MetricsLog(path.join(config.out, "metrics.jsonl"));
@@ -187,6 +194,7 @@ export async function trainCarSoccer(
   };
 
   let last: PpoMetrics | null = null;
+  // The rollout workers stop however training ends (a worker's error included).
   const state = await trainPpo(runtime, env, ppo, {
     initial,
     actionCount,
@@ -231,8 +239,7 @@ export async function trainCarSoccer(
       const change = curriculum.check(pool, current.globalStep);
       if (change) {
         stageChanges.push(change);
-        env.stateSetter = makeStateSetter(curriculum.stage.stateSetter);
-        env.reward = rewardOf().fn;
+        env.setTask(taskOf());
         stream.write(
           `curriculum: stage ${change.from} "${change.fromName}" → ${change.to} "${change.toName}" at step ${change.globalStep} (win rate ${change.winRate.toFixed(2)} over ${change.games} games)\n`,
         );
@@ -269,7 +276,7 @@ export async function trainCarSoccer(
       });
       if (metrics.iteration % config.checkpointEvery === 0) await checkpoint(current);
     },
-  });
+  }).finally(() => env.close());
   const final = (last as PpoMetrics | null)?.["charts/episodic_return"] ?? null;
   progress.finish(state.globalStep, {
     return: round(final),
