@@ -31,6 +31,11 @@ export function ordinal(skill: Skill): number {
   return skill.mu - 3 * skill.sigma;
 }
 
+/** A version's first rating in a league: the league's default skill. */
+export function startingRating(league: { id: string; mu: number; sigma: number }) {
+  return { leagueId: league.id, mu: league.mu, sigma: league.sigma, ordinal: ordinal(league) };
+}
+
 function options(params: RatingParams) {
   const model = RATING_MODELS[params.model as RatingModelName];
   if (!model) {

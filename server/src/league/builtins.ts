@@ -3,6 +3,7 @@
 import { BASELINES, baselinesFor } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { ENV_SPECS, makeDuplicateEnv } from "@league/envs";
+import { startingRating } from "../ratings.js";
 
 export const SYSTEM_OWNER = "league";
 
@@ -52,14 +53,7 @@ export async function registerBuiltinAgents(prisma: PrismaClient): Promise<{ cre
           envId: spec.id,
           manifest: { ...manifest },
           status: "active",
-          ratings: {
-            create: {
-              leagueId: league.id,
-              mu: league.mu,
-              sigma: league.sigma,
-              ordinal: league.mu - 3 * league.sigma,
-            },
-          },
+          ratings: { create: startingRating(league) },
         },
       });
       created++;

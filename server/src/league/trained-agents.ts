@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Prisma, PrismaClient } from "@league/db";
 import { describePolicyIO } from "@league/envs";
+import { startingRating } from "../ratings.js";
 import { validateSubmission } from "../submissions/validate.js";
 import { SYSTEM_OWNER } from "./builtins.js";
 
@@ -125,14 +126,7 @@ export async function registerTrainedAgents(
         artifactSha256: validated.sha256,
         // Validated like an upload just above, and shipped by the league itself.
         status: "active",
-        ratings: {
-          create: {
-            leagueId: league.id,
-            mu: league.mu,
-            sigma: league.sigma,
-            ordinal: league.mu - 3 * league.sigma,
-          },
-        },
+        ratings: { create: startingRating(league) },
       },
     });
     created++;

@@ -6,6 +6,7 @@
 import { playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { type EnvSpec, getEnvSpec } from "@league/envs";
+import { startingRating } from "../ratings.js";
 import { CarSoccerMatch } from "../rooms/car-soccer-match.js";
 import { playToEnd } from "./head-to-head-runner.js";
 import { carSoccerController, duplicatePlayer, type StoredVersion } from "./players.js";
@@ -101,13 +102,7 @@ export async function validatePendingVersions(
       if (ok && league) {
         await tx.rating.upsert({
           where: { versionId_leagueId: { versionId: version.id, leagueId: league.id } },
-          create: {
-            versionId: version.id,
-            leagueId: league.id,
-            mu: league.mu,
-            sigma: league.sigma,
-            ordinal: league.mu - 3 * league.sigma,
-          },
+          create: { versionId: version.id, ...startingRating(league) },
           update: {},
         });
       }

@@ -4,6 +4,7 @@ import { CAR_SOCCER_BOTS } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { ENV_SPECS } from "@league/envs";
 import { SYSTEM_OWNER } from "../league/builtins.js";
+import { startingRating } from "../ratings.js";
 
 export interface CarSoccerBotManifest {
   kind: "scripted";
@@ -59,14 +60,7 @@ export async function registerCarSoccerBots(prisma: PrismaClient): Promise<{ cre
           envId: spec.id,
           manifest: { ...manifest },
           status: "active",
-          ratings: {
-            create: {
-              leagueId: league.id,
-              mu: league.mu,
-              sigma: league.sigma,
-              ordinal: league.mu - 3 * league.sigma,
-            },
-          },
+          ratings: { create: startingRating(league) },
         },
       });
       created++;
