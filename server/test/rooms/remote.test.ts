@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { RemoteAgentClient, RemoteAgentError } from "@league/agents";
@@ -405,11 +406,16 @@ describe("remote agents", () => {
       include: { agent: true },
     });
     expect(version.agent.name).toBe("connected-ppo");
+    // Registered with the checkpoint's own interface, as its agent.json names it.
+    const onDisk = JSON.parse(await readFile(path.join(checkpoint, "agent.json"), "utf8")) as {
+      observationBuilder: string;
+      actionParser: string;
+    };
     expect(version.manifest).toMatchObject({
       kind: "remote",
       env: "car-soccer-1v1",
-      observationBuilder: "default",
-      actionParser: "lookup",
+      observationBuilder: onDisk.observationBuilder,
+      actionParser: onDisk.actionParser,
     });
     expect(remote.decisions).toBe(74);
     expect(remote.malformedAnswers).toBe(0);
