@@ -29,7 +29,8 @@ const { values } = parseArgs({
     league: { type: "string", default: "bandit-bernoulli-10" },
     matches: { type: "string", default: "40" },
     workers: { type: "string", default: "1,2,4" },
-    redis: { type: "string", default: "redis://127.0.0.1:6379/13" },
+    // Database 14: the scale and queue tests flush 12 and 13.
+    redis: { type: "string", default: "redis://127.0.0.1:6379/14" },
     seconds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "16" },
   },
