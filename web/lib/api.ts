@@ -197,9 +197,7 @@ export const getLeagueMatches = (
 export const getMatch = (id: string) => apiGet<MatchView>(`/api/v1/matches/${encodeURIComponent(id)}`);
 export const getLiveMatches = () => apiGet<{ items: MatchView[] }>("/api/v1/matches/live");
 export const getRecentMatches = (limit = 8, agent?: string) =>
-  apiGet<Page<MatchView>>(
-    `/api/v1/matches?limit=${limit}${agent ? `&agent=${encodeURIComponent(agent)}` : ""}`,
-  );
+  apiGet<Page<MatchView>>(`/api/v1/matches${q({ limit, agent })}`);
 export const getAgent = (id: string) => apiGet<AgentView>(`/api/v1/agents/${encodeURIComponent(id)}`);
 export const getRatingHistory = (versionId: string, league: string) =>
   apiGet<RatingHistory>(`/api/v1/versions/${encodeURIComponent(versionId)}/ratings${q({ league })}`);

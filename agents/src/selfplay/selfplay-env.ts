@@ -18,6 +18,7 @@ import {
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import type { TfRuntime } from "../ppo/backend.js";
+import { sampleCategorical } from "../ppo/ppo.js";
 import type { RunningMeanStd } from "../ppo/running-stats.js";
 import { compileReward } from "../rewards/car-soccer.js";
 import { type CarSoccerBot, createCarSoccerBot } from "../scripted/car-soccer.js";
@@ -259,7 +260,7 @@ export class SelfPlayVecEnv implements VectorEnv {
       const index = new Float32Array(1);
       arenas.forEach((e, i) => {
         for (let c = 0; c < teamSize; c++) {
-          index[0] = sampleLogits(logits, (i * teamSize + c) * n, n, this.rng);
+          index[0] = sampleCategorical(logits, (i * teamSize + c) * n, n, this.rng)[0];
           this.lookup.parse(index, 0, this.controls, (e * cars + teamSize + c) * 8);
         }
       });
@@ -278,18 +279,4 @@ export class SelfPlayVecEnv implements VectorEnv {
       for (let c = 0; c < teamSize; c++) this.rewards[e * teamSize + c] = this.inner.rewards[e * cars + c]!;
     }
   }
-}
-
-/** A categorical draw from logits (softmax), seeded. */
-export function sampleLogits(logits: Float32Array, offset: number, n: number, rng: Rng): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < n; k++) max = Math.max(max, logits[offset + k]!);
-  let sum = 0;
-  for (let k = 0; k < n; k++) sum += Math.exp(logits[offset + k]! - max);
-  let u = rng.float() * sum;
-  for (let k = 0; k < n; k++) {
-    u -= Math.exp(logits[offset + k]! - max);
-    if (u < 0) return k;
-  }
-  return n - 1;
 }

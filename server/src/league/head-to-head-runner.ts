@@ -10,6 +10,7 @@ import {
   type FinishedMatch,
   finishMatch,
   publishFinished,
+  ranksFromScores,
   startMatch,
 } from "./matches.js";
 import { carSoccerController, UnplayableVersionError } from "./players.js";
@@ -79,11 +80,7 @@ export async function storeCarSoccerMatch(
     ? input.forfeit.team === 0
       ? [2, 1]
       : [1, 2]
-    : score.blue === score.orange
-      ? [1, 1]
-      : score.blue > score.orange
-        ? [1, 2]
-        : [2, 1];
+    : ranksFromScores([score.blue, score.orange]);
   const finished = await finishMatch(prisma, {
     matchId,
     teamScores: [score.blue, score.orange],

@@ -136,6 +136,8 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private forfeit: { team: 0 | 1; reason: string } | null = null;
   /** Remote seats by car index. */
   private remotes = new Map<number, RemoteCarController>();
+  /** Every remote seat has had its player join at least once. */
+  private everyoneCame = false;
   /** Real milliseconds spent waiting for remote players to first join. */
   private waitedMs = 0;
 
@@ -268,15 +270,19 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private update(dt: number): void {
     if (this.done) return;
     // Kickoff waits for every remote player; one that never comes forfeits after the grace period.
-    const absent = [...this.remotes].find(([, r]) => !r.everConnected);
-    if (absent) {
-      this.waitedMs += dt;
-      if (this.waitedMs > this.launch.remoteGraceSeconds * 1000)
-        this.endByForfeit(
-          this.match.teamOf(absent[0]),
-          `${absent[1].name} did not join within ${this.launch.remoteGraceSeconds} s`,
-        );
-      return;
+    // Once all have come (everConnected never goes back), the 120 Hz loop skips this search.
+    if (!this.everyoneCame) {
+      const absent = [...this.remotes].find(([, r]) => !r.everConnected);
+      if (absent) {
+        this.waitedMs += dt;
+        if (this.waitedMs > this.launch.remoteGraceSeconds * 1000)
+          this.endByForfeit(
+            this.match.teamOf(absent[0]),
+            `${absent[1].name} did not join within ${this.launch.remoteGraceSeconds} s`,
+          );
+        return;
+      }
+      this.everyoneCame = true;
     }
     this.lag = Math.min(this.lag + dt, 250);
     const tickMs = 1000 / TICK_RATE;

@@ -15,10 +15,10 @@ interface VersionStatus {
   ratings: { leagueId: string; games: number; ordinal: number }[];
 }
 
-/** The API as this browser reaches it: same host as the page, the server's port. */
 /** Placement games after which the page stops following a new version (its agent page goes on). */
 const PLACEMENT_GAMES_SHOWN = 5;
 
+/** The API as this browser reaches it: same host as the page, the server's port. */
 const apiUrl = (serverPort: string, path: string) =>
   `${window.location.protocol}//${window.location.hostname}:${serverPort}${path}`;
 
