@@ -100,14 +100,14 @@ const finished = await db.prisma.match.findFirst({
   where: { leagueId: "bandit-lsd-10", status: "finished" },
   include: { participants: { include: { version: true } } },
 });
-// Live matches to watch: six cars (the three built-in bots on each side) and a bandit match slow
-// enough to outlast the measurements.
-const bots = await db.prisma.agentVersion.findMany({ where: { envId: "car-soccer-3v3" } });
+// Live matches to watch: six cars (six distinct built-in bots, as a live match needs) and a bandit
+// match slow enough to outlast the measurements.
+const bots = (await db.prisma.agentVersion.findMany({ where: { envId: "car-soccer-3v3" } })).slice(0, 6);
 const carSoccer = await startLiveMatch(
   { prisma: db.prisma, events },
   {
     leagueId: "car-soccer-3v3",
-    seats: [...bots, ...bots].map((v) => ({ versionId: v.id, bot: v.manifest.bot })),
+    seats: bots.map((v) => ({ versionId: v.id, bot: v.manifest.bot })),
     durationSeconds: 3600,
   },
 );
