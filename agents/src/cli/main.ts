@@ -51,9 +51,14 @@ Car soccer (curriculum self-play; every field but env, out and totalSteps has a 
     "selfplay": { "latestShare": 0.5, "weighting": "hard"|"variance"|"uniform", "power": 2,
                   "snapshotEvery": 10, "maxSnapshots": 8, "scripted": ["ball-chaser"], "window": 100 },
     "curriculum": [ { "name": "kickoff", "stateSetter": { "kickoff": 1 }, "reward": <spec>,
-                      "advanceWhen": { "winRate": 0.6, "games": 100, "opponent": "bot:ball-chaser" } }, … ] }
+                      "advanceWhen": { "winRate": 0.6, "games": 100, "opponent": "bot:ball-chaser" } }, … ],
+    "evaluation": { "every": 10, "games": 50, "bot": "ball-chaser", "seed": 2000000,
+                    "stateSetter": { "kickoff-jitter": 1 } } }
 The learner plays blue against opponents drawn from the pool (itself, past snapshots in
-<out>/pool, scripted bots) by prioritised fictitious self-play; also writes <out>/ratings.svg.`,
+<out>/pool, scripted bots) by prioritised fictitious self-play; also writes <out>/ratings.svg.
+State setters: kickoff, kickoff-jitter (spawns up to 100 uu and ~6° off), random, ball-in-air.
+With "evaluation", every N iterations the learner plays greedy games against the bot; the best
+so far is kept in <out>/best (with evaluation.json).`,
   eval: `league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
 
 Bandits and recommender: both play the same N seeded instances (duplicate play); prints returns,
@@ -229,7 +234,7 @@ async function trainCarSoccerCommand(
   );
   const result = await trainCarSoccer(runtime, config, { resume: resume === "latest" });
   console.log(
-    `checkpoint: ${result.checkpoint}\nmetrics: ${result.metricsFile}\ncharts: ${result.charts.join(", ")}`,
+    `checkpoint: ${result.checkpoint}\n${result.best ? `best: ${result.best.checkpoint} (win rate ${result.best.result.winRate} vs ${result.best.bot} at step ${result.best.globalStep})\n` : ""}metrics: ${result.metricsFile}\ncharts: ${result.charts.join(", ")}`,
   );
 }
 

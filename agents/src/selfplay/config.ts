@@ -2,6 +2,7 @@
 // curriculum stages, validated with the path of a bad field.
 import {
   BallInAirSetter,
+  DEFAULT_KICKOFF_JITTER,
   KickoffSetter,
   RandomStateSetter,
   type StateSetter,
@@ -14,6 +15,7 @@ import { CAR_SOCCER_BOTS } from "../scripted/car-soccer.js";
 
 const SETTERS = {
   kickoff: () => new KickoffSetter(),
+  "kickoff-jitter": () => new KickoffSetter({ jitter: DEFAULT_KICKOFF_JITTER }),
   random: () => new RandomStateSetter(),
   "ball-in-air": () => new BallInAirSetter(),
 } as const;
@@ -135,6 +137,26 @@ export const CarSoccerTrainConfig = z
         scripted: ["ball-chaser"],
         window: 100,
       }),
+    /**
+     * Periodic games against a scripted bot on their own seeds (greedy, league rules), as
+     * Stable-Baselines3's EvalCallback: the best result so far is kept as the `best` checkpoint.
+     */
+    evaluation: z
+      .object({
+        /** Evaluate every this many PPO iterations (and at the end). */
+        every: z.number().int().positive().default(10),
+        games: z.number().int().min(2).max(1000).default(50),
+        bot: z
+          .string()
+          .refine((b) => botNames.includes(b), { message: `unknown bot; known: ${botNames.join(", ")}` })
+          .default("ball-chaser"),
+        /** First game's seed; keep these apart from the seeds a final test uses. */
+        seed: z.number().int().default(2_000_000),
+        /** How evaluation games start; jittered kickoffs make every seed its own game. */
+        stateSetter: SetterWeights.default({ "kickoff-jitter": 1 }),
+      })
+      .strict()
+      .optional(),
     curriculum: z
       .array(Stage)
       .min(1)

@@ -1,6 +1,8 @@
 // A trained car-soccer policy against a scripted bot over seeded games, all arenas stepped
 // together: league rules (a game ends at the first goal or after 300 s), sides alternating so
 // neither player keeps a side's advantage, the policy greedy (argmax) as the league plays it.
+// Exact kickoffs against a deterministic bot repeat about five games (five spawns); pass the
+// jittered kickoff setter to make every seed its own game.
 import {
   A_BLUE_SCORE,
   A_ORANGE_SCORE,
@@ -12,6 +14,7 @@ import {
   LookupTableAction,
   NOT_DONE,
   type ObsBuilder,
+  type StateSetter,
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import type { TfRuntime } from "../ppo/backend.js";
@@ -41,6 +44,8 @@ export function evaluateVsBot(
     bot: string;
     games: number;
     seed: number;
+    /** How each game starts (default the exact kickoff, as league matches start). */
+    stateSetter?: StateSetter;
   },
 ): VsBotResult {
   const spec = getEnvSpec(options.env);
@@ -51,6 +56,7 @@ export function evaluateVsBot(
     tickSkip: options.tickSkip,
     obsBuilder: options.obsBuilder,
     actionParser: new ContinuousAction(),
+    ...(options.stateSetter ? { stateSetter: options.stateSetter } : {}),
   });
   const lookup = new LookupTableAction();
   const bots = Array.from({ length: n }, (_, g) => createCarSoccerBot(options.bot, options.seed + g));

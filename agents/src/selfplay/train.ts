@@ -17,6 +17,7 @@ import { compileReward, type RewardSpec } from "../rewards/car-soccer.js";
 import type { CarSoccerTrainConfig } from "./config.js";
 import { makeStateSetter } from "./config.js";
 import { Curriculum, type StageChange } from "./curriculum.js";
+import { evaluateVsBot, type VsBotResult } from "./evaluate.js";
 import { OpponentPool, type Skill } from "./pool.js";
 import { type NetworkPolicy, type OpponentPolicy, SelfPlayVecEnv } from "./selfplay-env.js";
 
@@ -27,6 +28,15 @@ interface SelfPlayState {
   pastGames: number;
   learnerSkill: Skill;
   entries: { id: string; kind: string; results: number[]; games: number; skill: Skill }[];
+  best?: BestEvaluation | null;
+}
+
+/** The best periodic evaluation so far, saved as the `best` checkpoint (evaluation.json there). */
+export interface BestEvaluation {
+  globalStep: number;
+  bot: string;
+  seed: number;
+  result: VsBotResult;
 }
 
 export interface CarSoccerTrainResult {
@@ -36,6 +46,8 @@ export interface CarSoccerTrainResult {
   charts: string[];
   stageChanges: StageChange[];
   pool: OpponentPool<OpponentPolicy>;
+  /** The best periodic evaluation and its checkpoint, when the config asks for evaluation. */
+  best: (BestEvaluation & { checkpoint: string }) | null;
 }
 
 export async function trainCarSoccer(
@@ -57,6 +69,7 @@ export async function trainCarSoccer(
     totalSteps: config.totalSteps,
   };
   const latestDir = path.join(config.out, "latest");
+  const bestDir = path.join(config.out, "best");
   const poolDir = path.join(config.out, "pool");
   const agent = {
     name: config.name,
@@ -175,11 +188,13 @@ export async function trainCarSoccer(
   const stageChanges: StageChange[] = [];
   // Snapshots evicted from the pool free their model once no arena plays them any more.
   const retired: { id: string; policy: NetworkPolicy }[] = [];
+  let best: BestEvaluation | null = saved?.best ?? null;
   const saveSelfPlay = async () => {
     const state: SelfPlayState = {
       stage: curriculum.index,
       stageStartGame: curriculum.stageStartGame,
       ...pool.toJSON(),
+      best,
     };
     const file = path.join(latestDir, "trainer", "selfplay.json");
     await writeFile(`${file}.tmp`, JSON.stringify(state));
@@ -192,6 +207,55 @@ export async function trainCarSoccer(
     });
     await saveSelfPlay();
   };
+
+  // Evaluation: the learner's greedy games against the bot; a better win rate (then goal
+  // difference) than every earlier evaluation replaces the `best` checkpoint.
+  const evaluation = config.evaluation;
+  const evalObs = evaluation
+    ? carSoccerParts(config.observationBuilder, config.actionParser).obsBuilder
+    : null;
+  let lastEvalStep = -1;
+  const evaluate = async (current: PpoState) => {
+    if (!evaluation || !evalObs) return null;
+    lastEvalStep = current.globalStep;
+    const result = evaluateVsBot(
+      runtime,
+      { actor: current.actor, observationStats: current.observationStats },
+      {
+        env: spec.id,
+        obsBuilder: evalObs,
+        tickSkip: config.tickSkip,
+        bot: evaluation.bot,
+        games: evaluation.games,
+        seed: evaluation.seed,
+        stateSetter: makeStateSetter(evaluation.stateSetter),
+      },
+    );
+    const margin = (r: VsBotResult) => r.goalsFor - r.goalsAgainst;
+    const better =
+      !best ||
+      result.winRate > best.result.winRate ||
+      (result.winRate === best.result.winRate && margin(result) > margin(best.result));
+    if (better) {
+      best = { globalStep: current.globalStep, bot: evaluation.bot, seed: evaluation.seed, result };
+      await saveCheckpoint(runtime, bestDir, current, {
+        ...agent,
+        rewardSpec: curriculum.stage.reward ?? config.reward,
+      });
+      await writeFile(path.join(bestDir, "evaluation.json"), `${JSON.stringify(best, null, 2)}\n`);
+    }
+    const metrics = {
+      global_step: current.globalStep,
+      [`eval/win_rate_vs_${evaluation.bot}`]: result.winRate,
+      "eval/goal_difference": margin(result) / result.games,
+      "eval/touch_rate": result.gamesWithTouch / result.games,
+      "eval/best_win_rate": best!.result.winRate,
+      "eval/best_global_step": best!.globalStep,
+    };
+    await log.append(metrics);
+    return result;
+  };
+  let lastEval: VsBotResult | null = null;
 
   let last: PpoMetrics | null = null;
   // The rollout workers stop however training ends (a worker's error included).
@@ -268,25 +332,39 @@ export async function trainCarSoccer(
         "curriculum/stage_name": curriculum.stage.name,
         backend: runtime.backend,
       });
+      if (evaluation && metrics.iteration % evaluation.every === 0) lastEval = await evaluate(current);
       progress.update(metrics.global_step, {
         return: round(metrics["charts/episodic_return"]),
         "win vs pool": round(vsPool.rate),
+        ...(lastEval ? { [`eval vs ${evaluation!.bot}`]: round(lastEval.winRate) } : {}),
         SPS: metrics["charts/SPS"],
         stage: curriculum.index,
       });
       if (metrics.iteration % config.checkpointEvery === 0) await checkpoint(current);
     },
   }).finally(() => env.close());
+  // The final weights are evaluated too, unless the last iteration just did.
+  if (evaluation && lastEvalStep !== state.globalStep) lastEval = await evaluate(state);
   const final = (last as PpoMetrics | null)?.["charts/episodic_return"] ?? null;
   progress.finish(state.globalStep, {
     return: round(final),
     "win vs pool": round(pool.recentWinRate(config.selfplay.window).rate),
+    ...(lastEval ? { [`eval vs ${evaluation!.bot}`]: round((lastEval as VsBotResult).winRate) } : {}),
     stage: curriculum.index,
   });
   await checkpoint(state);
   const charts = await writeCharts(config, log.file);
   for (const { policy } of retired) policy.actor.dispose();
-  return { state, checkpoint: latestDir, metricsFile: log.file, charts, stageChanges, pool };
+  const bestResult = best as BestEvaluation | null;
+  return {
+    state,
+    checkpoint: latestDir,
+    metricsFile: log.file,
+    charts,
+    stageChanges,
+    pool,
+    best: bestResult ? { ...bestResult, checkpoint: bestDir } : null,
+  };
 }
 
 function round(x: number | null | undefined): number | null {
@@ -312,6 +390,14 @@ async function writeCharts(config: CarSoccerTrainConfig, metricsFile: string): P
           name: `win rate vs ${bot}`,
           points: series(`charts/win_rate_vs_${bot}`),
         })),
+        ...(config.evaluation
+          ? [
+              {
+                name: `evaluation vs ${config.evaluation.bot}`,
+                points: series(`eval/win_rate_vs_${config.evaluation.bot}`),
+              },
+            ]
+          : []),
       ],
       { title: `${config.name} on ${config.env}`, xLabel: "agent steps", yLabel: "return / win rate" },
     ),

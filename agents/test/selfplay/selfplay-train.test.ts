@@ -18,7 +18,8 @@ import { loadPolicy } from "../../src/ppo/checkpoint.js";
 import { act } from "../../src/ppo/ppo.js";
 import { MetricsLog } from "../../src/report/metrics-log.js";
 import { compileReward, DEFAULT_CAR_SOCCER_REWARD } from "../../src/rewards/car-soccer.js";
-import { parseCarSoccerTrainConfig } from "../../src/selfplay/config.js";
+import { makeStateSetter, parseCarSoccerTrainConfig } from "../../src/selfplay/config.js";
+import { evaluateVsBot, type VsBotResult } from "../../src/selfplay/evaluate.js";
 import { SelfPlayVecEnv } from "../../src/selfplay/selfplay-env.js";
 import { trainCarSoccer } from "../../src/selfplay/train.js";
 
@@ -171,5 +172,72 @@ describe("car-soccer self-play training", () => {
       (m) => typeof m.iteration === "number",
     );
     expect(resumed.at(-1)).toMatchObject({ global_step: 256, "curriculum/stage": 1 });
+  });
+
+  it("evaluates against a bot every N iterations and keeps the best weights, which replay their games", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const out = await mkdtemp(path.join(tmpdir(), "league-selfplay-eval-"));
+    dirs.push(out);
+    const config = parseCarSoccerTrainConfig({
+      env: "car-soccer-1v1",
+      out,
+      name: "tiny-eval",
+      totalSteps: 4 * 16 * 4,
+      numEnvs: 4,
+      seed: 11,
+      episodeSeconds: 2,
+      ppo: { numSteps: 16, hidden: [16], numMinibatches: 2, updateEpochs: 1, learningRate: 0.01 },
+      selfplay: { latestShare: 0.5, scripted: ["ball-chaser"] },
+      evaluation: { every: 2, games: 6, bot: "ball-chaser", seed: 500 },
+    });
+    const lines: string[] = [];
+    const result = await trainCarSoccer(runtime, config, { stream: { write: (t: string) => lines.push(t) } });
+    const evals = (await MetricsLog.read(result.metricsFile)).filter(
+      (m) => typeof m["eval/win_rate_vs_ball-chaser"] === "number",
+    );
+    // Iterations 2 and 4 (the last, so no extra final evaluation).
+    expect(evals.map((m) => m.global_step)).toEqual([128, 256]);
+    const rates = evals.map((m) => m["eval/win_rate_vs_ball-chaser"] as number);
+    expect(result.best).not.toBeNull();
+    const best = result.best!;
+    expect(best.result.winRate).toBe(Math.max(...rates));
+    expect(evals.at(-1)!["eval/best_win_rate"]).toBe(best.result.winRate);
+    expect(evals.at(-1)!["eval/best_global_step"]).toBe(best.globalStep);
+    expect(lines.join("")).toMatch(/eval vs ball-chaser/);
+
+    // The best checkpoint is a league checkpoint of that step, with its evaluation beside it,
+    // and plays exactly the recorded games again on the same seeds.
+    const saved = JSON.parse(await readFile(path.join(best.checkpoint, "evaluation.json"), "utf8")) as {
+      globalStep: number;
+      result: VsBotResult;
+    };
+    expect(saved.globalStep).toBe(best.globalStep);
+    const loaded = await loadPolicy(runtime, best.checkpoint);
+    expect(loaded.manifest.training.globalStep).toBe(best.globalStep);
+    const replay = evaluateVsBot(runtime, loaded, {
+      env: "car-soccer-1v1",
+      obsBuilder: new DefaultObs(),
+      tickSkip: 8,
+      bot: "ball-chaser",
+      games: 6,
+      seed: 500,
+      stateSetter: makeStateSetter({ "kickoff-jitter": 1 }),
+    });
+    expect(replay).toEqual(saved.result);
+
+    // Resuming keeps the best so far: a later evaluation must beat it to replace it.
+    const more = await trainCarSoccer(
+      runtime,
+      { ...config, totalSteps: 128 },
+      { resume: true, stream: { write: () => true } },
+    );
+    expect(more.best!.result.winRate).toBeGreaterThanOrEqual(best.result.winRate);
+    const after = (await MetricsLog.read(result.metricsFile)).filter(
+      (m) => typeof m["eval/win_rate_vs_ball-chaser"] === "number",
+    );
+    // Iterations count from the resume: its second (step 384) evaluates, and is also the last.
+    expect(after.map((m) => m.global_step)).toEqual([128, 256, 384]);
+    const top = Math.max(...after.map((m) => m["eval/win_rate_vs_ball-chaser"] as number));
+    expect(more.best!.result.winRate).toBe(top);
   });
 });

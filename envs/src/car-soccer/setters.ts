@@ -37,12 +37,38 @@ function randomHeading(state: CarSoccerState, a: number): [number, number] {
   }
 }
 
+/** The jitter of the `kickoff-jitter` setter: up to 100 uu off the spawn, heading up to ~6° off. */
+export const DEFAULT_KICKOFF_JITTER = Object.freeze({ position: 100, heading: 0.1 });
+
+export interface KickoffOptions {
+  /**
+   * Seeded perturbation of each car's spawn, drawn independently per car: position offset up to
+   * this many uu along x and y, and heading turned by up to `heading` radians (default 0 and 0:
+   * the game's exact kickoff). Two deterministic players at exact kickoffs replay the same five
+   * games; a small jitter makes seeded games differ.
+   */
+  jitter?: { position: number; heading: number };
+}
+
 /**
  * The standard kickoff: ball at rest on the centre spot, each team on a seeded random choice of
  * the five spawns (without repeats), orange mirroring blue's choice as in the game.
  */
 export class KickoffSetter implements StateSetter {
-  readonly name = "kickoff";
+  readonly name: string;
+  private readonly position: number;
+  private readonly heading: number;
+
+  constructor(options: KickoffOptions = {}) {
+    const { position = 0, heading = 0 } = options.jitter ?? {};
+    if (!(position >= 0 && position <= 512))
+      throw new RangeError(`kickoff jitter position must be in [0, 512] uu, got ${position}`);
+    if (!(heading >= 0 && heading <= 0.5))
+      throw new RangeError(`kickoff jitter heading must be in [0, 0.5] rad, got ${heading}`);
+    this.position = position;
+    this.heading = heading;
+    this.name = position > 0 || heading > 0 ? "kickoff-jitter" : "kickoff";
+  }
 
   reset(state: CarSoccerState, a: number): void {
     clearArena(state, a);
@@ -56,9 +82,21 @@ export class KickoffSetter implements StateSetter {
     }
     for (let i = 0; i < state.teamSize; i++) {
       const [x, y, fx, fy] = KICKOFF_SPAWNS[order[i]!]!;
-      placeCarOnGround(state, a, i, x, y, fx, fy);
-      placeCarOnGround(state, a, state.teamSize + i, -x, -y, -fx, -fy);
+      this.place(state, a, i, x, y, fx, fy);
+      this.place(state, a, state.teamSize + i, -x, -y, -fx, -fy);
     }
+  }
+
+  private place(state: CarSoccerState, a: number, c: number, x: number, y: number, fx: number, fy: number) {
+    if (this.position === 0 && this.heading === 0) return placeCarOnGround(state, a, c, x, y, fx, fy);
+    const dx = uniform(state, a, -this.position, this.position);
+    const dy = uniform(state, a, -this.position, this.position);
+    // Turn by about t radians along the left normal, then renormalise: no sin/cos (see the top).
+    const t = uniform(state, a, -this.heading, this.heading);
+    const hx = fx - t * fy;
+    const hy = fy + t * fx;
+    const r = Math.sqrt(hx * hx + hy * hy);
+    placeCarOnGround(state, a, c, x + dx, y + dy, hx / r, hy / r);
   }
 }
 

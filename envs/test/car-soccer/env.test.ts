@@ -3,10 +3,12 @@ import {
   A_GOAL,
   AdvancedObs,
   BallInAirSetter,
+  C_FX,
   CarSoccerEnv,
   CarSoccerVecEnv,
   ContinuousAction,
   carSoccerConstants,
+  DEFAULT_KICKOFF_JITTER,
   DefaultObs,
   decodeReplay,
   encodeReplay,
@@ -138,6 +140,47 @@ describe("state setters and done conditions", () => {
     const a = new CarSoccerEnv({ teamSize: 2 }).reset(7).observations;
     const b = new CarSoccerEnv({ teamSize: 2 }).reset(7).observations;
     expect(a).toEqual(b);
+  });
+
+  it("jittered kickoffs stay near the five spawns, differ by seed, and repeat for the same seed", () => {
+    const { position, heading } = DEFAULT_KICKOFF_JITTER;
+    const spawns = carSoccerConstants.KICKOFF_SPAWNS;
+    const env = new CarSoccerEnv({
+      teamSize: 1,
+      stateSetter: new KickoffSetter({ jitter: DEFAULT_KICKOFF_JITTER }),
+    });
+    const starts = new Set<string>();
+    for (let seed = 0; seed < 40; seed++) {
+      env.reset(seed);
+      for (let c = 0; c < 2; c++) {
+        const o = env.state.carOffset(0, c);
+        const k = env.state.cars;
+        const [x, y, fx, fy] = [k[o]!, k[o + 1]!, k[o + C_FX]!, k[o + C_FX + 1]!];
+        // Orange's spawns are blue's mirrored through the centre.
+        const side = c === 0 ? 1 : -1;
+        const near = spawns.find(
+          ([sx, sy]) => Math.abs(x - side * sx) <= position && Math.abs(y - side * sy) <= position,
+        );
+        expect(near, `car ${c} at (${x}, ${y}) for seed ${seed}`).toBeDefined();
+        expect(Math.hypot(fx, fy)).toBeCloseTo(1, 5);
+        // Off the spawn's heading by at most atan(heading) radians.
+        const dot = fx * side * near![2] + fy * side * near![3];
+        expect(dot).toBeGreaterThanOrEqual(Math.cos(Math.atan(heading)) - 1e-6);
+        starts.add(`${x},${y},${fx}`);
+      }
+    }
+    // Exact kickoffs give at most 5 placements per car; jitter makes every start its own.
+    expect(starts.size).toBe(80);
+    const again = new CarSoccerEnv({
+      teamSize: 1,
+      stateSetter: new KickoffSetter({ jitter: DEFAULT_KICKOFF_JITTER }),
+    });
+    env.reset(3);
+    again.reset(3);
+    expect(Array.from(again.state.cars)).toEqual(Array.from(env.state.cars));
+    expect(new KickoffSetter({ jitter: DEFAULT_KICKOFF_JITTER }).name).toBe("kickoff-jitter");
+    expect(() => new KickoffSetter({ jitter: { position: -1, heading: 0 } })).toThrow(/jitter position/);
+    expect(() => new KickoffSetter({ jitter: { position: 10, heading: 2 } })).toThrow(/jitter heading/);
   });
 
   it("random, ball-in-air and weighted setters give valid, seeded states", () => {
