@@ -264,7 +264,11 @@ console.log(
           vsBallChaserExactKickoffs: bestVs.exact,
         }
       : null,
-    last: { checkpoint: result.checkpoint, vsBallChaser: last.jittered, vsBallChaserExactKickoffs: last.exact },
+    last: {
+      checkpoint: result.checkpoint,
+      vsBallChaser: last.jittered,
+      vsBallChaserExactKickoffs: last.exact,
+    },
     trainingStepsPerSecond: backendSps,
     trainSeconds: Number(trainSeconds.toFixed(1)),
     processCpuSeconds: Number(cpuSeconds.toFixed(1)),
