@@ -116,6 +116,7 @@ function printAnalysis(a: CarSoccerRewardAnalysis): void {
   console.log(
     `distance to goals on ${d.transitions} sampled transitions (γ ${d.gamma}): EPIC ${d.epic.toFixed(3)}, STARC ${d.starc.toFixed(3)}  (0 = same objective up to shaping; 0.71 = unrelated)`,
   );
+  console.log(`${a.termination.flagged ? "WARNING: " : ""}episode end: ${a.termination.reason}`);
 }
 
 export async function rewardCommand(args: string[], values: Record<string, unknown>): Promise<void> {

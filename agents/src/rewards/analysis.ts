@@ -279,3 +279,59 @@ export function rewardHackingCheck(
       : `no sign of reward hacking: shaped return trend ρ ${fmt(shapedTrend)}, outcome trend ρ ${fmt(outcomeTrend)} (flagged when ≥ ${threshold} and ≤ −${threshold})`,
   };
 }
+
+/**
+ * What ending an episode is worth under a shaped reward. A goal terminates the episode, and with
+ * it the stream of per-step shaping: when that stream is positive, its discounted value
+ * (mean shaping per step / (1 − γ)) is lost by scoring, and when it is larger than the goal's own
+ * reward the learner is paid to keep the ball in play rather than score (when negative, paid to
+ * concede quickly). Potential-based shaping (Ng et al., 1999) has no such pull: it telescopes.
+ */
+export interface TerminationIncentive {
+  gamma: number;
+  /** Mean shaped reward on steps without a goal. */
+  shapingPerStep: number;
+  /** shapingPerStep / (1 − γ): what an endless episode's shaping is worth, discounted. */
+  shapingStreamValue: number;
+  /** Mean shaped reward on the steps the analysed car's team scored / conceded; null if none. */
+  goalStepReward: number | null;
+  concedeStepReward: number | null;
+  flagged: boolean;
+  reason: string;
+}
+
+export function terminationIncentive(episodes: readonly EpisodeTrace[], gamma: number): TerminationIncentive {
+  if (!(gamma >= 0 && gamma < 1))
+    throw new RangeError(`termination incentive: gamma must be in [0, 1), got ${gamma}`);
+  const plain: number[] = [];
+  const scored: number[] = [];
+  const conceded: number[] = [];
+  for (const ep of episodes)
+    ep.total.forEach((r, i) => {
+      const o = ep.outcome[i]!;
+      (o > 0 ? scored : o < 0 ? conceded : plain).push(r);
+    });
+  if (plain.length === 0) throw new RangeError("termination incentive: no steps without a goal to measure");
+  const shapingPerStep = moments(plain).mean;
+  const shapingStreamValue = shapingPerStep / (1 - gamma);
+  const goalStepReward = scored.length ? moments(scored).mean : null;
+  const concedeStepReward = conceded.length ? moments(conceded).mean : null;
+  const f = (x: number) => x.toPrecision(3);
+  const stream = `shaping ${f(shapingPerStep)}/step is a stream worth ${f(shapingStreamValue)} at γ ${gamma}`;
+  let flagged = false;
+  let reason: string;
+  if (shapingStreamValue > 0) {
+    if (goalStepReward === null)
+      reason = `${stream}; no goal was scored, so it cannot be set against a goal's reward`;
+    else if (shapingStreamValue >= goalStepReward) {
+      flagged = true;
+      reason = `scoring forfeits more than it pays: ${stream}, a goal step pays ${f(goalStepReward)}; shrink the per-step terms or make them potential-based`;
+    } else reason = `${stream}, below a goal step's ${f(goalStepReward)}: scoring pays`;
+  } else if (concedeStepReward === null)
+    reason = `${stream}; no goal was conceded, so it cannot be set against conceding`;
+  else if (-shapingStreamValue >= -concedeStepReward) {
+    flagged = true;
+    reason = `conceding ends a penalty stream worth more than the concede costs: ${stream}, a conceded goal's step pays ${f(concedeStepReward)}`;
+  } else reason = `${stream}; conceding (${f(concedeStepReward)}) costs more than the stream it ends`;
+  return { gamma, shapingPerStep, shapingStreamValue, goalStepReward, concedeStepReward, flagged, reason };
+}

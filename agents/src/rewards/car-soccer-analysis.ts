@@ -12,7 +12,14 @@ import {
   Rng,
   TimeoutCondition,
 } from "@league/envs";
-import { type EpisodeTrace, type RewardStats, rewardStatistics, sampledRewardDistances } from "./analysis.js";
+import {
+  type EpisodeTrace,
+  type RewardStats,
+  rewardStatistics,
+  sampledRewardDistances,
+  type TerminationIncentive,
+  terminationIncentive,
+} from "./analysis.js";
 import { compileReward, parseRewardSpec, type RewardSpec } from "./car-soccer.js";
 import type { RandomNetworkDistillation } from "./novelty.js";
 
@@ -71,6 +78,8 @@ export interface CarSoccerRewardAnalysis {
    * the transition but of the predictor's training history). */
   distanceToGoals: { epic: number; starc: number; transitions: number; coverage: number; gamma: number };
   goals: { blue: number; orange: number };
+  /** Whether ending an episode (scoring, conceding) pays more than the shaping stream it ends. */
+  termination: TerminationIncentive;
   /** The novelty bonus's weight and RND settings, when one was added. */
   novelty: { coef: number; embeddingSize: number; hidden: number[]; seed: number } | null;
 }
@@ -205,6 +214,7 @@ export function analyseCarSoccerReward(
     statistics: rewardStatistics(traces),
     distanceToGoals: { ...distance, gamma: o.gamma },
     goals,
+    termination: terminationIncentive(traces, o.gamma),
     novelty: novelty
       ? {
           coef: novelty.coef,

@@ -14,6 +14,7 @@ import {
   runTrendSvg,
   sampledRewardDistances,
   spearman,
+  terminationIncentive,
 } from "../../src/rewards/index.js";
 import { createCarSoccerBot } from "../../src/scripted/car-soccer.js";
 
@@ -143,6 +144,36 @@ describe("the reward-hacking check", () => {
   });
 });
 
+describe("the termination incentive", () => {
+  // 99 shaping steps then a goal step: total = shaping (+ 10 on the goal step).
+  const episode = (shaping: number, goal: 1 | -1) => ({
+    components: {},
+    total: [...Array.from({ length: 99 }, () => shaping), shaping + 10 * goal],
+    outcome: [...Array.from({ length: 99 }, () => 0), goal],
+  });
+
+  it("flags positive shaping whose discounted stream outweighs the goal it ends", () => {
+    const heavy = terminationIncentive([episode(0.5, 1), episode(0.5, -1)], 0.99);
+    expect(heavy.shapingPerStep).toBeCloseTo(0.5, 12);
+    expect(heavy.shapingStreamValue).toBeCloseTo(50, 9);
+    expect(heavy.goalStepReward).toBeCloseTo(10.5, 12);
+    expect(heavy).toMatchObject({ flagged: true });
+    expect(heavy.reason).toMatch(/scoring forfeits more than it pays/);
+    const light = terminationIncentive([episode(0.01, 1)], 0.99);
+    expect(light.flagged).toBe(false);
+    expect(light.reason).toMatch(/scoring pays/);
+  });
+
+  it("flags negative shaping that makes conceding the cheap way out, and says when it cannot judge", () => {
+    expect(terminationIncentive([episode(-0.5, -1)], 0.99)).toMatchObject({ flagged: true });
+    expect(terminationIncentive([episode(-0.01, -1)], 0.99).flagged).toBe(false);
+    const noGoal = terminationIncentive([{ components: {}, total: [1, 1], outcome: [0, 0] }], 0.9);
+    expect(noGoal).toMatchObject({ flagged: false, goalStepReward: null });
+    expect(noGoal.reason).toMatch(/no goal was scored/);
+    expect(() => terminationIncentive([episode(1, 1)], 1)).toThrow(/gamma/);
+  });
+});
+
 describe("reward distances on sampled transitions", () => {
   // A bank of 12 states with a value each; rewards on (from, to) pairs.
   const value = Array.from({ length: 12 }, (_, i) => Math.sin(i * 1.7) * 3);
@@ -216,6 +247,30 @@ describe("car-soccer reward analysis", () => {
     expect(analysis.goals.blue).toBeGreaterThan(0);
     expect(analysis.distanceToGoals.epic).toBeLessThan(1e-6);
     expect(analysis.distanceToGoals.starc).toBeLessThan(1e-6);
+    // Potential shaping telescopes: ending the episode costs the learner nothing it was owed.
+    expect(analysis.termination.flagged).toBe(false);
+  });
+
+  it("warns when per-step shaping pays more than scoring does", () => {
+    // Heavy per-step terms beside goals of 10 (the first learn-car-soccer reward).
+    const analysis = analyseCarSoccerReward({
+      ...options,
+      gamma: 0.99,
+      spec: {
+        reward: {
+          weightedSum: [
+            { node: { term: "goal" }, weight: 10 },
+            { node: { term: "concede" }, weight: -10 },
+            { node: { term: "velocity_player_to_ball" }, weight: 1 },
+            { node: { term: "velocity_ball_to_goal" }, weight: 5 },
+            { node: { term: "align_ball_goal" }, weight: 0.3 },
+          ],
+        },
+      },
+    });
+    expect(analysis.goals.blue).toBeGreaterThan(0);
+    expect(analysis.termination.shapingStreamValue).toBeGreaterThan(analysis.termination.goalStepReward!);
+    expect(analysis.termination).toMatchObject({ flagged: true });
   });
 
   it("adds a seeded RND novelty bonus as one more component, left out of the distances", async () => {
