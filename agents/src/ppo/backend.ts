@@ -2,6 +2,7 @@
 // The native packages are optional dependencies: where their install could not fetch
 // libtensorflow they are simply absent, and we fall through to the next.
 import type * as Tf from "@tensorflow/tfjs";
+import { useExplicitTransposeMatMul } from "./wasm-matmul.js";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
 export type TfModule = typeof Tf;
@@ -27,6 +28,7 @@ async function tryBackend(name: BackendName, importModule: Importer): Promise<Tf
       const tf = (await importModule("@tensorflow/tfjs")) as TfModule;
       await importModule("@tensorflow/tfjs-backend-wasm");
       if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise");
+      useExplicitTransposeMatMul(tf);
       return tf;
     }
     case "cpu": {
