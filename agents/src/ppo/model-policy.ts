@@ -5,6 +5,7 @@ import { type DuplicateObsBuilder, Rng } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import type { BaselinePolicy } from "../baselines/types.js";
 import type { TfRuntime } from "./backend.js";
+import { predictRows } from "./network.js";
 import { sampleCategorical } from "./ppo.js";
 
 /** How a model's arm is chosen from its logits: the most likely one, or drawn from their softmax. */
@@ -94,12 +95,7 @@ export class ModelPolicy implements BaselinePolicy {
       this.input[i] = norm ? Math.min(norm.clip, Math.max(-norm.clip, x)) : x;
     }
     const { tf } = this.runtime;
-    return tf.tidy(
-      () =>
-        (
-          this.model.predict(tf.tensor2d(this.input, [1, this.input.length])) as Tf.Tensor
-        ).dataSync() as Float32Array,
-    );
+    return predictRows(tf, this.model, this.input, 1);
   }
 
   act(observation: Float32Array): Float32Array {

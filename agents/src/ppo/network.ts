@@ -43,3 +43,21 @@ export function buildMlp(
   );
   return model;
 }
+
+/**
+ * `model` on `rows` rows of `input`, read back as one flat array. The read happens outside
+ * tf.tidy: a tidy returning a typed array walks every element looking for tensors.
+ */
+export function predictRows(
+  tf: typeof Tf,
+  model: Tf.LayersModel,
+  input: Float32Array,
+  rows: number,
+): Float32Array {
+  const out = tf.tidy(() => model.predict(tf.tensor2d(input, [rows, input.length / rows])) as Tf.Tensor);
+  try {
+    return out.dataSync() as Float32Array;
+  } finally {
+    out.dispose();
+  }
+}

@@ -4,7 +4,7 @@ import { Rng, type VectorEnv } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import type { TfRuntime } from "./backend.js";
 import { computeGae } from "./gae.js";
-import { buildMlp } from "./network.js";
+import { buildMlp, predictRows } from "./network.js";
 import { RunningMeanStd } from "./running-stats.js";
 
 export interface PpoConfig {
@@ -219,9 +219,7 @@ export async function trainPpo(
   const episodeLength = new Int32Array(numSlots);
 
   const forward = (model: Tf.LayersModel, input: Float32Array, rows: number): Float32Array =>
-    tf.tidy(
-      () => (model.predict(tf.tensor2d(input, [rows, obsSize])) as Tf.Tensor).dataSync() as Float32Array,
-    );
+    predictRows(tf, model, input.subarray(0, rows * obsSize), rows);
   const observe = (out: Float32Array) => {
     if (observationStats) observationStats.normalize(env.observations, numSlots, out);
     else out.set(env.observations);
@@ -444,13 +442,10 @@ export function act(
   rng?: Rng,
 ): Int32Array {
   const { tf } = runtime;
-  const obsSize = observations.length / rows;
   const input = state.observationStats
     ? state.observationStats.normalize(observations, rows, new Float32Array(observations.length))
     : observations;
-  const logits = tf.tidy(
-    () => (state.actor.predict(tf.tensor2d(input, [rows, obsSize])) as Tf.Tensor).dataSync() as Float32Array,
-  );
+  const logits = predictRows(tf, state.actor, input, rows);
   const n = logits.length / rows;
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {

@@ -16,8 +16,8 @@ import {
   type ObsBuilder,
   type StateSetter,
 } from "@league/envs";
-import type * as Tf from "@tensorflow/tfjs";
 import type { TfRuntime } from "../ppo/backend.js";
+import { predictRows } from "../ppo/network.js";
 import { createCarSoccerBot } from "../scripted/car-soccer.js";
 import type { NetworkPolicy } from "./selfplay-env.js";
 
@@ -80,9 +80,7 @@ export function evaluateVsBot(
     const rows = playing.length * teamSize;
     const view = input.subarray(0, rows * size);
     if (policy.observationStats) policy.observationStats.normalize(view, rows, view);
-    const logits = tf.tidy(
-      () => (policy.actor.predict(tf.tensor2d(view, [rows, size])) as Tf.Tensor).dataSync() as Float32Array,
-    );
+    const logits = predictRows(tf, policy.actor, view, rows);
     const k = logits.length / rows;
     for (const [i, g] of playing.entries()) {
       for (let c = 0; c < teamSize; c++) {

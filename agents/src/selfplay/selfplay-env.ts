@@ -18,6 +18,7 @@ import {
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import type { TfRuntime } from "../ppo/backend.js";
+import { predictRows } from "../ppo/network.js";
 import { sampleCategorical } from "../ppo/ppo.js";
 import type { RunningMeanStd } from "../ppo/running-stats.js";
 import { compileReward } from "../rewards/car-soccer.js";
@@ -253,10 +254,7 @@ export class SelfPlayVecEnv implements VectorEnv {
         }
       });
       if (policy.observationStats) policy.observationStats.normalize(input, rows, input);
-      const logits = tf.tidy(
-        () =>
-          (policy.actor.predict(tf.tensor2d(input, [rows, size])) as Tf.Tensor).dataSync() as Float32Array,
-      );
+      const logits = predictRows(tf, policy.actor, input.subarray(0, rows * size), rows);
       const index = new Float32Array(1);
       arenas.forEach((e, i) => {
         for (let c = 0; c < teamSize; c++) {

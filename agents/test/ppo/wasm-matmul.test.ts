@@ -37,7 +37,9 @@ describe("wasm matMul with transposed operands", () => {
     useExplicitTransposeMatMul(tf); // a second call must not wrap twice
     for (const name of ["BatchMatMul", "_FusedMatMul"]) {
       const { kernelFunc } = tf.getKernel(name, "wasm")!;
-      expect((kernelFunc as { [k: symbol]: unknown })[Symbol.for("agent-league.plain-matmul")]).toBe(true);
+      expect(
+        (kernelFunc as unknown as { [k: symbol]: unknown })[Symbol.for("agent-league.plain-matmul")],
+      ).toBe(true);
     }
     const cases: [boolean, boolean, [number, number], [number, number]][] = [
       [false, false, [5, 3], [3, 4]],
