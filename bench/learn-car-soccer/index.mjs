@@ -23,7 +23,8 @@
 //          --rollout-workers N (worker threads stepping slices of the arenas beside the main
 //          thread, default 0: all on the main thread; the same seed trains the same agent),
 //          --eval-every N (validation every N iterations, 0: none; default 10), --eval-games N
-//          (validation games, default 50), --checkpoint DIR (skip training: only play that
+//          (validation games, default 50), --minutes M (stop training after M minutes even if
+//          --steps is not reached), --checkpoint DIR (skip training: only play that
 //          checkpoint's games).
 // The defaults are the original bench's; the command of the shipped checkpoint is in
 // server/builtins/README.md.
@@ -70,6 +71,7 @@ const { values } = parseArgs({
     "rollout-workers": { type: "string", default: "0" },
     "eval-every": { type: "string", default: "10" },
     "eval-games": { type: "string", default: "50" },
+    minutes: { type: "string" },
   },
 });
 const int = (name) => {
@@ -109,6 +111,7 @@ const episodeSeconds = num("episode-seconds", (v) => v > 0 && v <= 300);
 const noTouchSeconds = num("no-touch-seconds", (v) => v >= 0);
 const rolloutWorkers = num("rollout-workers", (v) => Number.isInteger(v) && v >= 0 && v <= 64);
 const evalEvery = num("eval-every", (v) => Number.isInteger(v) && v >= 0);
+const minutes = values.minutes === undefined ? null : num("minutes", (v) => v > 0);
 const evalGames = num("eval-games", (v) => Number.isInteger(v) && v >= 2 && v <= 1000);
 const observationBuilder = values.obs;
 if (!["default", "advanced"].includes(observationBuilder)) {
@@ -134,6 +137,7 @@ const config = (totalSteps, dir, backendSeed = seed) =>
     out: dir,
     name: "learn-car-soccer",
     totalSteps,
+    maxSeconds: minutes === null ? null : minutes * 60,
     numEnvs,
     seed: backendSeed,
     checkpointEvery: 20,
@@ -259,6 +263,7 @@ console.log(
       ? {
           checkpoint: result.best.checkpoint,
           globalStep: result.best.globalStep,
+          elapsedSeconds: result.best.elapsedSeconds,
           validation: result.best.result,
           vsBallChaser: bestVs.jittered,
           vsBallChaserExactKickoffs: bestVs.exact,
@@ -304,6 +309,7 @@ console.log(
       setters,
       evalEvery,
       evalGames,
+      minutes,
       reward: values.reward ?? "DEFAULT_CAR_SOCCER_REWARD",
       teamSize: 1,
       tickSkip: 8,

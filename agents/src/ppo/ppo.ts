@@ -134,7 +134,8 @@ export async function trainPpo(
   env: VectorEnv,
   partial: Partial<PpoConfig> = {},
   hooks: {
-    onIteration?: (metrics: PpoMetrics, state: PpoState) => void | Promise<void>;
+    /** After every iteration; returning "stop" ends training there (a time budget, say). */
+    onIteration?: (metrics: PpoMetrics, state: PpoState) => void | "stop" | Promise<void | "stop">;
     initial?: PpoState;
     /** Number of discrete actions, when the environment does not say (`actionCount`). */
     actionCount?: number;
@@ -427,7 +428,7 @@ export async function trainPpo(
         ? { "losses/aux_reward_sign": auxSign / updates, "losses/aux_reconstruction": auxRecon / updates }
         : {}),
     };
-    await hooks.onIteration?.(metrics, state);
+    if ((await hooks.onIteration?.(metrics, state)) === "stop") break;
   }
   optimizer.dispose();
   return state;

@@ -73,6 +73,8 @@ export const CarSoccerTrainConfig = z
     /** Agent-steps (learner cars × decisions) to train in this invocation. */
     totalSteps: z.number().int().positive(),
     numEnvs: z.number().int().min(1).max(4096).default(32),
+    /** Stop after this many seconds of training (at the end of an iteration), if before totalSteps. */
+    maxSeconds: z.number().positive().nullable().default(null),
     seed: z.number().int().default(1),
     /** Save the checkpoint every this many PPO iterations (and at the end). */
     checkpointEvery: z.number().int().positive().default(10),

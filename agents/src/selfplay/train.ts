@@ -34,6 +34,8 @@ interface SelfPlayState {
 /** The best periodic evaluation so far, saved as the `best` checkpoint (evaluation.json there). */
 export interface BestEvaluation {
   globalStep: number;
+  /** Seconds into the training invocation that reached it. */
+  elapsedSeconds: number;
   bot: string;
   seed: number;
   result: VsBotResult;
@@ -214,6 +216,8 @@ export async function trainCarSoccer(
   const evalObs = evaluation
     ? carSoccerParts(config.observationBuilder, config.actionParser).obsBuilder
     : null;
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
   let lastEvalStep = -1;
   const evaluate = async (current: PpoState) => {
     if (!evaluation || !evalObs) return null;
@@ -237,7 +241,13 @@ export async function trainCarSoccer(
       result.winRate > best.result.winRate ||
       (result.winRate === best.result.winRate && margin(result) > margin(best.result));
     if (better) {
-      best = { globalStep: current.globalStep, bot: evaluation.bot, seed: evaluation.seed, result };
+      best = {
+        globalStep: current.globalStep,
+        elapsedSeconds: Number(elapsed().toFixed(1)),
+        bot: evaluation.bot,
+        seed: evaluation.seed,
+        result,
+      };
       await saveCheckpoint(runtime, bestDir, current, {
         ...agent,
         rewardSpec: curriculum.stage.reward ?? config.reward,
@@ -251,6 +261,7 @@ export async function trainCarSoccer(
       "eval/touch_rate": result.gamesWithTouch / result.games,
       "eval/best_win_rate": best!.result.winRate,
       "eval/best_global_step": best!.globalStep,
+      "time/elapsed_seconds": Number(elapsed().toFixed(1)),
     };
     await log.append(metrics);
     return result;
@@ -341,6 +352,12 @@ export async function trainCarSoccer(
         stage: curriculum.index,
       });
       if (metrics.iteration % config.checkpointEvery === 0) await checkpoint(current);
+      if (config.maxSeconds !== null && elapsed() >= config.maxSeconds) {
+        stream.write(
+          `time budget of ${config.maxSeconds} s reached at step ${current.globalStep} (${elapsed().toFixed(0)} s)\n`,
+        );
+        return "stop";
+      }
     },
   }).finally(() => env.close());
   // The final weights are evaluated too, unless the last iteration just did.

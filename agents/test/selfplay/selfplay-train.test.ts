@@ -240,4 +240,25 @@ describe("car-soccer self-play training", () => {
     const top = Math.max(...after.map((m) => m["eval/win_rate_vs_ball-chaser"] as number));
     expect(more.best!.result.winRate).toBe(top);
   });
+
+  it("stops at the end of the iteration that exhausts its time budget, with a checkpoint", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const out = await mkdtemp(path.join(tmpdir(), "league-selfplay-budget-"));
+    dirs.push(out);
+    const config = parseCarSoccerTrainConfig({
+      env: "car-soccer-1v1",
+      out,
+      totalSteps: 4 * 16 * 50,
+      numEnvs: 4,
+      // Any iteration takes longer than a microsecond: the first one ends the run.
+      maxSeconds: 1e-6,
+      ppo: { numSteps: 16, hidden: [16], numMinibatches: 2, updateEpochs: 1 },
+    });
+    const lines: string[] = [];
+    const result = await trainCarSoccer(runtime, config, { stream: { write: (t: string) => lines.push(t) } });
+    expect(result.state.globalStep).toBe(64);
+    expect(lines.join("")).toMatch(/time budget of 0\.000001 s reached at step 64/);
+    expect((await loadPolicy(runtime, result.checkpoint)).manifest.training.globalStep).toBe(64);
+    expect(() => parseCarSoccerTrainConfig({ ...config, maxSeconds: -1 })).toThrow(/maxSeconds/);
+  });
 });
