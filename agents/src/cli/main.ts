@@ -45,7 +45,7 @@ config.json: { "env": "bandit-lsd-10", "out": "runs/lsd", "name": "my-agent",
 Writes <out>/metrics.jsonl (CleanRL metric names) and <out>/summary.svg.
 
 Car soccer (curriculum self-play; every field but env, out and totalSteps has a default):
-  { "env": "car-soccer-1v1", "out": "runs/cs", "totalSteps": 2000000, "numEnvs": 32,
+  { "env": "car-soccer-1v1", "out": "runs/cs", "totalSteps": 2000000, "maxSeconds": 1800, "numEnvs": 32,
     "tickSkip": 8, "observationBuilder": "default", "actionParser": "lookup",
     "episodeSeconds": 30, "noTouchSeconds": 10, "reward": <reward spec>, "ppo": { … },
     "selfplay": { "latestShare": 0.5, "weighting": "hard"|"variance"|"uniform", "power": 2,
