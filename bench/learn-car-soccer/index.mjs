@@ -25,9 +25,12 @@
 //          --eval-every N (validation every N iterations, 0: none; default 10), --eval-games N
 //          (validation games, default 50), --minutes M (stop training after M minutes even if
 //          --steps is not reached), --checkpoint DIR (skip training: only play that
-//          checkpoint's games).
+//          checkpoint's games), --population N (N members with seeds S, S+1, … trained at once,
+//          one process each so every core works; the member with the best validation result is
+//          the one reported, every member's test is listed; default 1).
 // The defaults are the original bench's; the command of the shipped checkpoint is in
 // server/builtins/README.md.
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -72,6 +75,7 @@ const { values } = parseArgs({
     "eval-every": { type: "string", default: "10" },
     "eval-games": { type: "string", default: "50" },
     minutes: { type: "string" },
+    population: { type: "string", default: "1" },
   },
 });
 const int = (name) => {
@@ -187,6 +191,75 @@ const config = (totalSteps, dir, backendSeed = seed) =>
     ],
   });
 
+const population = int("population");
+if (population > 1 && !values.checkpoint) {
+  // Population: each member is this bench with its own seed and folder, in its own process.
+  const passOn = process.argv.slice(2).filter((arg, i, all) => {
+    const flag = (name) => arg === `--${name}` || all[i - 1] === `--${name}` || arg.startsWith(`--${name}=`);
+    return !flag("population") && !flag("seed") && !flag("out");
+  });
+  const member = (i) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [process.argv[1], ...passOn, "--seed", String(seed + i), "--out", path.join(out, `member-${i}`)],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      let partial = "";
+      child.stderr.on("data", (d) => {
+        const lines = (partial + d).split(/\r|\n/);
+        partial = lines.pop() ?? "";
+        for (const line of lines) if (line.trim()) log(`[member ${i}] ${line}`);
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const last = stdout.trim().split("\n").at(-1);
+        if (code !== 0 || !last) reject(new Error(`member ${i} (seed ${seed + i}) exited with ${code}`));
+        else resolve(JSON.parse(last));
+      });
+    });
+  const members = await Promise.all(Array.from({ length: population }, (_, i) => member(i)));
+  // Chosen on validation only (win rate, then goal difference); the test never picks.
+  const score = (m) => {
+    const v = m.best?.validation;
+    return v ? [v.winRate, v.goalsFor - v.goalsAgainst] : [-1, 0];
+  };
+  let chosen = 0;
+  members.forEach((m, i) => {
+    const [w, d] = score(m);
+    const [bw, bd] = score(members[chosen]);
+    if (w > bw || (w === bw && d > bd)) chosen = i;
+  });
+  const pick = members[chosen];
+  console.log(
+    JSON.stringify({
+      benchmark: "learn-car-soccer",
+      population,
+      chosen,
+      vsBallChaser: pick.vsBallChaser,
+      vsBallChaserExactKickoffs: pick.vsBallChaserExactKickoffs,
+      checkpoint: pick.best?.checkpoint ?? pick.last.checkpoint,
+      members: members.map((m, i) => ({
+        seed: seed + i,
+        validation: m.best?.validation ?? null,
+        bestAt: m.best ? { globalStep: m.best.globalStep, elapsedSeconds: m.best.elapsedSeconds } : null,
+        vsBallChaser: m.vsBallChaser,
+        vsBallChaserExactKickoffs: m.vsBallChaserExactKickoffs,
+        globalStep: m.globalStep,
+        trainSeconds: m.trainSeconds,
+        trainingStepsPerSecond: m.trainingStepsPerSecond,
+      })),
+      machine: pick.machine,
+      parameters: { ...pick.parameters, seed, population },
+    }),
+  );
+  process.exit(0);
+}
+
 const runtime = await loadTf();
 // The test: games on seeds no training or validation game used, from jittered kickoffs (the
 // headline) and from the league's exact kickoffs (about five distinct games, for comparison).
@@ -236,7 +309,7 @@ const bestVs = best ? testGames(best, obsBuilder, 8) : null;
 const evalSeconds = (performance.now() - evalStarted) / 1000;
 
 // Training steps/s of the other backends present, side by side on a short run.
-const backendSps = { [runtime.backend]: Math.round(steps / trainSeconds) };
+const backendSps = { [runtime.backend]: Math.round(result.state.globalStep / trainSeconds) };
 if (values.backends) {
   for (const name of ["wasm", "cpu"]) {
     if (name === runtime.backend) continue;
