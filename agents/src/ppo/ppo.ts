@@ -134,8 +134,8 @@ export async function trainPpo(
   env: VectorEnv,
   partial: Partial<PpoConfig> = {},
   hooks: {
-    /** After every iteration; returning "stop" ends training there (a time budget, say). */
-    onIteration?: (metrics: PpoMetrics, state: PpoState) => void | "stop" | Promise<void | "stop">;
+    /** After every iteration; returning (or resolving to) "stop" ends training there (a time budget, say). */
+    onIteration?: (metrics: PpoMetrics, state: PpoState) => unknown;
     initial?: PpoState;
     /** Number of discrete actions, when the environment does not say (`actionCount`). */
     actionCount?: number;
