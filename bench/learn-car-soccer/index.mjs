@@ -263,10 +263,10 @@ if (population > 1 && !values.checkpoint) {
 const runtime = await loadTf();
 // The test: games on seeds no training or validation game used, from jittered kickoffs (the
 // headline) and from the league's exact kickoffs (about five distinct games, for comparison).
-const testGames = (policy, obsBuilder, tickSkip) => {
+const testGames = (policy, { env, obsBuilder, tickSkip }) => {
   const play = (setter) =>
     evaluateVsBot(runtime, policy, {
-      env: "car-soccer-1v1",
+      env,
       obsBuilder,
       tickSkip,
       bot: "ball-chaser",
@@ -280,7 +280,10 @@ const testGames = (policy, obsBuilder, tickSkip) => {
 if (values.checkpoint) {
   const { actor, observationStats, manifest } = await loadPolicy(runtime, values.checkpoint);
   const obs = carSoccerParts(manifest.observationBuilder, manifest.actionParser).obsBuilder;
-  const vs = testGames({ actor, observationStats }, obs, manifest.tickSkip);
+  const vs = testGames(
+    { actor, observationStats },
+    { env: manifest.env, obsBuilder: obs, tickSkip: manifest.tickSkip },
+  );
   console.log(
     JSON.stringify({
       benchmark: "learn-car-soccer",
@@ -303,9 +306,10 @@ const cpuSeconds = process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1
 log(`playing ${games} games against the ball-chaser…`);
 const { obsBuilder } = carSoccerParts(observationBuilder, "lookup");
 const evalStarted = performance.now();
-const last = testGames(result.state, obsBuilder, 8);
+const trained = { env: "car-soccer-1v1", obsBuilder, tickSkip: 8 };
+const last = testGames(result.state, trained);
 const best = result.best ? await loadPolicy(runtime, result.best.checkpoint) : null;
-const bestVs = best ? testGames(best, obsBuilder, 8) : null;
+const bestVs = best ? testGames(best, trained) : null;
 const evalSeconds = (performance.now() - evalStarted) / 1000;
 
 // Training steps/s of the other backends present, side by side on a short run.

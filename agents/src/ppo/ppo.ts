@@ -220,7 +220,7 @@ export async function trainPpo(
   const episodeLength = new Int32Array(numSlots);
 
   const forward = (model: Tf.LayersModel, input: Float32Array, rows: number): Float32Array =>
-    predictRows(tf, model, input.subarray(0, rows * obsSize), rows);
+    predictRows(tf, model, input, rows);
   const observe = (out: Float32Array) => {
     if (observationStats) observationStats.normalize(env.observations, numSlots, out);
     else out.set(env.observations);

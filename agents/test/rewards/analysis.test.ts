@@ -230,8 +230,9 @@ describe("car-soccer reward analysis", () => {
     expect(analysis.distanceToGoals.epic).toBeGreaterThan(0.05);
   });
 
-  it("finds goals plus potential-based shaping at distance zero from goals", () => {
-    const analysis = analyseCarSoccerReward({
+  /** Goals ±10 plus the given parts, analysed at γ 0.99. */
+  const goalsPlus = (...parts: { node: unknown; weight: number }[]) =>
+    analyseCarSoccerReward({
       ...options,
       gamma: 0.99,
       spec: {
@@ -239,10 +240,16 @@ describe("car-soccer reward analysis", () => {
           weightedSum: [
             { node: { term: "goal" }, weight: 10 },
             { node: { term: "concede" }, weight: -10 },
-            { node: { potential: { term: "distance_ball_to_goal" }, gamma: 0.99 }, weight: 4 },
+            ...parts,
           ],
         },
       },
+    });
+
+  it("finds goals plus potential-based shaping at distance zero from goals", () => {
+    const analysis = goalsPlus({
+      node: { potential: { term: "distance_ball_to_goal" }, gamma: 0.99 },
+      weight: 4,
     });
     expect(analysis.goals.blue).toBeGreaterThan(0);
     expect(analysis.distanceToGoals.epic).toBeLessThan(1e-6);
@@ -253,21 +260,11 @@ describe("car-soccer reward analysis", () => {
 
   it("warns when per-step shaping pays more than scoring does", () => {
     // Heavy per-step terms beside goals of 10 (the first learn-car-soccer reward).
-    const analysis = analyseCarSoccerReward({
-      ...options,
-      gamma: 0.99,
-      spec: {
-        reward: {
-          weightedSum: [
-            { node: { term: "goal" }, weight: 10 },
-            { node: { term: "concede" }, weight: -10 },
-            { node: { term: "velocity_player_to_ball" }, weight: 1 },
-            { node: { term: "velocity_ball_to_goal" }, weight: 5 },
-            { node: { term: "align_ball_goal" }, weight: 0.3 },
-          ],
-        },
-      },
-    });
+    const analysis = goalsPlus(
+      { node: { term: "velocity_player_to_ball" }, weight: 1 },
+      { node: { term: "velocity_ball_to_goal" }, weight: 5 },
+      { node: { term: "align_ball_goal" }, weight: 0.3 },
+    );
     expect(analysis.goals.blue).toBeGreaterThan(0);
     expect(analysis.termination.shapingStreamValue).toBeGreaterThan(analysis.termination.goalStepReward!);
     expect(analysis.termination).toMatchObject({ flagged: true });

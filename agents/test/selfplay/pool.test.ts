@@ -17,6 +17,19 @@ function poolWithRecord(weighting: "hard" | "variance" = "hard") {
   return pool;
 }
 
+/** 40,000 seeded draws: each opponent's share within 0.012 of `expected`. */
+function expectShares(pool: OpponentPool<string>, seed: number, expected: Record<string, number>): void {
+  const rng = new Rng(seed);
+  const counts: Record<string, number> = {};
+  const draws = 40_000;
+  for (let i = 0; i < draws; i++) {
+    const id = pool.sample(rng).id;
+    counts[id] = (counts[id] ?? 0) + 1;
+  }
+  for (const [id, p] of Object.entries(expected))
+    expect(Math.abs((counts[id] ?? 0) / draws - p), id).toBeLessThan(0.012);
+}
+
 describe("PFSP opponent pool", () => {
   it("weights opponents by f_hard and f_var", () => {
     expect(pfspWeight("hard", 0.25, 2)).toBeCloseTo(0.5625);
@@ -34,16 +47,8 @@ describe("PFSP opponent pool", () => {
       // Smoothed win rates (k + 0.5)/(n + 1): the strongest bot gets the largest f_hard weight.
       if (weighting === "hard") expect(expected["bot:strong"]!).toBeGreaterThan(expected["bot:even"]! * 2);
       else expect(expected["bot:even"]!).toBeGreaterThan(expected["bot:strong"]!);
-      const rng = new Rng(42);
-      const counts: Record<string, number> = {};
-      const draws = 40_000;
-      for (let i = 0; i < draws; i++) {
-        const id = pool.sample(rng).id;
-        counts[id] = (counts[id] ?? 0) + 1;
-      }
       // Margin: 0.012 absolute, over 5 standard errors of a proportion near 0.3 at this count.
-      for (const [id, p] of Object.entries(expected))
-        expect(Math.abs((counts[id] ?? 0) / draws - p)).toBeLessThan(0.012);
+      expectShares(pool, 42, expected);
     });
   }
 
@@ -59,16 +64,8 @@ describe("PFSP opponent pool", () => {
       "bot:ball-chaser": 0.5 + 0.3 * botInPast,
       "snapshot-1": 0.3 * (1 - botInPast),
     };
-    const rng = new Rng(7);
-    const counts: Record<string, number> = {};
-    const draws = 40_000;
-    for (let i = 0; i < draws; i++) {
-      const id = pool.sample(rng).id;
-      counts[id] = (counts[id] ?? 0) + 1;
-    }
     // Margin: 0.012 absolute, over 4.5 standard errors of a proportion near 0.5 at this count.
-    for (const [id, p] of Object.entries(expected))
-      expect(Math.abs((counts[id] ?? 0) / draws - p)).toBeLessThan(0.012);
+    expectShares(pool, 7, expected);
     expect(() => new OpponentPool({ ...options, latestShare: 0.6, scriptedShare: 0.5 })).toThrow(
       /latestShare \+ scriptedShare <= 1/,
     );
