@@ -6,10 +6,12 @@
 import {
   A_BLUE_SCORE,
   A_ORANGE_SCORE,
+  A_STEPS,
   ARENA_FIELDS,
   C_BALL_TOUCHES,
   CarSoccerEngine,
   ContinuousAction,
+  carSoccerConstants,
   getEnvSpec,
   LookupTableAction,
   NOT_DONE,
@@ -32,6 +34,9 @@ export interface VsBotResult {
   /** Ball touches by the policy's cars, and the games in which they touched the ball at least once. */
   touches: number;
   gamesWithTouch: number;
+  /** Mean simulated seconds of the games won and of those lost (null when there were none): when a policy loses tells what it never learned. */
+  meanWinSeconds: number | null;
+  meanLossSeconds: number | null;
 }
 
 export function evaluateVsBot(
@@ -112,7 +117,11 @@ export function evaluateVsBot(
     winRate: 0,
     touches: 0,
     gamesWithTouch: 0,
+    meanWinSeconds: null,
+    meanLossSeconds: null,
   };
+  let winSeconds = 0;
+  let lossSeconds = 0;
   for (let g = 0; g < n; g++) {
     const blue = engine.state.arena[g * ARENA_FIELDS + A_BLUE_SCORE]!;
     const orange = engine.state.arena[g * ARENA_FIELDS + A_ORANGE_SCORE]!;
@@ -124,10 +133,19 @@ export function evaluateVsBot(
     if (touches > 0) result.gamesWithTouch++;
     result.goalsFor += mine;
     result.goalsAgainst += theirs;
-    if (mine > theirs) result.wins++;
-    else if (mine === theirs) result.draws++;
-    else result.losses++;
+    const seconds =
+      (engine.state.arena[g * ARENA_FIELDS + A_STEPS]! * options.tickSkip) / carSoccerConstants.TICK_RATE;
+    if (mine > theirs) {
+      result.wins++;
+      winSeconds += seconds;
+    } else if (mine === theirs) result.draws++;
+    else {
+      result.losses++;
+      lossSeconds += seconds;
+    }
   }
   result.winRate = result.wins / n;
+  if (result.wins > 0) result.meanWinSeconds = Math.round((winSeconds / result.wins) * 10) / 10;
+  if (result.losses > 0) result.meanLossSeconds = Math.round((lossSeconds / result.losses) * 10) / 10;
   return result;
 }

@@ -1,0 +1,97 @@
+import {
+  A_BLUE_SCORE,
+  A_ORANGE_SCORE,
+  A_STEPS,
+  ARENA_FIELDS,
+  CarSoccerEngine,
+  carSoccerConstants,
+  DefaultObs,
+  getEnvSpec,
+  makeLookupTable,
+  NOT_DONE,
+} from "@league/envs";
+import { describe, expect, it } from "vitest";
+import { selectBackend } from "../../src/ppo/backend.js";
+import { createCarSoccerBot } from "../../src/scripted/car-soccer.js";
+import { makeStateSetter } from "../../src/selfplay/config.js";
+import { evaluateVsBot } from "../../src/selfplay/evaluate.js";
+
+// A network whose argmax is always the lookup row of all-zero controls plays as the idle bot does,
+// so its games against the ball-chaser can be replayed by hand: idle against the chaser.
+describe("evaluateVsBot", () => {
+  it("counts results and the mean length of won and lost games as the games were played", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const { tf } = runtime;
+    const obsBuilder = new DefaultObs();
+    const env = getEnvSpec("car-soccer-1v1");
+    const size = obsBuilder.size(1);
+    const table = makeLookupTable();
+    const still = table.findIndex((row) => row.every((v) => v === 0));
+    expect(still).toBeGreaterThanOrEqual(0);
+    const actor = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [size], units: table.length, kernelInitializer: "zeros" })],
+    });
+    const bias = new Float32Array(table.length);
+    bias[still] = 1;
+    actor.layers[0]!.setWeights([tf.zeros([size, table.length]), tf.tensor1d(bias)]);
+    const games = 6;
+    const seed = 40;
+    const setter = () => makeStateSetter({ "kickoff-jitter": 1 });
+    const result = evaluateVsBot(
+      runtime,
+      { actor, observationStats: null },
+      {
+        env: "car-soccer-1v1",
+        obsBuilder,
+        tickSkip: 8,
+        bot: "ball-chaser",
+        games,
+        seed,
+        stateSetter: setter(),
+      },
+    );
+
+    // By hand: game g, the idle car blue when g is even, the chaser the other car.
+    const engine = new CarSoccerEngine(games, { spec: env, tickSkip: 8, obsBuilder, stateSetter: setter() });
+    const idle = createCarSoccerBot("idle");
+    const chasers = Array.from({ length: games }, (_, g) => createCarSoccerBot("ball-chaser", seed + g));
+    const controls = new Float32Array(8);
+    const expected = { wins: 0, draws: 0, losses: 0, win: 0, loss: 0 };
+    for (let g = 0; g < games; g++) {
+      engine.resetArena(g, seed + g, 0);
+      const mine = g % 2;
+      do {
+        idle.act(engine.state, g, mine, controls);
+        engine.state.controls.set(controls, (g * 2 + mine) * 8);
+        chasers[g]!.act(engine.state, g, 1 - mine, controls);
+        engine.state.controls.set(controls, (g * 2 + 1 - mine) * 8);
+      } while (engine.stepArena(g) === NOT_DONE);
+      const o = g * ARENA_FIELDS;
+      const [us, them] =
+        mine === 0
+          ? [engine.state.arena[o + A_BLUE_SCORE]!, engine.state.arena[o + A_ORANGE_SCORE]!]
+          : [engine.state.arena[o + A_ORANGE_SCORE]!, engine.state.arena[o + A_BLUE_SCORE]!];
+      const seconds = (engine.state.arena[o + A_STEPS]! * 8) / carSoccerConstants.TICK_RATE;
+      if (us > them) {
+        expected.wins++;
+        expected.win += seconds;
+      } else if (us < them) {
+        expected.losses++;
+        expected.loss += seconds;
+      } else expected.draws++;
+    }
+    expect(result).toMatchObject({
+      games,
+      wins: expected.wins,
+      draws: expected.draws,
+      losses: expected.losses,
+    });
+    // The chaser scores on an idle car, and not at once.
+    expect(expected.losses).toBeGreaterThan(0);
+    expect(result.meanLossSeconds).toBeCloseTo(expected.loss / expected.losses, 1);
+    expect(result.meanLossSeconds).toBeGreaterThan(2);
+    if (expected.wins === 0) expect(result.meanWinSeconds).toBeNull();
+    else expect(result.meanWinSeconds).toBeCloseTo(expected.win / expected.wins, 1);
+    actor.dispose();
+  });
+});
