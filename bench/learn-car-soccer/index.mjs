@@ -27,7 +27,9 @@
 //          --steps is not reached), --checkpoint DIR (skip training: only play that
 //          checkpoint's games), --population N (N members with seeds S, S+1, … trained at once,
 //          one process each so every core works; the member with the best validation result is
-//          the one reported, every member's test is listed; default 1).
+//          the one reported, every member's test is listed; default 1), --truncation bootstrap|end
+//          (a truncated training episode is bootstrapped from the critic's value of where it was
+//          cut off, or ends the return as in CleanRL; default bootstrap).
 // The defaults are the original bench's; the command of the shipped checkpoint is in
 // server/builtins/README.md.
 import { spawn } from "node:child_process";
@@ -76,6 +78,7 @@ const { values } = parseArgs({
     "eval-games": { type: "string", default: "50" },
     minutes: { type: "string" },
     population: { type: "string", default: "1" },
+    truncation: { type: "string", default: "bootstrap" },
   },
 });
 const int = (name) => {
@@ -117,6 +120,10 @@ const rolloutWorkers = num("rollout-workers", (v) => Number.isInteger(v) && v >=
 const evalEvery = num("eval-every", (v) => Number.isInteger(v) && v >= 0);
 const minutes = values.minutes === undefined ? null : num("minutes", (v) => v > 0);
 const evalGames = num("eval-games", (v) => Number.isInteger(v) && v >= 2 && v <= 1000);
+if (!["bootstrap", "end"].includes(values.truncation)) {
+  console.error(`--truncation must be bootstrap or end, got ${values.truncation}`);
+  process.exit(2);
+}
 const observationBuilder = values.obs;
 if (!["default", "advanced"].includes(observationBuilder)) {
   console.error(`--obs must be default or advanced, got ${observationBuilder}`);
@@ -170,6 +177,7 @@ const config = (totalSteps, dir, backendSeed = seed) =>
       gamma,
       numMinibatches,
       updateEpochs,
+      bootstrapTruncated: values.truncation === "bootstrap",
     },
     selfplay: {
       latestShare,

@@ -98,6 +98,12 @@ export interface VectorEnv {
   /** numEnvs, 1 where the last step ended the instance's episode. */
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+  /**
+   * Optional: for each instance truncated by the last step, its agents' observations of the state
+   * it was cut off in, before the automatic reset (the layout of `observations`; rows of other
+   * instances are stale). A time limit is not an ending, so a learner bootstraps from these.
+   */
+  readonly finalObservations?: Float32Array;
   reset(seed: number): void;
   /** `actions` is numEnvs × numAgents × actionSize. */
   step(actions: Float32Array): void;

@@ -46,6 +46,12 @@ export interface PpoConfig {
    * observation; they shape the actor's features and are not part of the saved policy.
    */
   auxCoef: number;
+  /**
+   * Bootstrap truncated episodes (partial-episode bootstrapping, Pardo et al. 2018): a time limit
+   * is not an ending, so a truncated step's reward gains gamma × V(the observation it was cut off
+   * in), where the env gives `finalObservations`. Off: truncation ends the return, as CleanRL's.
+   */
+  bootstrapTruncated: boolean;
 }
 
 export const DEFAULT_PPO_CONFIG: PpoConfig = {
@@ -66,6 +72,7 @@ export const DEFAULT_PPO_CONFIG: PpoConfig = {
   normalizeObservations: true,
   normalizeReturns: true,
   auxCoef: 0,
+  bootstrapTruncated: true,
 };
 
 /** CleanRL's metric names, so runs compare at a glance. */
@@ -218,12 +225,32 @@ export async function trainPpo(
   const discountedReturn = new Float64Array(numSlots);
   const episodeReturn = new Float64Array(numSlots);
   const episodeLength = new Int32Array(numSlots);
+  const truncatedRows = new Float32Array(numSlots * obsSize);
+  const truncatedSlots = new Int32Array(numSlots);
+  const truncatedValues = new Float32Array(numSlots);
 
   const forward = (model: Tf.LayersModel, input: Float32Array, rows: number): Float32Array =>
     predictRows(tf, model, input, rows);
   const observe = (out: Float32Array) => {
     if (observationStats) observationStats.normalize(env.observations, numSlots, out);
     else out.set(env.observations);
+  };
+
+  // The critic's value of each truncated slot's final observation; returns how many slots truncated.
+  const valueTruncated = (): number => {
+    const final = env.finalObservations;
+    if (!final) return 0;
+    let k = 0;
+    for (let s = 0; s < numSlots; s++) {
+      if (!env.truncated[Math.floor(s / env.numAgents)]) continue;
+      truncatedRows.set(final.subarray(s * obsSize, (s + 1) * obsSize), k * obsSize);
+      truncatedSlots[k++] = s;
+    }
+    if (k === 0) return 0;
+    const rows = truncatedRows.subarray(0, k * obsSize);
+    if (observationStats) observationStats.normalize(rows, k, rows);
+    truncatedValues.set(forward(critic, rows, k));
+    return k;
   };
 
   env.reset(config.seed);
@@ -255,6 +282,7 @@ export async function trainPpo(
       }
       env.step(actionBuffer);
       globalStep += numSlots;
+      const truncations = config.bootstrapTruncated ? valueTruncated() : 0;
       for (let s = 0; s < numSlots; s++) {
         const e = Math.floor(s / env.numAgents);
         const ended = env.terminated[e]! | env.truncated[e]!;
@@ -276,6 +304,10 @@ export async function trainPpo(
         const scale = 1 / Math.sqrt(returnStats.var[0]! + 1e-8);
         for (let s = 0; s < numSlots; s++) rewards[base + s] = rewards[base + s]! * scale;
       }
+      // In the scaled units the critic learns; the episode still ends here for GAE.
+      for (let i = 0; i < truncations; i++)
+        rewards[base + truncatedSlots[i]!] =
+          rewards[base + truncatedSlots[i]!]! + config.gamma * truncatedValues[i]!;
       for (let s = 0; s < numSlots; s++) if (episodeEnds[base + s]) discountedReturn[s] = 0;
     }
 

@@ -5,8 +5,6 @@
 // its index and the global arena count only, so a slice steps exactly what the whole env would.
 // No tfjs here: rollout workers import this module.
 import {
-  A_EPISODE,
-  ARENA_FIELDS,
   CarSoccerVecEnv,
   ContinuousAction,
   type DoneCondition,
@@ -58,6 +56,7 @@ export interface SharedArenaBuffers {
   rewards: SharedArrayBuffer;
   terminated: SharedArrayBuffer;
   truncated: SharedArrayBuffer;
+  finalObservations: SharedArrayBuffer;
 }
 
 type Typed = Float64Array | Float32Array | Uint32Array | Uint8Array;
@@ -82,6 +81,7 @@ export function shareArenaBuffers(env: CarSoccerVecEnv, shared?: SharedArenaBuff
     [out, "rewards", Float32Array],
     [out, "terminated", Uint8Array],
     [out, "truncated", Uint8Array],
+    [out, "finalObservations", Float32Array],
   ];
   const buffers = {} as SharedArenaBuffers;
   for (const [owner, name, Kind] of fields) {
@@ -101,33 +101,6 @@ export function shareArenaBuffers(env: CarSoccerVecEnv, shared?: SharedArenaBuff
     (b) => new Uint8Array((b as Typed).buffer, (b as Typed).byteOffset, (b as Typed).byteLength),
   );
   return buffers;
-}
-
-/**
- * Steps arenas [from, to) of `env` under the controls already in its state, as
- * CarSoccerVecEnv.step does for every arena: rewards, done flags, the reset of a finished arena
- * from (runSeed, arena + episode × numEnvs), observations. Allocates nothing.
- */
-export function stepArenaSlice(env: CarSoccerVecEnv, from: number, to: number, runSeed: number): void {
-  const eng = env.engine;
-  const st = eng.state;
-  const n = env.numAgents;
-  const size = env.observationSize;
-  const obs = env.observations;
-  for (let e = from; e < to; e++) {
-    const code = eng.stepArena(e);
-    const terminal = code === 1;
-    for (let c = 0; c < n; c++) env.rewards[e * n + c] = eng.reward(st, eng.prev, c, e, terminal);
-    env.terminated[e] = code === 1 ? 1 : 0;
-    env.truncated[e] = code === 2 ? 1 : 0;
-    if (code !== 0) {
-      const o = e * ARENA_FIELDS;
-      const episode = st.arena[o + A_EPISODE]! + 1;
-      st.arena[o + A_EPISODE] = episode;
-      eng.resetArena(e, runSeed, e + episode * env.numEnvs);
-    }
-    for (let c = 0; c < n; c++) eng.obsBuilder.build(st, e, c, obs, (e * n + c) * size);
-  }
 }
 
 /** Contiguous slices of `numEnvs` arenas for `parts` threads: bounds[i] to bounds[i + 1]. */

@@ -30,7 +30,7 @@ try {
   const { carSoccerParts, getEnvSpec } = await import("@league/envs");
   const { compileReward } = await import("../rewards/car-soccer.js");
   const { makeStateSetter } = await import("./config.js");
-  const { buildInnerEnv, shareArenaBuffers, stepArenaSlice } = await import("./arena-slices.js");
+  const { buildInnerEnv, shareArenaBuffers } = await import("./arena-slices.js");
   let task: RolloutTask = data.task;
   let stateSetter = makeStateSetter(task.stateSetter);
   let reward = compileReward(task.reward).fn;
@@ -70,7 +70,7 @@ try {
         steps++;
         if (data.throwAtStep !== undefined && steps >= data.throwAtStep)
           throw new Error(`injected failure at step ${steps} (throwAtStep)`);
-        stepArenaSlice(env, data.from, data.to, runSeed);
+        env.stepArenas(data.from, data.to, runSeed);
       }
     } catch (error) {
       fail(error);

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { CarSoccerVecEnv } from "@league/envs";
-import { type SharedArenaBuffers, shareArenaBuffers, sliceBounds, stepArenaSlice } from "./arena-slices.js";
+import { type SharedArenaBuffers, shareArenaBuffers, sliceBounds } from "./arena-slices.js";
 import {
   COMMAND,
   CONTROL_WORDS,
@@ -135,7 +135,7 @@ export class RolloutWorkers {
       Atomics.store(ctl, base + COMMAND, command);
       Atomics.notify(ctl, base + COMMAND);
     }
-    if (kind === KIND_STEP) stepArenaSlice(this.env, this.bounds[0]!, this.bounds[1]!, this.runSeed);
+    if (kind === KIND_STEP) this.env.stepArenas(this.bounds[0]!, this.bounds[1]!, this.runSeed);
     for (let w = 0; w < this.workers.length; w++) {
       this.waitWord(w, DONE, command, "step");
       this.check(w);

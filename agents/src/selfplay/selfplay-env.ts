@@ -81,6 +81,8 @@ export class SelfPlayVecEnv implements VectorEnv {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+  /** The learner's rows of the inner env's final observations (see VectorEnv). */
+  readonly finalObservations: Float32Array;
   readonly inner: CarSoccerVecEnv;
   /** The rollout worker threads, when the arenas are stepped in slices. */
   readonly workers: RolloutWorkers | null = null;
@@ -132,6 +134,7 @@ export class SelfPlayVecEnv implements VectorEnv {
     this.observationSize = this.inner.observationSize;
     this.actionCount = this.lookup.table.length;
     this.observations = new Float32Array(this.numEnvs * this.numAgents * this.observationSize);
+    this.finalObservations = new Float32Array(this.observations.length);
     this.rewards = new Float32Array(this.numEnvs * this.numAgents);
     this.terminated = this.inner.terminated;
     this.truncated = this.inner.truncated;
@@ -274,6 +277,11 @@ export class SelfPlayVecEnv implements VectorEnv {
         this.inner.observations.subarray(from, from + teamSize * size),
         e * teamSize * size,
       );
+      if (this.truncated[e])
+        this.finalObservations.set(
+          this.inner.finalObservations.subarray(from, from + teamSize * size),
+          e * teamSize * size,
+        );
       for (let c = 0; c < teamSize; c++) this.rewards[e * teamSize + c] = this.inner.rewards[e * cars + c]!;
     }
   }

@@ -1,8 +1,9 @@
 import { Rng } from "@league/envs";
 import { describe, expect, it } from "vitest";
 import { selectBackend } from "../../src/ppo/backend.js";
+import { predictRows } from "../../src/ppo/network.js";
 import { act, type PpoMetrics, trainPpo } from "../../src/ppo/ppo.js";
-import { CueMatchEnv } from "./tiny-env.js";
+import { CueMatchEnv, EndlessEnv } from "./tiny-env.js";
 
 describe("PPO", () => {
   it("learns a cue-matching task: return rises from chance (8/3) to near the optimum (8)", async () => {
@@ -29,6 +30,35 @@ describe("PPO", () => {
     const cues = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(Array.from(act(runtime, state, cues, 3))).toEqual([0, 1, 2]);
     expect(act(runtime, state, cues, 3, new Rng(1)).length).toBe(3);
+  });
+});
+
+describe("PPO at a time limit", () => {
+  it("bootstraps a truncated episode from the critic, so values see past the limit", async () => {
+    // Reward 1 forever, cut off every 5 steps: the value is 1 / (1 − 0.9) = 10. Ending the return
+    // at the cut-off instead teaches the mean of the truncated sums, about 2.6.
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const valueAfter = async (bootstrapTruncated: boolean) => {
+      const env = new EndlessEnv(8, 5);
+      const state = await trainPpo(runtime, env, {
+        seed: 2,
+        totalSteps: 8 * 20 * 40,
+        numSteps: 20,
+        gamma: 0.9,
+        hidden: [8],
+        learningRate: 1e-2,
+        normalizeReturns: false,
+        normalizeObservations: false,
+        bootstrapTruncated,
+      });
+      return predictRows(runtime.tf, state.critic, new Float32Array([1]), 1)[0]!;
+    };
+    const bootstrapped = await valueAfter(true);
+    const ended = await valueAfter(false);
+    expect(bootstrapped).toBeGreaterThan(8.5);
+    expect(bootstrapped).toBeLessThan(11);
+    expect(ended).toBeGreaterThan(2);
+    expect(ended).toBeLessThan(3.5);
   });
 });
 

@@ -56,3 +56,46 @@ export class CueMatchEnv implements VectorEnv {
     }
   }
 }
+
+/**
+ * One observation, reward 1 on every step, cut off by a time limit every `limit` steps: the true
+ * value is 1 / (1 − γ) whatever the limit, as the task never ends. Gives final observations.
+ */
+export class EndlessEnv implements VectorEnv {
+  readonly spec = getEnvSpec("bandit-bernoulli-10");
+  readonly numAgents = 1;
+  readonly actionSize = 1;
+  readonly actionCount = 2;
+  readonly observationSize = 1;
+  readonly observations: Float32Array;
+  readonly finalObservations: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  private readonly t: Int32Array;
+
+  constructor(
+    readonly numEnvs: number,
+    private readonly limit: number,
+  ) {
+    this.observations = new Float32Array(numEnvs).fill(1);
+    this.finalObservations = new Float32Array(numEnvs).fill(1);
+    this.rewards = new Float32Array(numEnvs);
+    this.terminated = new Uint8Array(numEnvs);
+    this.truncated = new Uint8Array(numEnvs);
+    this.t = new Int32Array(numEnvs);
+  }
+
+  reset(_seed: number): void {
+    this.t.fill(0);
+  }
+
+  step(_actions: Float32Array): void {
+    for (let e = 0; e < this.numEnvs; e++) {
+      this.rewards[e] = 1;
+      // Staggered, so every rollout holds every distance to the limit.
+      this.t[e] = this.t[e]! + 1;
+      this.truncated[e] = (this.t[e]! + e) % this.limit === 0 ? 1 : 0;
+    }
+  }
+}

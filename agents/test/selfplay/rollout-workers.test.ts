@@ -87,6 +87,7 @@ describe("rollout workers", () => {
         expect(bytes(sliced.env.rewards).equals(bytes(single.env.rewards))).toBe(true);
         expect(bytes(sliced.env.terminated).equals(bytes(single.env.terminated))).toBe(true);
         expect(bytes(sliced.env.truncated).equals(bytes(single.env.truncated))).toBe(true);
+        expect(bytes(sliced.env.finalObservations).equals(bytes(single.env.finalObservations))).toBe(true);
       }
       for (let e = 0; e < actions.length; e++)
         expect(sliced.env.inner.state.hashArena(e)).toBe(single.env.inner.state.hashArena(e));

@@ -126,6 +126,8 @@ export class CarSoccerVecEnv implements VectorEnv {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+  /** The observations a truncated arena was cut off in, before its reset (see VectorEnv). */
+  readonly finalObservations: Float32Array;
   readonly engine: CarSoccerEngine;
   /** NaN action numbers replaced by 0 since the last reset. */
   invalidActionCount = 0;
@@ -142,6 +144,7 @@ export class CarSoccerVecEnv implements VectorEnv {
     this.rewards = new Float32Array(numEnvs * this.numAgents);
     this.terminated = new Uint8Array(numEnvs);
     this.truncated = new Uint8Array(numEnvs);
+    this.finalObservations = new Float32Array(this.observations.length);
   }
 
   get state(): CarSoccerState {
@@ -180,27 +183,40 @@ export class CarSoccerVecEnv implements VectorEnv {
     let nans = 0;
     for (let i = 0; i < this.numEnvs * n; i++) nans += parser.parse(actions, i * size, st.controls, i * 8);
     this.invalidActionCount += nans;
-    for (let e = 0; e < this.numEnvs; e++) {
+    this.stepArenas(0, this.numEnvs, this.runSeed);
+  }
+
+  /**
+   * Steps arenas [from, to) under the controls already in the state: rewards, done flags, the
+   * final observations of a truncated arena, its reset from (runSeed, arena + episode × numEnvs),
+   * observations. Rollout workers step their slices of a shared env with it. Allocates nothing.
+   */
+  stepArenas(from: number, to: number, runSeed: number): void {
+    const eng = this.engine;
+    const st = eng.state;
+    const n = this.numAgents;
+    for (let e = from; e < to; e++) {
       const code = eng.stepArena(e);
       const terminal = code === TERMINATED;
       for (let c = 0; c < n; c++) this.rewards[e * n + c] = eng.reward(st, eng.prev, c, e, terminal);
       this.terminated[e] = code === TERMINATED ? 1 : 0;
       this.truncated[e] = code === TRUNCATED ? 1 : 0;
+      if (code === TRUNCATED) this.buildObservations(e, this.finalObservations);
       if (code !== NOT_DONE) {
         const o = e * ARENA_FIELDS;
         const episode = st.arena[o + A_EPISODE]! + 1;
         st.arena[o + A_EPISODE] = episode;
-        eng.resetArena(e, this.runSeed, e + episode * this.numEnvs);
+        eng.resetArena(e, runSeed, e + episode * this.numEnvs);
       }
       this.buildObservations(e);
     }
   }
 
-  private buildObservations(e: number): void {
+  private buildObservations(e: number, out = this.observations): void {
     const n = this.numAgents;
     const size = this.observationSize;
     for (let c = 0; c < n; c++)
-      this.engine.obsBuilder.build(this.engine.state, e, c, this.observations, (e * n + c) * size);
+      this.engine.obsBuilder.build(this.engine.state, e, c, out, (e * n + c) * size);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   ReplayError,
   Rng,
   simulateReplay,
+  TimeoutCondition,
   verifyReplay,
   WeightedSetter,
 } from "../../src/index.js";
@@ -263,6 +264,37 @@ describe("state setters and done conditions", () => {
     seen.length = 0;
     ends.step(new Float32Array(2 * 2 * 8));
     expect(seen).toEqual([true, true, true, true]);
+  });
+});
+
+describe("final observations", () => {
+  it("hold where a truncated arena was cut off, before its reset; a goal leaves them alone", () => {
+    // The same seeded arenas and controls, one env cut off after 20 steps, one not: on the cut-off
+    // step the first's final observations are the second's observations.
+    const cut = new CarSoccerVecEnv(3, { doneConditions: [new TimeoutCondition((20 * 8) / 120)] });
+    const onward = new CarSoccerVecEnv(3, { doneConditions: [] });
+    cut.reset(5);
+    onward.reset(5);
+    const actions = new Float32Array(3 * 2 * 8);
+    const rng = new Rng(3, 0);
+    for (let step = 1; step <= 20; step++) {
+      for (let i = 0; i < actions.length; i++) actions[i] = rng.float() * 2 - 1;
+      cut.step(actions);
+      onward.step(actions);
+      expect(Array.from(cut.truncated)).toEqual(step === 20 ? [1, 1, 1] : [0, 0, 0]);
+    }
+    expect(Array.from(cut.finalObservations)).toEqual(Array.from(onward.observations));
+    // After the reset the observations are of a new kickoff, not of where the episode was cut off.
+    expect(Array.from(cut.observations)).not.toEqual(Array.from(onward.observations));
+    const before = Array.from(cut.finalObservations);
+    const goals = new CarSoccerVecEnv(3, {
+      doneConditions: [{ name: "goal-now", kind: "terminate", isDone: () => true }],
+    });
+    goals.reset(5);
+    goals.step(actions);
+    expect(Array.from(goals.terminated)).toEqual([1, 1, 1]);
+    expect(goals.finalObservations.every((v) => v === 0)).toBe(true);
+    expect(Array.from(cut.finalObservations)).toEqual(before);
   });
 });
 
