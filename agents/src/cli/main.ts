@@ -56,7 +56,8 @@ Car soccer (curriculum self-play; every field but env, out and totalSteps has a 
                     "stateSetter": { "kickoff-jitter": 1 } } }
 The learner plays blue against opponents drawn from the pool (itself, past snapshots in
 <out>/pool, scripted bots) by prioritised fictitious self-play; also writes <out>/ratings.svg.
-State setters: kickoff, kickoff-jitter (spawns up to 100 uu and ~6° off), random, ball-in-air.
+State setters: kickoff, kickoff-jitter (spawns up to 100 uu and ~6° off), random, ball-in-air,
+loose-ball (a slow ball on the floor among slow cars short of boost: the long game).
 With "evaluation", every N iterations the learner plays greedy games against the bot; the best
 so far is kept in <out>/best (with evaluation.json).`,
   eval: `league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]

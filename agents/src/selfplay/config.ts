@@ -4,6 +4,7 @@ import {
   BallInAirSetter,
   DEFAULT_KICKOFF_JITTER,
   KickoffSetter,
+  LOOSE_BALL,
   RandomStateSetter,
   type StateSetter,
   WeightedSetter,
@@ -17,6 +18,7 @@ const SETTERS = {
   kickoff: () => new KickoffSetter(),
   "kickoff-jitter": () => new KickoffSetter({ jitter: DEFAULT_KICKOFF_JITTER }),
   random: () => new RandomStateSetter(),
+  "loose-ball": () => new RandomStateSetter(LOOSE_BALL),
   "ball-in-air": () => new BallInAirSetter(),
 } as const;
 export type SetterName = keyof typeof SETTERS;

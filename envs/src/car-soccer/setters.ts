@@ -105,17 +105,37 @@ export interface RandomStateOptions {
   maxCarSpeed?: number;
   /** Largest ball speed drawn, uu/s (default 2000). */
   maxBallSpeed?: number;
+  /** Highest ball centre drawn, uu (default 1500; BALL_RADIUS: on the floor). */
+  maxBallHeight?: number;
+  /** Most boost drawn per car (default BOOST_MAX). */
+  maxBoost?: number;
 }
+
+/**
+ * The loose ball of a long game: the ball rolling slowly on the floor anywhere, both cars slow
+ * with little boost, anywhere, any heading. Kickoffs never lead there in a short episode; league
+ * games spend minutes there.
+ */
+export const LOOSE_BALL: Readonly<RandomStateOptions> = Object.freeze({
+  maxCarSpeed: 500,
+  maxBallSpeed: 600,
+  maxBallHeight: BALL_RADIUS,
+  maxBoost: 34,
+});
 
 /** Cars anywhere on the field floor with random heading, speed and boost; the ball anywhere, moving. */
 export class RandomStateSetter implements StateSetter {
   readonly name = "random";
   private readonly maxCarSpeed: number;
   private readonly maxBallSpeed: number;
+  private readonly maxBallHeight: number;
+  private readonly maxBoost: number;
 
   constructor(options: RandomStateOptions = {}) {
     this.maxCarSpeed = options.maxCarSpeed ?? 1500;
     this.maxBallSpeed = options.maxBallSpeed ?? 2000;
+    this.maxBallHeight = options.maxBallHeight ?? 1500;
+    this.maxBoost = options.maxBoost ?? BOOST_MAX;
   }
 
   reset(state: CarSoccerState, a: number): void {
@@ -129,14 +149,14 @@ export class RandomStateSetter implements StateSetter {
       const speed = uniform(state, a, 0, this.maxCarSpeed);
       state.cars[o + C_VX] = fx * speed;
       state.cars[o + C_VX + 1] = fy * speed;
-      state.cars[o + C_BOOST] = uniform(state, a, 0, BOOST_MAX);
+      state.cars[o + C_BOOST] = uniform(state, a, 0, this.maxBoost);
       state.cars[o + C_ON_GROUND] = 1;
       state.cars[o + C_X + 2] = CAR_REST_Z;
     }
     const b = a * BALL_FIELDS;
     state.ball[b] = uniform(state, a, -3000, 3000);
     state.ball[b + 1] = uniform(state, a, -4000, 4000);
-    state.ball[b + 2] = uniform(state, a, BALL_RADIUS, 1500);
+    state.ball[b + 2] = uniform(state, a, BALL_RADIUS, this.maxBallHeight);
     const [dx, dy] = randomHeading(state, a);
     const speed = uniform(state, a, 0, this.maxBallSpeed);
     const up = uniform(state, a, -0.5, 0.5);

@@ -13,6 +13,7 @@ import {
   decodeReplay,
   encodeReplay,
   KickoffSetter,
+  LOOSE_BALL,
   LookupTableAction,
   MultiDiscreteAction,
   makeLookupTable,
@@ -201,6 +202,35 @@ describe("state setters and done conditions", () => {
       expect(Object.values(next.observations).every((o) => o.every(Number.isFinite))).toBe(true);
     }
     expect(() => new WeightedSetter([[new KickoffSetter(), 0]])).toThrow(RangeError);
+  });
+
+  it("the loose-ball setter rolls the ball slowly on the floor among slow cars short of boost", () => {
+    const env = new CarSoccerEnv({ teamSize: 2, stateSetter: new RandomStateSetter(LOOSE_BALL) });
+    const xs = new Set<number>();
+    for (let seed = 0; seed < 30; seed++) {
+      env.reset(seed);
+      const { ball, cars } = env.state;
+      expect(ball[2]).toBe(carSoccerConstants.BALL_RADIUS);
+      expect(Math.hypot(ball[3]!, ball[4]!)).toBeLessThanOrEqual(600);
+      expect(Math.abs(ball[5]!)).toBeLessThanOrEqual(300);
+      xs.add(Math.round(ball[0]!));
+      for (let c = 0; c < 4; c++) {
+        const o = env.state.carOffset(0, c);
+        expect(Math.hypot(cars[o + 3]!, cars[o + 4]!)).toBeLessThanOrEqual(500);
+        expect(cars[o + 18]).toBeGreaterThanOrEqual(0);
+        expect(cars[o + 18]).toBeLessThanOrEqual(34);
+      }
+    }
+    expect(xs.size).toBe(30);
+    // The default random setter draws the same numbers as before the options existed.
+    const plain = new CarSoccerEnv({ teamSize: 1, stateSetter: new RandomStateSetter() });
+    plain.reset(3);
+    const again = new CarSoccerEnv({
+      teamSize: 1,
+      stateSetter: new RandomStateSetter({ maxBallHeight: 1500, maxBoost: carSoccerConstants.BOOST_MAX }),
+    });
+    again.reset(3);
+    expect(again.state.hashArena(0)).toBe(plain.state.hashArena(0));
   });
 
   it("a goal terminates with +1/-1 rewards; no touch truncates", () => {
