@@ -146,6 +146,11 @@ export async function trainPpo(
     initial?: PpoState;
     /** Number of discrete actions, when the environment does not say (`actionCount`). */
     actionCount?: number;
+    /**
+     * Share in [0, 1] of another budget (a time limit) spent so far: the step size anneals over
+     * whichever budget runs out first, so a run stopped by the clock still ends near zero.
+     */
+    budgetSpent?: () => number;
   } = {},
 ): Promise<PpoState> {
   const config = { ...DEFAULT_PPO_CONFIG, ...partial };
@@ -261,9 +266,11 @@ export async function trainPpo(
     const finishedReturns: number[] = [];
     const finishedLengths: number[] = [];
     // Adam reads its step size on every update, so annealing just rewrites it.
-    if (config.annealLr)
+    if (config.annealLr) {
+      const spent = Math.max((iteration - 1) / numIterations, hooks.budgetSpent?.() ?? 0);
       (optimizer as unknown as { learningRate: number }).learningRate =
-        config.learningRate * (1 - (iteration - 1) / numIterations);
+        config.learningRate * Math.max(1 - spent, 0);
+    }
 
     // 1. Rollout.
     for (let step = 0; step < config.numSteps; step++) {

@@ -273,6 +273,7 @@ export async function trainCarSoccer(
   const state = await trainPpo(runtime, env, ppo, {
     initial,
     actionCount,
+    ...(config.maxSeconds !== null ? { budgetSpent: () => elapsed() / config.maxSeconds! } : {}),
     onIteration: async (metrics, current) => {
       last = metrics;
       // Snapshot: freeze a copy of the actor and its statistics into the pool (and onto disk).

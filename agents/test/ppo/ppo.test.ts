@@ -33,6 +33,32 @@ describe("PPO", () => {
   });
 });
 
+describe("learning-rate annealing", () => {
+  it("anneals over the step budget, or over another budget spent faster", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const rates = async (budgetSpent?: () => number) => {
+      const seen: number[] = [];
+      await trainPpo(
+        runtime,
+        new CueMatchEnv(4),
+        { seed: 1, totalSteps: 4 * 16 * 4, numSteps: 16, hidden: [8], learningRate: 0.01, annealLr: true },
+        {
+          onIteration: (m) => void seen.push(m["charts/learning_rate"]!),
+          ...(budgetSpent ? { budgetSpent } : {}),
+        },
+      );
+      return seen.map((r) => Number(r.toFixed(6)));
+    };
+    // Four iterations over the steps alone: 1, 3/4, 1/2, 1/4 of the step size.
+    expect(await rates()).toEqual([0.01, 0.0075, 0.005, 0.0025]);
+    // A clock that is 30% further on each iteration wins from the second on, and never goes below 0.
+    let calls = 0;
+    expect(await rates(() => 0.3 * calls++)).toEqual([0.01, 0.007, 0.004, 0.001]);
+    calls = 2;
+    expect(await rates(() => 0.6 * calls++)).toEqual([0, 0, 0, 0]);
+  });
+});
+
 describe("PPO at a time limit", () => {
   it("bootstraps a truncated episode from the critic, so values see past the limit", async () => {
     // Reward 1 forever, cut off every 5 steps: the value is 1 / (1 − 0.9) = 10. Ending the return
