@@ -5,10 +5,12 @@
 // jittered kickoff setter to make every seed its own game.
 import {
   A_BLUE_SCORE,
+  A_LAST_TOUCH_CAR,
   A_ORANGE_SCORE,
   A_STEPS,
   ARENA_FIELDS,
   C_BALL_TOUCHES,
+  C_BOOST,
   CarSoccerEngine,
   ContinuousAction,
   carSoccerConstants,
@@ -37,6 +39,15 @@ export interface VsBotResult {
   /** Mean simulated seconds of the games won and of those lost (null when there were none): when a policy loses tells what it never learned. */
   meanWinSeconds: number | null;
   meanLossSeconds: number | null;
+  /**
+   * Goals decided by an own goal (the scoring side's opponent touched the ball last): the bot's
+   * gifts among the wins, and the policy's among the losses. A policy that wins mostly on the
+   * bot's own goals has not learned to score.
+   */
+  opponentOwnGoals: number;
+  ownGoals: number;
+  /** Boost held (0–100), averaged over every car-decision of every game: who spends it all and who keeps some. */
+  meanBoost: { policy: number; bot: number };
 }
 
 export function evaluateVsBot(
@@ -75,6 +86,7 @@ export function evaluateVsBot(
   const scratch = new Float32Array(8);
   const index = new Float32Array(1);
   const { tf } = runtime;
+  const boostHeld = { policy: 0, bot: 0, decisions: 0 };
   for (let active = n; active > 0; ) {
     const playing: number[] = [];
     for (let g = 0; g < n; g++) if (!done[g]) playing.push(g);
@@ -97,10 +109,13 @@ export function evaluateVsBot(
       }
       for (let car = 0; car < cars; car++) {
         const isPolicy = g % 2 === 0 ? car < teamSize : car >= teamSize;
+        boostHeld[isPolicy ? "policy" : "bot"] +=
+          engine.state.cars[engine.state.carOffset(g, car) + C_BOOST]!;
         if (isPolicy) continue;
         bots[g]!.act(engine.state, g, car, scratch);
         engine.state.controls.set(scratch, (g * cars + car) * 8);
       }
+      boostHeld.decisions += teamSize;
       if (engine.stepArena(g) !== NOT_DONE) {
         done[g] = 1;
         active--;
@@ -119,6 +134,9 @@ export function evaluateVsBot(
     gamesWithTouch: 0,
     meanWinSeconds: null,
     meanLossSeconds: null,
+    opponentOwnGoals: 0,
+    ownGoals: 0,
+    meanBoost: { policy: 0, bot: 0 },
   };
   let winSeconds = 0;
   let lossSeconds = 0;
@@ -135,16 +153,26 @@ export function evaluateVsBot(
     result.goalsAgainst += theirs;
     const seconds =
       (engine.state.arena[g * ARENA_FIELDS + A_STEPS]! * options.tickSkip) / carSoccerConstants.TICK_RATE;
+    // Games end at the first goal, so the last touch is the scoring one.
+    const lastTouch = engine.state.arena[g * ARENA_FIELDS + A_LAST_TOUCH_CAR]!;
+    const touchedByPolicy = lastTouch >= 0 && (g % 2 === 0 ? lastTouch < teamSize : lastTouch >= teamSize);
     if (mine > theirs) {
       result.wins++;
       winSeconds += seconds;
+      if (lastTouch >= 0 && !touchedByPolicy) result.opponentOwnGoals++;
     } else if (mine === theirs) result.draws++;
     else {
       result.losses++;
       lossSeconds += seconds;
+      if (touchedByPolicy) result.ownGoals++;
     }
   }
   result.winRate = result.wins / n;
+  const round1 = (x: number) => Math.round(x * 10) / 10;
+  result.meanBoost = {
+    policy: round1(boostHeld.policy / boostHeld.decisions),
+    bot: round1(boostHeld.bot / boostHeld.decisions),
+  };
   if (result.wins > 0) result.meanWinSeconds = Math.round((winSeconds / result.wins) * 10) / 10;
   if (result.losses > 0) result.meanLossSeconds = Math.round((lossSeconds / result.losses) * 10) / 10;
   return result;

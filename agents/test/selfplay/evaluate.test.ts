@@ -1,8 +1,10 @@
 import {
   A_BLUE_SCORE,
+  A_LAST_TOUCH_CAR,
   A_ORANGE_SCORE,
   A_STEPS,
   ARENA_FIELDS,
+  C_BOOST,
   CarSoccerEngine,
   carSoccerConstants,
   DefaultObs,
@@ -35,7 +37,7 @@ describe("evaluateVsBot", () => {
     bias[still] = 1;
     actor.layers[0]!.setWeights([tf.zeros([size, table.length]), tf.tensor1d(bias)]);
     const games = 6;
-    const seed = 40;
+    const seed = 54;
     const setter = () => makeStateSetter({ "kickoff-jitter": 1 });
     const result = evaluateVsBot(
       runtime,
@@ -56,11 +58,15 @@ describe("evaluateVsBot", () => {
     const idle = createCarSoccerBot("idle");
     const chasers = Array.from({ length: games }, (_, g) => createCarSoccerBot("ball-chaser", seed + g));
     const controls = new Float32Array(8);
-    const expected = { wins: 0, draws: 0, losses: 0, win: 0, loss: 0 };
+    const expected = { wins: 0, draws: 0, losses: 0, win: 0, loss: 0, gifts: 0, ownGoals: 0 };
+    const boost = { idle: 0, chaser: 0, decisions: 0 };
     for (let g = 0; g < games; g++) {
       engine.resetArena(g, seed + g, 0);
       const mine = g % 2;
       do {
+        boost.idle += engine.state.cars[engine.state.carOffset(g, mine) + C_BOOST]!;
+        boost.chaser += engine.state.cars[engine.state.carOffset(g, 1 - mine) + C_BOOST]!;
+        boost.decisions++;
         idle.act(engine.state, g, mine, controls);
         engine.state.controls.set(controls, (g * 2 + mine) * 8);
         chasers[g]!.act(engine.state, g, 1 - mine, controls);
@@ -72,12 +78,15 @@ describe("evaluateVsBot", () => {
           ? [engine.state.arena[o + A_BLUE_SCORE]!, engine.state.arena[o + A_ORANGE_SCORE]!]
           : [engine.state.arena[o + A_ORANGE_SCORE]!, engine.state.arena[o + A_BLUE_SCORE]!];
       const seconds = (engine.state.arena[o + A_STEPS]! * 8) / carSoccerConstants.TICK_RATE;
+      const lastTouch = engine.state.arena[o + A_LAST_TOUCH_CAR]!;
       if (us > them) {
         expected.wins++;
         expected.win += seconds;
+        if (lastTouch === 1 - mine) expected.gifts++;
       } else if (us < them) {
         expected.losses++;
         expected.loss += seconds;
+        if (lastTouch === mine) expected.ownGoals++;
       } else expected.draws++;
     }
     expect(result).toMatchObject({
@@ -85,7 +94,17 @@ describe("evaluateVsBot", () => {
       wins: expected.wins,
       draws: expected.draws,
       losses: expected.losses,
+      opponentOwnGoals: expected.gifts,
+      ownGoals: expected.ownGoals,
     });
+    // An idle car scores only off the chaser: every win (there are some in these games) is its own goal.
+    expect(result.wins).toBeGreaterThan(0);
+    expect(result.opponentOwnGoals).toBe(result.wins);
+    expect(result.meanBoost.policy).toBeCloseTo(boost.idle / boost.decisions, 1);
+    expect(result.meanBoost.bot).toBeCloseTo(boost.chaser / boost.decisions, 1);
+    // The idle car keeps its spawn boost throughout; the chaser's changes as it boosts and collects.
+    expect(result.meanBoost.policy).toBeCloseTo(carSoccerConstants.BOOST_SPAWN_AMOUNT, 1);
+    expect(result.meanBoost.bot).not.toBeCloseTo(carSoccerConstants.BOOST_SPAWN_AMOUNT, 0);
     // The chaser scores on an idle car, and not at once.
     expect(expected.losses).toBeGreaterThan(0);
     expect(result.meanLossSeconds).toBeCloseTo(expected.loss / expected.losses, 1);
