@@ -11,7 +11,8 @@
 // Progress goes to stderr; the last line of stdout is one JSON object. Needs the built packages.
 // Options: --steps N (default 2500000), --games N (default 100), --envs N (default 32),
 //          --seed S (default 1), --out DIR (default a temporary folder), --backends (also time cpu),
-//          --lr (Adam step, default 0.002), --anneal-lr (linearly to 0 over the run),
+//          --lr (Adam step, default 0.002), --anneal-lr (linearly to 0 over --steps or --minutes,
+//          whichever runs out first),
 //          --ent (entropy bonus, default 0.001), --gamma (default 0.99), --hidden (default 64,64),
 //          --num-steps (rollout length per arena, default 128), --epochs (default 4),
 //          --minibatches (default 4), --obs default|advanced (default default),
