@@ -48,14 +48,18 @@ export async function abortOnShutdown(prisma: PrismaClient, matchId: string): Pr
   return message;
 }
 
-/** The end of a match whose outcome is known: tells spectators, then the launcher, and closes the room. */
+/**
+ * The end of a match whose outcome is known: tells spectators, then the launcher, and closes the
+ * room. The final state goes out before the "match.ended" message, so a spectator that hears the
+ * match ended has already seen its last step (both travel in order on the same socket).
+ */
 export async function announceAndClose<O>(
   room: Room,
   launch: { onEnd?: (outcome: O) => void },
   outcome: O,
 ): Promise<void> {
-  room.broadcast("match.ended", outcome);
   room.broadcastPatch();
+  room.broadcast("match.ended", outcome);
   launch.onEnd?.(outcome);
   await room.disconnect();
 }

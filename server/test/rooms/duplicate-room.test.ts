@@ -45,6 +45,8 @@ interface Watched {
   episodes: Set<number>;
   last: { step: number; counts: number[][]; clicks: number[]; returns: number[]; curvePoints: number } | null;
   ended: Promise<DuplicateLiveOutcome>;
+  /** The last step seen when "match.ended" arrived: the final state must come first. */
+  stepWhenEnded: number | null;
 }
 
 function watch(room: Room): Watched {
@@ -52,7 +54,13 @@ function watch(room: Room): Watched {
     steps: [],
     episodes: new Set(),
     last: null,
-    ended: new Promise((resolve) => room.onMessage("match.ended", resolve)),
+    ended: new Promise((resolve) =>
+      room.onMessage("match.ended", (outcome) => {
+        w.stepWhenEnded = w.last?.step ?? null;
+        resolve(outcome);
+      }),
+    ),
+    stepWhenEnded: null,
   };
   room.onStateChange((state: ViewState) => {
     w.steps.push(state.step);
@@ -118,7 +126,7 @@ describe("live duplicate (bandit and recommender) rooms", () => {
     const end = outcomePromise();
     const { roomId, matchId } = await startLiveDuplicateMatch(
       { prisma: db.prisma, events },
-      { leagueId: league, versionIds, seed: 4242n, stepsPerSecond: 2500, onEnd: end.onEnd },
+      { leagueId: league, versionIds, seed: 4242n, stepsPerSecond: 1000, onEnd: end.onEnd },
     );
     const room = await client.joinById(roomId);
     const watched = watch(room);
@@ -134,7 +142,12 @@ describe("live duplicate (bandit and recommender) rooms", () => {
     expect(new Set(watched.steps).size).toBeGreaterThan(10);
     expect(watched.steps).toEqual([...watched.steps].sort((a, b) => a - b));
     expect(watched.last!.step).toBe(4 * 1000);
-    expect([...watched.episodes].sort()).toEqual([1, 2, 3, 4]);
+    expect(watched.stepWhenEnded).toBe(4 * 1000);
+    // A spectator joins a match already under way, so it may miss the first episode or two (one
+    // lasts a second here), never the later ones: what it sees runs without gaps to the last.
+    const seen = [...watched.episodes].sort();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => 5 - seen.length + i));
     // Every seat pulled one arm per step; UCB1 concentrates on few arms, random spreads evenly.
     const [ucb, random] = watched.last!.counts;
     expect(watched.last!.counts.map((c) => c.reduce((a, b) => a + b, 0))).toEqual([4000, 4000, 4000]);
@@ -194,12 +207,13 @@ describe("live duplicate (bandit and recommender) rooms", () => {
     const end = outcomePromise();
     const { roomId, matchId } = await startLiveDuplicateMatch(
       { prisma: db.prisma, events: null },
-      { leagueId: league, versionIds, seed: 99n, stepsPerSecond: 1500, onEnd: end.onEnd },
+      { leagueId: league, versionIds, seed: 99n, stepsPerSecond: 400, onEnd: end.onEnd },
     );
     const room = await client.joinById(roomId);
     const watched = watch(room);
     expect(await watched.ended).toMatchObject({ status: "finished" });
     expect(watched.last!.step).toBe(4 * 200);
+    expect(watched.stepWhenEnded).toBe(4 * 200);
     expect(watched.last!.counts[0]).toHaveLength(100);
     watched.last!.counts.forEach((c, i) => {
       expect(c.reduce((a, b) => a + b, 0)).toBe(watched.last!.clicks[i]);
