@@ -9,6 +9,9 @@ export interface ProgressOptions {
   everyMs?: number;
   /** Units already done when the work starts (a resumed run), so the rate counts only new work. */
   start?: number;
+  /** A time budget that may end the work before `total` (a trainer's `maxSeconds`): the bar and
+   * the ETA follow whichever runs out first. */
+  maxSeconds?: number;
   now?: () => number;
 }
 
@@ -48,8 +51,13 @@ export class ProgressLine {
   render(done: number, figures: Record<string, string | number | null> = {}): string {
     const elapsed = (this.now() - this.started) / 1000;
     const rate = elapsed > 0 ? (done - this.startDone) / elapsed : 0;
-    const remaining = rate > 0 ? (this.options.total - done) / rate : Number.NaN;
-    const pct = this.options.total > 0 ? Math.min(100, (100 * done) / this.options.total) : 100;
+    const { total, maxSeconds } = this.options;
+    let remaining = rate > 0 ? (total - done) / rate : Number.NaN;
+    let pct = total > 0 ? Math.min(100, (100 * done) / total) : 100;
+    if (maxSeconds !== undefined) {
+      remaining = Math.min(Number.isNaN(remaining) ? Infinity : remaining, Math.max(0, maxSeconds - elapsed));
+      pct = Math.max(pct, Math.min(100, (100 * elapsed) / maxSeconds));
+    }
     const width = 20;
     const filled = Math.round((pct / 100) * width);
     const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;

@@ -186,6 +186,7 @@ export async function trainCarSoccer(
     start: startStep,
     unit: "steps",
     stream,
+    ...(config.maxSeconds !== null ? { maxSeconds: config.maxSeconds } : {}),
   });
   const stageChanges: StageChange[] = [];
   // Snapshots evicted from the pool free their model once no arena plays them any more.

@@ -31,6 +31,23 @@ describe("progress line", () => {
     expect(written.at(-1)).toMatch(/100\.0%/);
   });
 
+  it("takes its bar and ETA from whichever of the step total and a time budget runs out first", () => {
+    let t = 0;
+    const progress = new ProgressLine({
+      label: "train",
+      total: 1000,
+      unit: "steps",
+      maxSeconds: 10,
+      now: () => t,
+    });
+    t = 2000;
+    // 250 steps/s: the steps run out in 2 s, before the budget's 8 s.
+    expect(progress.render(500)).toMatch(/50\.0% {2}500\/1000 steps {2}250 steps\/s {2}ETA 0:02$/);
+    t = 8000;
+    // 25 steps/s: 32 s of steps left, 2 s of budget; by the clock 80% done, by steps 20%.
+    expect(progress.render(200)).toMatch(/80\.0% {2}200\/1000 steps {2}25 steps\/s {2}ETA 0:02$/);
+  });
+
   it("formats durations", () => {
     expect(formatDuration(65)).toBe("1:05");
     expect(formatDuration(3725)).toBe("1:02:05");
