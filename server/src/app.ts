@@ -32,6 +32,8 @@ export interface AppOptions {
   submissionLimits?: SubmissionLimits;
   /** Where the API publishes platform events (agent submitted); none in some tests. */
   events?: PlatformEvents | null;
+  /** Rated games before a version is ranked on the leaderboard (the ladder's PLACEMENT_GAMES). */
+  placementGames?: number;
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -45,6 +47,7 @@ export async function buildApp({
   corsOrigins = ["http://localhost:3000", "http://127.0.0.1:3000"],
   submissionLimits = { perOwnerPerDay: 20, activeVersionsPerAgent: 3 },
   events = null,
+  placementGames,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === "silent" ? false : { level: logLevel },
@@ -128,7 +131,7 @@ export async function buildApp({
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, db, { version, startedAt: new Date() });
-  leagueRoutes(api, db);
+  leagueRoutes(api, db, placementGames === undefined ? {} : { placementGames });
   ownerRoutes(api, db);
   agentRoutes(api, db);
   matchRoutes(api, db);

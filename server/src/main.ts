@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     writeRateLimit: { max: config.WRITE_RATE_LIMIT, windowMs: 60_000 },
     corsOrigins,
     events,
+    placementGames: config.PLACEMENT_GAMES,
     submissionLimits: {
       perOwnerPerDay: config.SUBMISSIONS_PER_DAY,
       activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,

@@ -110,6 +110,61 @@ describe.each(BACKENDS)("leaderboard API on $kind", ({ kind, skip }) => {
     expect(unknown.statusCode).toBe(404);
   });
 
+  it.skipIf(skip)(
+    "lists versions still in placement after every ranked one, and can keep each agent's best version",
+    async () => {
+      // Two of five placement games won: the highest ordinal on the board, yet provisional.
+      await addRated("placing", 60, 1, 2, 2);
+      type Entry = Page["items"][number] & {
+        provisional: boolean;
+        placementGamesLeft: number;
+        versionId: string;
+      };
+      const all: Entry[] = [];
+      let cursor: string | null = "";
+      while (cursor !== null) {
+        const next = (await page(`?limit=3${cursor ? `&cursor=${cursor}` : ""}`)) as Page & {
+          items: Entry[];
+        };
+        all.push(...next.items);
+        cursor = next.nextCursor;
+      }
+      const firstProvisional = all.findIndex((e) => e.provisional);
+      expect(firstProvisional).toBeGreaterThan(0);
+      expect(all.slice(firstProvisional).every((e) => e.provisional)).toBe(true);
+      expect(all.map((e) => e.rank)).toEqual(all.map((_, i) => i + 1));
+      const placing = all.find((e) => e.agent.name === "placing")!;
+      expect(placing).toMatchObject({ provisional: true, placementGamesLeft: 3 });
+      expect(all.find((e) => e.agent.name === "newcomer")).toMatchObject({
+        provisional: true,
+        placementGamesLeft: 5,
+      });
+
+      // A second, weaker version of bot-6: the best-only board keeps just its first.
+      const agent = await db.prisma.agent.findFirstOrThrow({ where: { name: "bot-6" } });
+      const v2 = await db.prisma.agentVersion.create({
+        data: { agentId: agent.id, version: 2, envId: "car-soccer-1v1", manifest: {}, status: "active" },
+      });
+      await db.prisma.rating.create({
+        data: {
+          versionId: v2.id,
+          leagueId: "car-soccer-1v1",
+          mu: 10,
+          sigma: 3,
+          ordinal: 1,
+          games: 10,
+          wins: 1,
+          losses: 9,
+        },
+      });
+      const names = (p: Page) => p.items.map((e) => e.agent.name);
+      expect(names(await page("?limit=100")).filter((n) => n === "bot-6")).toHaveLength(2);
+      const best = await page("?limit=100&best=true");
+      expect(names(best).filter((n) => n === "bot-6")).toHaveLength(1);
+      expect(new Set(names(best)).size).toBe(best.items.length);
+    },
+  );
+
   it.skipIf(skip)("publishes an OpenAPI document generated from the same schemas", async () => {
     const res = await app.inject({ method: "GET", url: "/api/v1/openapi.json" });
     expect(res.statusCode).toBe(200);
