@@ -9,7 +9,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { RemoteAgentClient } from "@league/agents";
 import { openDatabase } from "@league/db";
-import { attachRooms, buildApp, registerCarSoccerBots, seedLeagues } from "@league/server";
+import { attachRooms, buildApp, registerBuiltinAgents, seedLeagues } from "@league/server";
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +32,7 @@ const log = (m) => process.stderr.write(`${m}\n`);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-remote-"));
 const db = await openDatabase({ dataDir });
 await seedLeagues(db.prisma);
-await registerCarSoccerBots(db.prisma);
+await registerBuiltinAgents(db.prisma);
 const app = await buildApp({ db, version: "bench" });
 await app.listen({ port: 0, host: "127.0.0.1" });
 const rooms = await attachRooms(app.server);

@@ -20,7 +20,6 @@ import {
   MatchQueue,
   queueConnection,
   registerBuiltinAgents,
-  registerCarSoccerBots,
   seedLeagues,
 } from "@league/server";
 
@@ -97,7 +96,6 @@ const children = [];
 try {
   await seedLeagues(db.prisma);
   await registerBuiltinAgents(db.prisma);
-  await registerCarSoccerBots(db.prisma);
   if (!(await db.prisma.league.findUnique({ where: { id: values.league } })))
     fail(`no league "${values.league}"`);
 

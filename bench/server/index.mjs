@@ -12,7 +12,6 @@ import {
   buildApp,
   Ladder,
   registerBuiltinAgents,
-  registerCarSoccerBots,
   seedLeagues,
   startLiveMatch,
 } from "@league/server";
@@ -36,7 +35,6 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-"));
 const db = await openDatabase({ dataDir });
 await seedLeagues(db.prisma);
 await registerBuiltinAgents(db.prisma);
-await registerCarSoccerBots(db.prisma);
 
 // 1. Headless ladder matches per second, per league: duplicate (bandit, recommender) and
 // head-to-head (car-soccer, full-length games between the built-in bots).

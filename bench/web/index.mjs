@@ -25,7 +25,6 @@ import {
   Ladder,
   PlatformEvents,
   registerBuiltinAgents,
-  registerCarSoccerBots,
   seedLeagues,
   startLiveDuplicateMatch,
   startLiveMatch,
@@ -85,7 +84,6 @@ const webOrigin = `http://127.0.0.1:${webPort}`;
 const db = await openDatabase({ dataDir });
 await seedLeagues(db.prisma);
 await registerBuiltinAgents(db.prisma);
-await registerCarSoccerBots(db.prisma);
 const events = new PlatformEvents();
 const app = await buildApp({ db, version: "bench", events, corsOrigins: [webOrigin] });
 const io = attachFeed(app.server, events, { corsOrigins: [webOrigin] });

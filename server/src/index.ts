@@ -5,10 +5,5 @@ export { attachFeed, PlatformEvents } from "./feed.js";
 export { registerBuiltinAgents } from "./league/builtins.js";
 export { Ladder } from "./league/ladder.js";
 export { MATCH_QUEUE, MatchQueue, queueConnection } from "./league/match-queue.js";
-export {
-  attachRooms,
-  registerCarSoccerBots,
-  startLiveDuplicateMatch,
-  startLiveMatch,
-} from "./rooms/index.js";
+export { attachRooms, startLiveDuplicateMatch, startLiveMatch } from "./rooms/index.js";
 export { seedLeagues } from "./seed.js";

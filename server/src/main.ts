@@ -10,7 +10,7 @@ import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
 import { MatchQueue, queueConnection } from "./league/match-queue.js";
 import { registerTrainedAgents } from "./league/trained-agents.js";
-import { attachRooms, registerCarSoccerBots } from "./rooms/index.js";
+import { attachRooms } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -33,11 +33,10 @@ async function main(): Promise<void> {
   const { created } = await seedLeagues(db.prisma);
   if (created) console.log(`seeded ${created} league(s)`);
   const builtins = await registerBuiltinAgents(db.prisma);
-  const bots = await registerCarSoccerBots(db.prisma);
   const trained = await registerTrainedAgents(db.prisma);
   if (trained.missing.length)
     console.log(`trained built-in agent(s) not shipped in this build: ${trained.missing.join(", ")}`);
-  const registered = builtins.created + bots.created + trained.created;
+  const registered = builtins.created + trained.created;
   if (registered) console.log(`registered ${registered} built-in agent version(s)`);
 
   const corsOrigins = config.CORS_ORIGINS ?? [
@@ -52,10 +51,15 @@ async function main(): Promise<void> {
     writeRateLimit: { max: config.WRITE_RATE_LIMIT, windowMs: 60_000 },
     corsOrigins,
     events,
+    readCache: config.READ_CACHE_MS > 0 ? { maxAgeMs: config.READ_CACHE_MS, redisUrl: config.REDIS_URL } : null,
     placementGames: config.PLACEMENT_GAMES,
     submissionLimits: {
       perOwnerPerDay: config.SUBMISSIONS_PER_DAY,
       activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
+    },
+    ownerLimits: {
+      apiKeysPerOwner: config.API_KEYS_PER_OWNER,
+      liveMatchesPerOwner: config.LIVE_MATCHES_PER_OWNER,
     },
   });
   const io = attachFeed(app.server, events, { corsOrigins, redisUrl: config.REDIS_URL });

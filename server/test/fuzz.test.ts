@@ -6,7 +6,8 @@ import { Client } from "colyseus.js";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
-import { type AttachedRooms, attachRooms, registerCarSoccerBots } from "../src/rooms/index.js";
+import { registerBuiltinAgents } from "../src/league/builtins.js";
+import { type AttachedRooms, attachRooms } from "../src/rooms/index.js";
 import { seedLeagues } from "../src/seed.js";
 import { multipart } from "./fixtures.js";
 
@@ -52,7 +53,7 @@ const ODD_VALUES: unknown[] = [null, 0, -1, 1e308, true, [], {}, ["a"], { $ne: n
 beforeAll(async () => {
   db = await createTestDatabase("pglite");
   await seedLeagues(db.prisma);
-  await registerCarSoccerBots(db.prisma);
+  await registerBuiltinAgents(db.prisma);
   // Rate limits off the way: this test sends hundreds of writes on purpose.
   app = await buildApp({ db, version: "fuzz", writeRateLimit: { max: 100_000, windowMs: 60_000 } });
   await app.listen({ port: 0, host: "127.0.0.1" });

@@ -5,12 +5,12 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FeedEventName, PlatformEvents } from "../src/feed.js";
 import { buildApp, seedLeagues } from "../src/index.js";
+import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { runHeadToHeadMatch } from "../src/league/head-to-head-runner.js";
 import { Ladder } from "../src/league/ladder.js";
-import { ModelCarController } from "../src/league/players.js";
 import { validatePendingVersions } from "../src/league/validation.js";
-import { CarSoccerMatch, ControllerError } from "../src/rooms/car-soccer-match.js";
-import { registerCarSoccerBots } from "../src/rooms/index.js";
+import { CarSoccerMatch, ControllerError } from "../src/match/car-soccer-match.js";
+import { ModelCarController } from "../src/match/players.js";
 import { checkpointFiles, multipart } from "./fixtures.js";
 
 const LEAGUE = "car-soccer-1v1";
@@ -67,7 +67,7 @@ describe.each([
     if (skip) return;
     db = await createTestDatabase(kind);
     await seedLeagues(db.prisma);
-    await registerCarSoccerBots(db.prisma);
+    await registerBuiltinAgents(db.prisma);
     for (const v of await db.prisma.agentVersion.findMany({
       where: { envId: LEAGUE },
       include: { agent: true },

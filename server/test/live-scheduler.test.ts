@@ -2,10 +2,11 @@ import { createServer, type Server as HttpServer } from "node:http";
 import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/index.js";
+import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { LiveScheduler } from "../src/league/live-scheduler.js";
-import { createMatch, startMatch } from "../src/league/matches.js";
-import { type AttachedRooms, attachRooms, registerCarSoccerBots } from "../src/rooms/index.js";
+import { type AttachedRooms, attachRooms } from "../src/rooms/index.js";
 import { seedLeagues } from "../src/seed.js";
+import { createMatch, startMatch } from "../src/storage/matches.js";
 
 describe("live scheduler", () => {
   let db: TestDatabase;
@@ -14,7 +15,7 @@ describe("live scheduler", () => {
   beforeAll(async () => {
     db = await createTestDatabase("pglite");
     await seedLeagues(db.prisma);
-    await registerCarSoccerBots(db.prisma);
+    await registerBuiltinAgents(db.prisma);
     http = createServer();
     rooms = await attachRooms(http);
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));

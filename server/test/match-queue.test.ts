@@ -22,9 +22,9 @@ import {
   queueConnection,
   startMatchWorker,
 } from "../src/league/match-queue.js";
-import { createMatch } from "../src/league/matches.js";
 import { sweepStrandedMatches } from "../src/league/stranded.js";
 import { seedLeagues } from "../src/seed.js";
+import { createMatch } from "../src/storage/matches.js";
 import { probeRedis, testRedisUrl } from "./helpers/redis.js";
 
 // Database 13: scale.test.ts flushes its own (12) while it starts.

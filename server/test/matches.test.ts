@@ -1,5 +1,6 @@
 import { createTestDatabase, probePostgres, type TestDatabase } from "@league/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedLeagues } from "../src/seed.js";
 import {
   abortMatch,
   createMatch,
@@ -7,8 +8,7 @@ import {
   MatchError,
   ranksFromScores,
   startMatch,
-} from "../src/league/matches.js";
-import { seedLeagues } from "../src/seed.js";
+} from "../src/storage/matches.js";
 
 const postgres = await probePostgres();
 const BACKENDS = [

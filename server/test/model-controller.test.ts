@@ -3,8 +3,8 @@
 import { createCarSoccerBot } from "@league/agents";
 import { CONTROL_SIZE, carSoccerConstants, carSoccerParts, getEnvSpec } from "@league/envs";
 import { describe, expect, it } from "vitest";
-import { ModelCarController } from "../src/league/players.js";
-import { CarSoccerMatch } from "../src/rooms/car-soccer-match.js";
+import { CarSoccerMatch } from "../src/match/car-soccer-match.js";
+import { ModelCarController } from "../src/match/players.js";
 
 const LEAGUE = "car-soccer-1v1";
 const SECONDS = 10;

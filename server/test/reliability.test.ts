@@ -12,8 +12,8 @@ import {
   TEST_DATABASE_URL,
 } from "@league/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMatch, finishMatch } from "../src/league/matches.js";
 import { seedLeagues } from "../src/seed.js";
+import { createMatch, finishMatch } from "../src/storage/matches.js";
 import { DIST, freePort, SERVER_DIR, spawnNode } from "./helpers/processes.js";
 
 const postgres = await probePostgres();

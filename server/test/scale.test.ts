@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { io as connectFeed, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MatchJob, MatchQueue, queueConnection } from "../src/league/match-queue.js";
-import { createMatch } from "../src/league/matches.js";
+import { createMatch } from "../src/storage/matches.js";
 import { DIST, freePort } from "./helpers/processes.js";
 import { probeRedis, testRedisUrl } from "./helpers/redis.js";
 

@@ -4,9 +4,9 @@ import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { Ladder } from "../src/league/ladder.js";
-import { createMatch } from "../src/league/matches.js";
 import { sweepStrandedMatches } from "../src/league/stranded.js";
 import { seedLeagues } from "../src/seed.js";
+import { createMatch } from "../src/storage/matches.js";
 
 const LEAGUE = "bandit-bernoulli-10";
 const HOUR = 3_600_000;

@@ -14,9 +14,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { runDuplicateMatch } from "../src/league/duplicate-runner.js";
-import { carSoccerController, duplicatePlayer } from "../src/league/players.js";
 import { BUILTINS_DIR, registerTrainedAgents, TRAINED_AGENTS } from "../src/league/trained-agents.js";
-import { CarSoccerMatch, type LiveController } from "../src/rooms/car-soccer-match.js";
+import { CarSoccerMatch, type LiveController } from "../src/match/car-soccer-match.js";
+import { carSoccerController, duplicatePlayer } from "../src/match/players.js";
 import { seedLeagues } from "../src/seed.js";
 
 const LEAGUE = "car-soccer-1v1";

@@ -3,20 +3,11 @@
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
-import { CarSoccerMatch } from "../rooms/car-soccer-match.js";
-import {
-  abortMatch,
-  createMatch,
-  type FinishedMatch,
-  finishMatch,
-  publishFinished,
-  ranksFromScores,
-  startMatch,
-} from "./matches.js";
-import { carSoccerController, UnplayableVersionError } from "./players.js";
-
-/** Physics ticks between yields to the event loop, so the API stays responsive during a match. */
-const TICKS_PER_SLICE = 240;
+import { CarSoccerMatch } from "../match/car-soccer-match.js";
+import { engineSeedOf, playToEnd } from "../match/headless.js";
+import { carSoccerController, UnplayableVersionError } from "../match/players.js";
+import { storeCarSoccerMatch } from "../storage/car-soccer.js";
+import { abortMatch, createMatch, type FinishedMatch, startMatch } from "../storage/matches.js";
 
 export interface HeadToHeadInput {
   leagueId: string;
@@ -32,77 +23,6 @@ export interface HeadToHeadInput {
    * false: its queue retries the match, and only the last failed attempt aborts it.
    */
   abortOnError?: boolean;
-}
-
-/** The engine's seed (a float64): 53 bits of the match seed, exactly representable, as live matches use. */
-export function engineSeedOf(seed: bigint): number {
-  return Number(seed % 2n ** 53n);
-}
-
-/**
- * Writes a finished car-soccer match (live or headless) through finishMatch and publishes
- * match.finished and rating.changed when it was applied.
- */
-export async function storeCarSoccerMatch(
-  prisma: PrismaClient,
-  events: PlatformEvents | null,
-  input: {
-    matchId: string;
-    leagueId: string;
-    format: "car-soccer-live" | "car-soccer";
-    seed: number;
-    match: CarSoccerMatch;
-    seats: { versionId: string; controller: string; remote?: Record<string, number> }[];
-    /** A team that forfeited ranks last whatever the score. */
-    forfeit?: { team: 0 | 1; reason: string };
-  },
-): Promise<FinishedMatch> {
-  const { matchId, leagueId, match, seats } = input;
-  const score = match.score;
-  const result = {
-    format: input.format,
-    score,
-    goals: match.goals,
-    durationSeconds: match.durationSeconds,
-    seed: input.seed,
-    episodes: match.replays.length,
-    ...(input.forfeit ? { forfeit: input.forfeit } : {}),
-    seats: seats.map((s, car) => ({
-      slot: car,
-      team: match.teamOf(car),
-      versionId: s.versionId,
-      controller: s.controller,
-      controllerErrors: match.controllerErrors[car]!,
-      ...(s.remote ? { remote: s.remote } : {}),
-    })),
-  };
-  const ranks = input.forfeit
-    ? input.forfeit.team === 0
-      ? [2, 1]
-      : [1, 2]
-    : ranksFromScores([score.blue, score.orange]);
-  const finished = await finishMatch(prisma, {
-    matchId,
-    teamScores: [score.blue, score.orange],
-    teamRanks: ranks,
-    result,
-    replay: match.encodeReplay(),
-  });
-  publishFinished(events, finished, {
-    matchId,
-    leagueId,
-    result: { score },
-    ranks: seats.map((s, car) => ({ versionId: s.versionId, rank: ranks[match.teamOf(car)]! })),
-  });
-  return finished;
-}
-
-/** Plays `match` to its final whistle, yielding to the event loop between slices of ticks. */
-export async function playToEnd(match: CarSoccerMatch): Promise<void> {
-  while (!match.done) {
-    for (let i = 0; i < TICKS_PER_SLICE && !match.done; i++) match.tick();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /**

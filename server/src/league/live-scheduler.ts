@@ -7,11 +7,11 @@ import { matchMaker } from "@colyseus/core";
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec, Rng } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
+import { carSoccerBotOf } from "../match/players.js";
 import type { RatingParams } from "../ratings.js";
-import { carSoccerBotOf } from "../rooms/builtins.js";
 import { DEFAULT_DUPLICATE_STEPS_PER_SECOND, startLiveDuplicateMatch } from "../rooms/duplicate-live.js";
 import { startLiveMatch } from "../rooms/live.js";
-import { abortMatch } from "./matches.js";
+import { abortMatch } from "../storage/matches.js";
 import { type Candidate, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
 
 export interface LiveSchedulerOptions {

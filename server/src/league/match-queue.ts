@@ -12,10 +12,10 @@ import type { PrismaClient } from "@league/db";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { PlatformEvents } from "../feed.js";
+import { UnplayableVersionError } from "../match/players.js";
+import { abortMatch, type FinishedMatch, MatchError } from "../storage/matches.js";
 import { runDuplicateMatch } from "./duplicate-runner.js";
 import { runHeadToHeadMatch } from "./head-to-head-runner.js";
-import { abortMatch, type FinishedMatch, MatchError } from "./matches.js";
-import { UnplayableVersionError } from "./players.js";
 
 export const MATCH_QUEUE = "ladder-matches";
 

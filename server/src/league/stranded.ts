@@ -3,8 +3,8 @@
 // middle of an in-process match. Left alone they would stay "queued" or "running" forever; the
 // ladder sweeps them (on start, then periodically) and aborts them, unrated, with the reason.
 import type { PrismaClient } from "@league/db";
+import { abortMatch } from "../storage/matches.js";
 import type { JobStatus } from "./match-queue.js";
-import { abortMatch } from "./matches.js";
 
 /** Default bound: a headless match takes seconds; one this old with no live job is stranded. */
 export const STRANDED_AFTER_MS = 15 * 60_000;

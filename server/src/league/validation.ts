@@ -6,10 +6,10 @@
 import { playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { type EnvSpec, getEnvSpec } from "@league/envs";
+import { CarSoccerMatch } from "../match/car-soccer-match.js";
+import { playToEnd } from "../match/headless.js";
+import { carSoccerController, duplicatePlayer, type StoredVersion } from "../match/players.js";
 import { startingRating } from "../ratings.js";
-import { CarSoccerMatch } from "../rooms/car-soccer-match.js";
-import { playToEnd } from "./head-to-head-runner.js";
-import { carSoccerController, duplicatePlayer, type StoredVersion } from "./players.js";
 import { applyVersionCap } from "./versions.js";
 
 /** Game seconds of a car-soccer validation match: enough decisions to meet most failure modes. */

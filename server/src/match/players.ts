@@ -1,5 +1,6 @@
-// Turns stored agent versions into players: scripted baselines by name, model agents from their
-// stored artifact (a tfjs LayersModel), cached so that a busy ladder does not reload them.
+// Turns stored agent versions into the players of one match: scripted baselines by name, model
+// agents from their stored artifact (a tfjs LayersModel), cached so that a busy ladder does not
+// reload them.
 import {
   type BaselinePolicy,
   createCarSoccerBot,
@@ -22,9 +23,8 @@ import {
   RecsimEnv,
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
-import { carSoccerBotOf } from "../rooms/builtins.js";
-import type { LiveController } from "../rooms/car-soccer-match.js";
 import { unpackArtifact } from "../submissions/validate.js";
+import type { LiveController } from "./car-soccer-match.js";
 
 export class UnplayableVersionError extends Error {
   constructor(versionId: string, reason: string) {
@@ -40,6 +40,21 @@ export interface StoredVersion {
   manifest: Prisma.JsonValue;
   artifact: Uint8Array | null;
   agent: { name: string };
+}
+
+/** The manifest of a built-in car-soccer bot's version (registered by league/builtins.ts). */
+export interface CarSoccerBotManifest {
+  kind: "scripted";
+  /** Name for createCarSoccerBot. */
+  bot: string;
+  env: string;
+  description: string;
+}
+
+/** The bot name of a built-in car-soccer version's manifest, or null for any other version. */
+export function carSoccerBotOf(manifest: unknown): string | null {
+  const m = manifest as Partial<CarSoccerBotManifest> | null;
+  return m?.kind === "scripted" && typeof m.bot === "string" ? m.bot : null;
 }
 
 /** Per-action inference budget of model agents in duplicate and car-soccer matches. */

@@ -21,9 +21,9 @@ import {
 } from "@league/envs";
 import { authenticate } from "../auth.js";
 import type { PlatformEvents } from "../feed.js";
-import { storeCarSoccerMatch } from "../league/head-to-head-runner.js";
-import { abortMatch } from "../league/matches.js";
-import { CarSoccerMatch, type LiveController } from "./car-soccer-match.js";
+import { CarSoccerMatch, type LiveController } from "../match/car-soccer-match.js";
+import { storeCarSoccerMatch } from "../storage/car-soccer.js";
+import { abortMatch } from "../storage/matches.js";
 import {
   abortOnShutdown,
   announceAndClose,
@@ -33,7 +33,7 @@ import {
 } from "./live-room.js";
 import { RemoteCarController, type SeatMessage } from "./remote-controller.js";
 
-export type { LiveController, MatchStatus } from "./car-soccer-match.js";
+export type { LiveController, MatchStatus } from "../match/car-soccer-match.js";
 export { SPECTATOR_ERROR } from "./live-room.js";
 
 const { TICK_RATE } = carSoccerConstants;

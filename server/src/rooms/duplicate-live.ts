@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { DuplicateMatch } from "@league/agents";
 import { BanditEnv, ENV_SPECS, RecsimEnv } from "@league/envs";
-import { duplicateEntrants, duplicateSeeds } from "../league/duplicate-runner.js";
+import { duplicateEntrants, duplicateSeeds } from "../match/duplicate.js";
 import { DUPLICATE_ROOM, type DuplicateLiveOutcome, duplicateLaunches } from "./duplicate-room.js";
 import { LiveMatchError, openLiveMatch, type RoomDeps } from "./live.js";
 

@@ -8,8 +8,8 @@ import { type SchemaType, schema } from "@colyseus/schema";
 import type { DuplicateMatch } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
-import { type DuplicateCurves, storeDuplicateMatch } from "../league/duplicate-runner.js";
-import { abortMatch } from "../league/matches.js";
+import { type DuplicateCurves, storeDuplicateMatch } from "../storage/duplicate.js";
+import { abortMatch } from "../storage/matches.js";
 import { abortOnShutdown, announceAndClose, LaunchRegistry, refuseSpectatorMessages } from "./live-room.js";
 
 export const DUPLICATE_ROOM = "duplicate";

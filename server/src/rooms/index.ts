@@ -1,4 +1,3 @@
-export * from "./builtins.js";
 export * from "./car-soccer-room.js";
 export * from "./duplicate-live.js";
 export * from "./duplicate-room.js";

@@ -2,7 +2,7 @@
 // over by one-time key, the refusal of spectators' messages, and the way a room closes.
 import type { Room } from "@colyseus/core";
 import type { PrismaClient } from "@league/db";
-import { abortMatch } from "../league/matches.js";
+import { abortMatch } from "../storage/matches.js";
 
 /** The error code a client gets for a message it may not send. */
 export const SPECTATOR_ERROR = 4403;

@@ -11,7 +11,7 @@ import { createCarSoccerBot } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
-import { abortMatch, createMatch, type Seat, startMatch } from "../league/matches.js";
+import { abortMatch, createMatch, type Seat, startMatch } from "../storage/matches.js";
 import {
   CAR_SOCCER_ROOM,
   CarSoccerRoom,

@@ -11,7 +11,7 @@ import {
   type ObsBuilder,
   type Space,
 } from "@league/envs";
-import type { LiveController } from "./car-soccer-match.js";
+import type { LiveController } from "../match/car-soccer-match.js";
 
 /** What the room sends a remote player each decision. */
 export interface ObservationMessage {

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { authenticate } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
-import { carSoccerBotOf } from "../rooms/builtins.js";
+import { carSoccerBotOf } from "../match/players.js";
 import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
 import { LiveMatchError, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
 import { createNextVersion, publishSubmitted } from "./agent-versions.js";

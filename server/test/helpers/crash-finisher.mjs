@@ -2,7 +2,7 @@
 // transaction after every row is written, announces it and waits to be killed (kill -9 stands in
 // for a crashed worker or a lost machine).
 import { openDatabase } from "@league/db";
-import { finishMatch } from "../../dist/league/matches.js";
+import { finishMatch } from "../../dist/storage/matches.js";
 
 const [matchId] = process.argv.slice(2);
 if (!matchId || !process.env.DATABASE_URL) {

@@ -7,9 +7,9 @@ import { Client, type Room } from "colyseus.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FeedEventName, PlatformEvents } from "../../src/feed.js";
 import { registerBuiltinAgents } from "../../src/league/builtins.js";
-import { duplicateEntrants, duplicateSeeds, runDuplicateMatch } from "../../src/league/duplicate-runner.js";
+import { runDuplicateMatch } from "../../src/league/duplicate-runner.js";
 import { LiveScheduler } from "../../src/league/live-scheduler.js";
-import { createMatch, startMatch } from "../../src/league/matches.js";
+import { duplicateEntrants, duplicateSeeds } from "../../src/match/duplicate.js";
 import {
   type AttachedRooms,
   attachRooms,
@@ -21,6 +21,7 @@ import {
   startLiveDuplicateMatch,
 } from "../../src/rooms/index.js";
 import { seedLeagues } from "../../src/seed.js";
+import { createMatch, startMatch } from "../../src/storage/matches.js";
 
 interface SeatState {
   name: string;

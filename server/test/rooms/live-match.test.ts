@@ -6,12 +6,12 @@ import { Client, type Room } from "colyseus.js";
 import { io as connectFeed } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachFeed, type FeedEventName, PlatformEvents } from "../../src/feed.js";
+import { registerBuiltinAgents } from "../../src/league/builtins.js";
 import {
   type AttachedRooms,
   attachRooms,
   LiveMatchError,
   type LiveMatchOutcome,
-  registerCarSoccerBots,
   SPECTATOR_ERROR,
   startLiveMatch,
 } from "../../src/rooms/index.js";
@@ -76,9 +76,12 @@ describe("live car-soccer rooms", () => {
   beforeAll(async () => {
     db = await createTestDatabase("pglite");
     await seedLeagues(db.prisma);
-    const { created } = await registerCarSoccerBots(db.prisma);
-    expect(created).toBe(18); // six bots in each of three leagues
-    expect((await registerCarSoccerBots(db.prisma)).created).toBe(0);
+    await registerBuiltinAgents(db.prisma);
+    const carSoccerBots = await db.prisma.agentVersion.count({
+      where: { envId: { startsWith: "car-soccer-" } },
+    });
+    expect(carSoccerBots).toBe(18); // six bots in each of three leagues
+    expect((await registerBuiltinAgents(db.prisma)).created).toBe(0);
     const versions = await db.prisma.agentVersion.findMany({
       where: { envId: "car-soccer-1v1" },
       include: { agent: true },
@@ -266,7 +269,7 @@ describe("live car-soccer rooms", () => {
     const pg = await createTestDatabase("postgres");
     try {
       await seedLeagues(pg.prisma);
-      await registerCarSoccerBots(pg.prisma);
+      await registerBuiltinAgents(pg.prisma);
       const versions = await pg.prisma.agentVersion.findMany({
         where: { envId: "car-soccer-1v1" },
         include: { agent: true },

@@ -9,8 +9,9 @@ import { Client, type Room } from "colyseus.js";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
+import { registerBuiltinAgents } from "../../src/league/builtins.js";
 import { Ladder } from "../../src/league/ladder.js";
-import { type AttachedRooms, attachRooms, registerCarSoccerBots } from "../../src/rooms/index.js";
+import { type AttachedRooms, attachRooms } from "../../src/rooms/index.js";
 import { seedLeagues } from "../../src/seed.js";
 
 // Colyseus's matchmaker is process-wide: one API + rooms server for the file, on PGlite.
@@ -107,7 +108,7 @@ let agent: RemoteAgentClient;
 beforeAll(async () => {
   db = await createTestDatabase("pglite");
   await seedLeagues(db.prisma);
-  await registerCarSoccerBots(db.prisma);
+  await registerBuiltinAgents(db.prisma);
   app = await buildApp({ db, version: "remote-test" });
   await app.listen({ port: 0, host: "127.0.0.1" });
   rooms = await attachRooms(app.server);
@@ -336,7 +337,7 @@ describe("remote agents", () => {
     const pgApp = await buildApp({ db: pg, version: "remote-test-pg" });
     try {
       await seedLeagues(pg.prisma);
-      await registerCarSoccerBots(pg.prisma);
+      await registerBuiltinAgents(pg.prisma);
       await pgApp.listen({ port: 0, host: "127.0.0.1" });
       const api = `http://127.0.0.1:${(pgApp.server.address() as AddressInfo).port}`;
       const res = await fetch(`${api}/api/v1/owners`, {

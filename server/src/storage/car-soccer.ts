@@ -1,0 +1,64 @@
+// Storing a finished car-soccer match, live or headless: result, ranks, ratings, replay and the
+// feed's match.finished and rating.changed events.
+import type { PrismaClient } from "@league/db";
+import type { PlatformEvents } from "../feed.js";
+import type { CarSoccerMatch } from "../match/car-soccer-match.js";
+import { type FinishedMatch, finishMatch, publishFinished, ranksFromScores } from "./matches.js";
+
+/**
+ * Writes a finished car-soccer match (live or headless) through finishMatch and publishes
+ * match.finished and rating.changed when it was applied.
+ */
+export async function storeCarSoccerMatch(
+  prisma: PrismaClient,
+  events: PlatformEvents | null,
+  input: {
+    matchId: string;
+    leagueId: string;
+    format: "car-soccer-live" | "car-soccer";
+    seed: number;
+    match: CarSoccerMatch;
+    seats: { versionId: string; controller: string; remote?: Record<string, number> }[];
+    /** A team that forfeited ranks last whatever the score. */
+    forfeit?: { team: 0 | 1; reason: string };
+  },
+): Promise<FinishedMatch> {
+  const { matchId, leagueId, match, seats } = input;
+  const score = match.score;
+  const result = {
+    format: input.format,
+    score,
+    goals: match.goals,
+    durationSeconds: match.durationSeconds,
+    seed: input.seed,
+    episodes: match.replays.length,
+    ...(input.forfeit ? { forfeit: input.forfeit } : {}),
+    seats: seats.map((s, car) => ({
+      slot: car,
+      team: match.teamOf(car),
+      versionId: s.versionId,
+      controller: s.controller,
+      controllerErrors: match.controllerErrors[car]!,
+      ...(s.remote ? { remote: s.remote } : {}),
+    })),
+  };
+  const ranks = input.forfeit
+    ? input.forfeit.team === 0
+      ? [2, 1]
+      : [1, 2]
+    : ranksFromScores([score.blue, score.orange]);
+  const finished = await finishMatch(prisma, {
+    matchId,
+    teamScores: [score.blue, score.orange],
+    teamRanks: ranks,
+    result,
+    replay: match.encodeReplay(),
+  });
+  publishFinished(events, finished, {
+    matchId,
+    leagueId,
+    result: { score },
+    ranks: seats.map((s, car) => ({ versionId: s.versionId, rank: ranks[match.teamOf(car)]! })),
+  });
+  return finished;
+}
