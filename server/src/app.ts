@@ -1,4 +1,5 @@
 import fastifyCors from "@fastify/cors";
+import fastifyEtag from "@fastify/etag";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
@@ -13,6 +14,7 @@ import {
 } from "fastify-type-provider-zod";
 import { ApiError } from "./errors.js";
 import type { PlatformEvents } from "./feed.js";
+import { registerReadCache } from "./read-cache.js";
 import { agentRoutes } from "./routes/agents.js";
 import { healthRoutes } from "./routes/health.js";
 import { leagueRoutes } from "./routes/leagues.js";
@@ -32,6 +34,11 @@ export interface AppOptions {
   submissionLimits?: SubmissionLimits;
   /** Where the API publishes platform events (agent submitted); none in some tests. */
   events?: PlatformEvents | null;
+  /**
+   * Serve league reads (list, league, leaderboard) from memory, staled by `events` and, with
+   * `redisUrl`, by every other process; `maxAgeMs` bounds staleness from unannounced writes.
+   */
+  readCache?: { maxAgeMs: number; redisUrl?: string | undefined } | null;
   /** Rated games before a version is ranked on the leaderboard (the ladder's PLACEMENT_GAMES). */
   placementGames?: number;
 }
@@ -47,6 +54,7 @@ export async function buildApp({
   corsOrigins = ["http://localhost:3000", "http://127.0.0.1:3000"],
   submissionLimits = { perOwnerPerDay: 20, activeVersionsPerAgent: 3 },
   events = null,
+  readCache = null,
   placementGames,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -128,6 +136,16 @@ export async function buildApp({
     },
     transform: jsonSchemaTransform,
   });
+
+  // Every response carries an ETag (If-None-Match answers 304); reads say to revalidate, and the
+  // key-bound ones that no shared cache may keep them.
+  await app.register(fastifyEtag, { weak: true });
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.method === "GET" && !reply.hasHeader("cache-control"))
+      reply.header("cache-control", request.headers.authorization ? "private, no-cache" : "public, no-cache");
+    return payload;
+  });
+  if (readCache) registerReadCache(app, { ...readCache, events });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, db, { version, startedAt: new Date() });

@@ -63,6 +63,7 @@ const ServerConfigSchema = z.object({
   /** Rated ladder games a newly validated version plays first, one in every match; 0 for none. */
   PLACEMENT_GAMES: z.coerce.number().int().min(0).max(1000).default(5),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  READ_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
 });
 
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;

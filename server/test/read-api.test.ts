@@ -151,35 +151,40 @@ describe.each(BACKENDS)("agents and matches API on $kind", ({ kind, skip }) => {
     expect(keeper.trend).toBeLessThan(0);
   });
 
-  it.skipIf(skip)("tallies an agent's results against each opponent, and lists an owner's agents", async () => {
-    const h2h = await get(`/api/v1/agents/${agents[0]!.id}/head-to-head?league=car-soccer-1v1`);
-    expect(h2h.status).toBe(200);
-    // Five finished matches, 2-0 or 2-1 for the striker; the running one does not count.
-    expect(h2h.body.items).toEqual([
-      {
-        leagueId: "car-soccer-1v1",
-        opponent: { id: agents[1]!.id, name: "keeper", owner: { name: "lab" } },
-        games: 5,
-        wins: 5,
-        draws: 0,
-        losses: 0,
-        scoreFor: 10,
-        scoreAgainst: 2,
-      },
-    ]);
-    const keeper = await get(`/api/v1/agents/${agents[1]!.id}/head-to-head`);
-    expect(keeper.body.items[0]).toMatchObject({ losses: 5, scoreFor: 2, scoreAgainst: 10 });
-    expect((await get("/api/v1/agents/00000000-0000-7000-8000-000000000000/head-to-head")).status).toBe(404);
+  it.skipIf(skip)(
+    "tallies an agent's results against each opponent, and lists an owner's agents",
+    async () => {
+      const h2h = await get(`/api/v1/agents/${agents[0]!.id}/head-to-head?league=car-soccer-1v1`);
+      expect(h2h.status).toBe(200);
+      // Five finished matches, 2-0 or 2-1 for the striker; the running one does not count.
+      expect(h2h.body.items).toEqual([
+        {
+          leagueId: "car-soccer-1v1",
+          opponent: { id: agents[1]!.id, name: "keeper", owner: { name: "lab" } },
+          games: 5,
+          wins: 5,
+          draws: 0,
+          losses: 0,
+          scoreFor: 10,
+          scoreAgainst: 2,
+        },
+      ]);
+      const keeper = await get(`/api/v1/agents/${agents[1]!.id}/head-to-head`);
+      expect(keeper.body.items[0]).toMatchObject({ losses: 5, scoreFor: 2, scoreAgainst: 10 });
+      expect((await get("/api/v1/agents/00000000-0000-7000-8000-000000000000/head-to-head")).status).toBe(
+        404,
+      );
 
-    const owner = await get("/api/v1/owners/lab/agents");
-    expect(owner.status).toBe(200);
-    const listed = owner.body.agents as { name: string; versions: { status: string; version: number }[] }[];
-    expect(listed.map((a) => a.name).sort()).toEqual(["keeper", "striker"]);
-    expect(listed[0]!.versions).toMatchObject([{ version: 1, status: "active" }]);
-    expect((await get("/api/v1/owners/nobody-here/agents")).body).toMatchObject({
-      error: { code: "owner_not_found" },
-    });
-  });
+      const owner = await get("/api/v1/owners/lab/agents");
+      expect(owner.status).toBe(200);
+      const listed = owner.body.agents as { name: string; versions: { status: string; version: number }[] }[];
+      expect(listed.map((a) => a.name).sort()).toEqual(["keeper", "striker"]);
+      expect(listed[0]!.versions).toMatchObject([{ version: 1, status: "active" }]);
+      expect((await get("/api/v1/owners/nobody-here/agents")).body).toMatchObject({
+        error: { code: "owner_not_found" },
+      });
+    },
+  );
 
   it.skipIf(skip)("pages the recent results of every league together, newest first", async () => {
     const seats = [

@@ -1,4 +1,4 @@
-import type { Database } from "@league/db";
+import { type Database, Prisma } from "@league/db";
 import { z } from "zod";
 import { ApiError } from "../errors.js";
 import { ordinal } from "../ratings.js";
@@ -14,6 +14,17 @@ const RatingView = z.object({
   wins: z.number().int(),
   losses: z.number().int(),
   draws: z.number().int(),
+});
+
+const ratingView = (r: z.infer<typeof RatingView>): z.infer<typeof RatingView> => ({
+  leagueId: r.leagueId,
+  mu: r.mu,
+  sigma: r.sigma,
+  ordinal: r.ordinal,
+  games: r.games,
+  wins: r.wins,
+  losses: r.losses,
+  draws: r.draws,
 });
 
 const VersionView = z.object({
@@ -44,7 +55,168 @@ const AgentView = z
   })
   .meta({ id: "Agent" });
 
+const HeadToHeadRow = z
+  .object({
+    leagueId: z.string(),
+    opponent: z.object({ id: z.string(), name: z.string(), owner: z.object({ name: z.string() }) }),
+    games: z.number().int().meta({ description: "finished matches in which the two met as opponents" }),
+    wins: z.number().int().meta({ description: "matches this agent finished ranked above the opponent" }),
+    draws: z.number().int(),
+    losses: z.number().int(),
+    scoreFor: z
+      .number()
+      .meta({ description: "this agent's summed score: goals, or mean return in duplicate matches" }),
+    scoreAgainst: z.number(),
+  })
+  .meta({ id: "HeadToHead" });
+
+/**
+ * Every opponent an agent met, per league: in head-to-head leagues the players of the other team,
+ * in duplicate leagues every other seat (ranked by return). Any version of the agent counts.
+ */
+async function headToHead(db: Database, agentId: string, leagueId: string | undefined) {
+  const inLeague = leagueId ? Prisma.sql`AND m."leagueId" = ${leagueId}` : Prisma.empty;
+  const rows = await db.prisma.$queryRaw<
+    {
+      leagueId: string;
+      opponentId: string;
+      opponentName: string;
+      ownerName: string;
+      games: number;
+      wins: number;
+      draws: number;
+      losses: number;
+      scoreFor: number | null;
+      scoreAgainst: number | null;
+    }[]
+  >`
+    SELECT m."leagueId", oa.id::text AS "opponentId", oa.name AS "opponentName", oo.name AS "ownerName",
+           COUNT(*)::int AS games,
+           COUNT(*) FILTER (WHERE me.rank < them.rank)::int AS wins,
+           COUNT(*) FILTER (WHERE me.rank = them.rank)::int AS draws,
+           COUNT(*) FILTER (WHERE me.rank > them.rank)::int AS losses,
+           SUM(me.score)::float8 AS "scoreFor", SUM(them.score)::float8 AS "scoreAgainst"
+    FROM "MatchParticipant" me
+    JOIN "AgentVersion" mv ON mv.id = me."versionId"
+    JOIN "Match" m ON m.id = me."matchId"
+    JOIN "League" l ON l.id = m."leagueId"
+    JOIN "MatchParticipant" them ON them."matchId" = me."matchId" AND them.slot <> me.slot
+      AND (l.mode = 'duplicate' OR them.team <> me.team)
+    JOIN "AgentVersion" tv ON tv.id = them."versionId"
+    JOIN "Agent" oa ON oa.id = tv."agentId"
+    JOIN "Owner" oo ON oo.id = oa."ownerId"
+    WHERE mv."agentId" = ${agentId}::uuid AND m.status = 'finished' ${inLeague}
+    GROUP BY m."leagueId", oa.id, oa.name, oo.name
+    ORDER BY m."leagueId", COUNT(*) DESC, oa.name`;
+  return rows.map((r) => ({
+    leagueId: r.leagueId,
+    opponent: { id: r.opponentId, name: r.opponentName, owner: { name: r.ownerName } },
+    games: Number(r.games),
+    wins: Number(r.wins),
+    draws: Number(r.draws),
+    losses: Number(r.losses),
+    scoreFor: Number(r.scoreFor ?? 0),
+    scoreAgainst: Number(r.scoreAgainst ?? 0),
+  }));
+}
+
+const OwnerAgents = z
+  .object({
+    owner: z.object({ name: z.string(), createdAt: z.string() }),
+    agents: z.array(
+      AgentView.omit({ owner: true, versions: true }).extend({
+        versions: z.array(VersionView.omit({ manifest: true })),
+      }),
+    ),
+  })
+  .meta({ id: "OwnerAgents" });
+
 export function agentRoutes(app: Api, db: Database): void {
+  app.get(
+    "/api/v1/owners/:name/agents",
+    {
+      schema: {
+        summary: "An owner's agents, newest first, with every version's status and ratings",
+        tags: ["agents"],
+        params: z.object({ name: z.string().min(1).max(64) }),
+        response: { 200: OwnerAgents, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { name } = request.params;
+      const owner = await db.prisma.owner.findUnique({
+        where: { name },
+        select: {
+          name: true,
+          createdAt: true,
+          agents: {
+            orderBy: { createdAt: "desc" },
+            select: {
+              id: true,
+              name: true,
+              kind: true,
+              description: true,
+              createdAt: true,
+              versions: {
+                orderBy: { version: "desc" },
+                select: {
+                  id: true,
+                  version: true,
+                  envId: true,
+                  status: true,
+                  failureLog: true,
+                  createdAt: true,
+                  artifactSize: true,
+                  ratings: { orderBy: { leagueId: "asc" } },
+                },
+              },
+            },
+          },
+        },
+      });
+      if (!owner) throw new ApiError(404, "owner_not_found", `no owner named "${name}"`);
+      return {
+        owner: { name: owner.name, createdAt: owner.createdAt.toISOString() },
+        agents: owner.agents.map((a) => ({
+          id: a.id,
+          name: a.name,
+          kind: a.kind,
+          description: a.description,
+          createdAt: a.createdAt.toISOString(),
+          versions: a.versions.map((v) => ({
+            id: v.id,
+            version: v.version,
+            envId: v.envId,
+            status: v.status,
+            failureLog: v.failureLog,
+            createdAt: v.createdAt.toISOString(),
+            artifactSize: v.artifactSize,
+            ratings: v.ratings.map(ratingView),
+          })),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/agents/:agentId/head-to-head",
+    {
+      schema: {
+        summary: "An agent's results against each opponent it met, per league",
+        tags: ["agents"],
+        params: z.object({ agentId: z.uuid() }),
+        querystring: z.object({ league: LeagueId.optional() }),
+        response: { 200: z.object({ agentId: z.string(), items: z.array(HeadToHeadRow) }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { agentId } = request.params;
+      const agent = await db.prisma.agent.findUnique({ where: { id: agentId }, select: { id: true } });
+      if (!agent) throw new ApiError(404, "agent_not_found", `no agent with id "${agentId}"`);
+      return { agentId, items: await headToHead(db, agentId, request.query.league) };
+    },
+  );
+
   app.get(
     "/api/v1/agents/:agentId",
     {
@@ -94,16 +266,7 @@ export function agentRoutes(app: Api, db: Database): void {
           createdAt: v.createdAt.toISOString(),
           artifactSize: v.artifactSize,
           manifest: v.manifest,
-          ratings: v.ratings.map((r) => ({
-            leagueId: r.leagueId,
-            mu: r.mu,
-            sigma: r.sigma,
-            ordinal: r.ordinal,
-            games: r.games,
-            wins: r.wins,
-            losses: r.losses,
-            draws: r.draws,
-          })),
+          ratings: v.ratings.map(ratingView),
         })),
       };
     },

@@ -1,0 +1,238 @@
+// Reads that change only when a match finishes or a version is rated (the league list, a league,
+// its leaderboard) are served from memory: the first request after a change runs the route, the
+// rest get its bytes. Measured on PostgreSQL before this: three Prisma queries per leaderboard
+// page (the query compiler and interpreter ~25% of CPU, the rest waiting on round trips) held the
+// route to ~230 requests/s. Changes arrive as platform events — in this process directly, and
+// from every other process (servers and match workers) over Redis when the platform is scaled out.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Redis } from "ioredis";
+import type { FeedEventName, PlatformEvents } from "./feed.js";
+
+/** Redis channel on which every process announces which league's reads went stale. */
+export const READ_CACHE_CHANNEL = "league-read-cache";
+
+/** Scope that every league's change also touches (the league list carries per-league counts). */
+const ALL = "*";
+
+/** Route patterns served from memory, and the scope (league id, or all) whose changes stale them. */
+const CACHED_ROUTES = new Map<string, (params: Record<string, string>) => string>([
+  ["/api/v1/leagues", () => ALL],
+  ["/api/v1/leagues/:id", (params) => params.id ?? ALL],
+  ["/api/v1/leagues/:id/leaderboard", (params) => params.id ?? ALL],
+]);
+
+/** Events after which a league's reads are stale; one without a league stales every league. */
+const STALING_EVENTS: FeedEventName[] = ["match.finished", "rating.changed", "agent.submitted"];
+
+export interface ReadCacheOptions {
+  /** Longest an entry is served; bounds staleness from writes that announce no event (validation). */
+  maxAgeMs: number;
+  /** Entries kept at most (query strings differ per page); the oldest go first. */
+  maxEntries?: number;
+  events: PlatformEvents | null;
+  /** With Redis, changes announced by any process stale this process's entries too. */
+  redisUrl?: string | undefined;
+}
+
+interface Entry {
+  payload: string;
+  contentType: string;
+  etag: string | undefined;
+  expiresAt: number;
+  /** The scope's generation when the route began computing it. */
+  generation: number;
+  scope: string;
+}
+
+interface Fill {
+  key: string;
+  scope: string;
+  generation: number;
+  resolve: (entry: Entry | null) => void;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    readCacheFill?: Fill;
+  }
+}
+
+/** In-memory entries with per-league generations: a change bumps the generation, not the map. */
+export class ReadCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<Entry | null>>();
+  private readonly generations = new Map<string, number>();
+  private allGeneration = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  /** Only ever grows for a scope: a league's own changes, and ALL's for the league list. */
+  generation(scope: string): number {
+    return this.allGeneration + (this.generations.get(scope) ?? 0);
+  }
+
+  /** Stales one league's reads and the league list; `null` stales everything. */
+  invalidate(leagueId: string | null): void {
+    if (leagueId === null) this.allGeneration++;
+    else {
+      this.generations.set(leagueId, (this.generations.get(leagueId) ?? 0) + 1);
+      this.generations.set(ALL, (this.generations.get(ALL) ?? 0) + 1);
+    }
+  }
+
+  fresh(key: string, now: number): Entry | null {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt > now && entry.generation === this.generation(entry.scope)) return entry;
+    this.entries.delete(key);
+    return null;
+  }
+
+  /** Claims the computation of `key`, or returns the one in flight to wait on. */
+  claim(key: string, scope: string): { fill: Fill } | { wait: Promise<Entry | null> } {
+    const inFlight = this.pending.get(key);
+    if (inFlight) return { wait: inFlight };
+    let resolve!: (entry: Entry | null) => void;
+    const promise = new Promise<Entry | null>((r) => {
+      resolve = r;
+    });
+    this.pending.set(key, promise);
+    const fill: Fill = {
+      key,
+      scope,
+      generation: this.generation(scope),
+      resolve: (entry) => {
+        this.pending.delete(key);
+        resolve(entry);
+      },
+    };
+    return { fill };
+  }
+
+  store(fill: Fill, payload: string, contentType: string, etag: string | undefined, now: number): Entry {
+    const entry: Entry = {
+      payload,
+      contentType,
+      etag,
+      expiresAt: now + this.maxAgeMs,
+      generation: fill.generation,
+      scope: fill.scope,
+    };
+    // A change that landed while the route ran leaves the entry already stale: correct, not lost.
+    this.entries.delete(fill.key);
+    this.entries.set(fill.key, entry);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return entry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function leagueOf(payload: unknown): string | null {
+  const leagueId = (payload as { leagueId?: unknown } | null)?.leagueId;
+  return typeof leagueId === "string" ? leagueId : null;
+}
+
+/**
+ * Announces this process's staling events on Redis, for the read caches of every server process
+ * (a match worker calls this; a server's own cache does it as part of `registerReadCache`).
+ */
+export function publishReadCacheChanges(events: PlatformEvents, redis: Redis): () => void {
+  const offs = STALING_EVENTS.map((event) =>
+    events.on(event, (payload) => {
+      void redis.publish(READ_CACHE_CHANNEL, leagueOf(payload) ?? ALL).catch(() => undefined);
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+function send(reply: FastifyReply, entry: Entry): FastifyReply {
+  // The stored ETag spares @fastify/etag hashing the same bytes again; it still answers 304.
+  if (entry.etag) reply.header("etag", entry.etag);
+  return reply.header("content-type", entry.contentType).header("x-cache", "hit").send(entry.payload);
+}
+
+/** Serves the cached routes from a `ReadCache`, kept fresh by events; returns the cache. */
+export function registerReadCache(app: FastifyInstance, options: ReadCacheOptions): ReadCache {
+  const cache = new ReadCache(options.maxAgeMs, options.maxEntries ?? 2000);
+  const offs: (() => void)[] = [];
+  if (options.events) {
+    for (const event of STALING_EVENTS)
+      offs.push(options.events.on(event, (payload) => cache.invalidate(leagueOf(payload))));
+  }
+  let pub: Redis | null = null;
+  let sub: Redis | null = null;
+  if (options.redisUrl) {
+    pub = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    sub = pub.duplicate();
+    void sub.subscribe(READ_CACHE_CHANNEL).catch(() => undefined);
+    sub.on("message", (_channel: string, scope: string) => cache.invalidate(scope === ALL ? null : scope));
+    if (options.events) offs.push(publishReadCacheChanges(options.events, pub));
+  }
+
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== "GET") return;
+    const scopeOf = CACHED_ROUTES.get(request.routeOptions.url ?? "");
+    if (!scopeOf) return;
+    const key = request.url;
+    const now = Date.now();
+    const hit = cache.fresh(key, now);
+    if (hit) {
+      cache.hits++;
+      return send(reply, hit);
+    }
+    const claim = cache.claim(key, scopeOf(request.params as Record<string, string>));
+    if ("wait" in claim) {
+      // Another request is computing the same page: share its bytes rather than query again.
+      const entry = await claim.wait;
+      if (entry) {
+        cache.hits++;
+        return send(reply, entry);
+      }
+      return;
+    }
+    cache.misses++;
+    request.readCacheFill = claim.fill;
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const fill = request.readCacheFill;
+    if (!fill) return payload;
+    request.readCacheFill = undefined;
+    if (reply.statusCode === 200 && typeof payload === "string") {
+      const contentType = String(reply.getHeader("content-type") ?? "application/json; charset=utf-8");
+      const etag = reply.getHeader("etag");
+      fill.resolve(
+        cache.store(fill, payload, contentType, typeof etag === "string" ? etag : undefined, Date.now()),
+      );
+      reply.header("x-cache", "miss");
+    } else fill.resolve(null);
+    return payload;
+  });
+
+  // A route that failed before sending (or a dropped connection) must not leave waiters hanging.
+  app.addHook("onResponse", async (request) => {
+    request.readCacheFill?.resolve(null);
+    request.readCacheFill = undefined;
+  });
+
+  app.addHook("onClose", async () => {
+    for (const off of offs) off();
+    sub?.disconnect();
+    pub?.disconnect();
+  });
+  return cache;
+}
