@@ -81,6 +81,10 @@ const { values } = parseArgs({
     minutes: { type: "string" },
     population: { type: "string", default: "1" },
     truncation: { type: "string", default: "end" },
+    profile: { type: "boolean", default: false },
+    "profile-steps": { type: "string", default: "98304" },
+    "profile-env-steps": { type: "string", default: "200000" },
+    "profile-rounds": { type: "string", default: "3" },
   },
 });
 const int = (name) => {
@@ -200,6 +204,46 @@ const config = (totalSteps, dir, backendSeed = seed) =>
       { name: "kickoff game", stateSetter: { kickoff: 1 } },
     ],
   });
+
+// --profile: where a training iteration's time goes (profile.mjs), instead of a learning run.
+if (values.profile) {
+  const { profileTraining, rewardShare } = await import("./profile.mjs");
+  const passOn = process.argv.slice(2).filter((arg, i, all) => {
+    const flag = (name) => arg === `--${name}` || all[i - 1] === `--${name}` || arg.startsWith(`--${name}=`);
+    return (
+      arg !== "--profile" &&
+      !["profile-steps", "profile-env-steps", "profile-rounds", "steps", "out", "population"].some(flag)
+    );
+  });
+  const envSteps = int("profile-env-steps");
+  const rounds = int("profile-rounds");
+  const vectorisedStep = [
+    rewardShare({ env: "car-soccer-1v1", numEnvs, spec: reward, steps: envSteps, rounds }),
+    rewardShare({ env: "car-soccer-2v2", numEnvs, spec: reward, steps: envSteps, rounds }),
+  ];
+  const training = await profileTraining({
+    script: process.argv[1],
+    passOn,
+    steps: int("profile-steps"),
+    log,
+  });
+  console.log(
+    JSON.stringify({
+      benchmark: "learn-car-soccer",
+      mode: "profile",
+      vectorisedStep,
+      training,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        loadAverage: os.loadavg(),
+      },
+      parameters: { numEnvs, reward: values.reward ?? "DEFAULT_CAR_SOCCER_REWARD", envSteps, rounds, passOn },
+    }),
+  );
+  process.exit(0);
+}
 
 const population = int("population");
 if (population > 1 && !values.checkpoint) {

@@ -43,22 +43,36 @@ const isBlue = (s: CarSoccerState, c: number) => c < s.teamSize;
 /** y of the goal a car attacks: blue attacks +y. */
 const attackY = (s: CarSoccerState, c: number) => (isBlue(s, c) ? K.BACK_WALL_Y : -K.BACK_WALL_Y);
 
-function toward(
-  fromX: number,
-  fromY: number,
-  fromZ: number,
-  toX: number,
-  toY: number,
-  toZ: number,
-  vx: number,
-  vy: number,
-  vz: number,
+/**
+ * The component of the vector at `v[vo…vo+2]` along the direction from `from[fo…]` to `to[to…]`
+ * (x, y, z consecutive in each array): a speed towards a point, or a cosine for a unit vector.
+ */
+function alongDirection(
+  from: ArrayLike<number>,
+  fo: number,
+  to: ArrayLike<number>,
+  too: number,
+  v: ArrayLike<number>,
+  vo: number,
 ): number {
-  const dx = toX - fromX;
-  const dy = toY - fromY;
-  const dz = toZ - fromZ;
+  const dx = to[too]! - from[fo]!;
+  const dy = to[too + 1]! - from[fo + 1]!;
+  const dz = to[too + 2]! - from[fo + 2]!;
   const d = Math.sqrt(dx * dx + dy * dy + dz * dz) || 1;
-  return (vx * dx + vy * dy + vz * dz) / d;
+  return (v[vo]! * dx + v[vo + 1]! * dy + v[vo + 2]! * dz) / d;
+}
+
+/** The aim point of each team's shots: the centre of the goal mouth it attacks (blue attacks +y). */
+const GOAL_TARGETS = {
+  blue: Float64Array.of(0, K.BACK_WALL_Y, K.GOAL_HEIGHT / 2),
+  orange: Float64Array.of(0, -K.BACK_WALL_Y, K.GOAL_HEIGHT / 2),
+};
+
+/** The car's vector field (velocity at C_VX, forward at C_FX) along the car→ball direction. */
+function carTowardBall(ctx: Ctx, field: number): number {
+  const o = car(ctx.state, ctx.arena, ctx.car);
+  const cs = ctx.state.cars;
+  return alongDirection(cs, o + C_X, ctx.state.ball, ball(ctx.arena) + B_X, cs, o + field);
 }
 
 /** Did the ball, moving with this velocity from this position, head into the mouth at y = goalY? */
@@ -172,65 +186,19 @@ export const CAR_SOCCER_TERMS: Record<string, { range: string; fn: Term }> = {
   },
   velocity_player_to_ball: {
     range: "[-1, 1]: the car's speed towards the ball / 2300",
-    fn: ({ state, car: c, arena }) => {
-      const o = car(state, arena, c);
-      const b = ball(arena);
-      const cs = state.cars;
-      const bs = state.ball;
-      return (
-        toward(
-          cs[o + C_X]!,
-          cs[o + C_X + 1]!,
-          cs[o + C_X + 2]!,
-          bs[b + B_X]!,
-          bs[b + B_X + 1]!,
-          bs[b + B_X + 2]!,
-          cs[o + C_VX]!,
-          cs[o + C_VX + 1]!,
-          cs[o + C_VX + 2]!,
-        ) / K.CAR_MAX_SPEED
-      );
-    },
+    fn: (ctx) => carTowardBall(ctx, C_VX) / K.CAR_MAX_SPEED,
   },
   velocity_ball_to_goal: {
     range: "[-1, 1]: the ball's speed towards the opponents' goal / 6000",
     fn: ({ state, car: c, arena }) => {
       const b = ball(arena);
-      const bs = state.ball;
-      return (
-        toward(
-          bs[b + B_X]!,
-          bs[b + B_X + 1]!,
-          bs[b + B_X + 2]!,
-          0,
-          attackY(state, c),
-          K.GOAL_HEIGHT / 2,
-          bs[b + B_VX]!,
-          bs[b + B_VX + 1]!,
-          bs[b + B_VX + 2]!,
-        ) / K.BALL_MAX_SPEED
-      );
+      const goal = isBlue(state, c) ? GOAL_TARGETS.blue : GOAL_TARGETS.orange;
+      return alongDirection(state.ball, b + B_X, goal, 0, state.ball, b + B_VX) / K.BALL_MAX_SPEED;
     },
   },
   face_ball: {
     range: "[-1, 1]: cosine between the car's forward vector and the direction to the ball",
-    fn: ({ state, car: c, arena }) => {
-      const o = car(state, arena, c);
-      const b = ball(arena);
-      const cs = state.cars;
-      const bs = state.ball;
-      return toward(
-        cs[o + C_X]!,
-        cs[o + C_X + 1]!,
-        cs[o + C_X + 2]!,
-        bs[b + B_X]!,
-        bs[b + B_X + 1]!,
-        bs[b + B_X + 2]!,
-        cs[o + C_FX]!,
-        cs[o + C_FX + 1]!,
-        cs[o + C_FX + 2]!,
-      );
-    },
+    fn: (ctx) => carTowardBall(ctx, C_FX),
   },
   align_ball_goal: {
     range:
@@ -472,6 +440,126 @@ class GateState {
   }
 }
 
+type Compiled = (ctx: EvalCtx) => number;
+
+/**
+ * A node as a closure, built once: children compiled, parameters bound, a KRC's terms written into
+ * its own preallocated scratch, so evaluating a reward allocates nothing and walks no spec.
+ */
+function compileNode(node: RewardNode, gates: Map<RewardNode, GateState>): Compiled {
+  if ("term" in node) {
+    const params = node.params ?? NO_PARAMS;
+    const term = CAR_SOCCER_TERMS[node.term]!.fn;
+    return (ctx) => {
+      ctx.params = params;
+      return term(ctx);
+    };
+  }
+  if ("weightedSum" in node) {
+    const children = node.weightedSum.map((c) => compileNode(c.node, gates));
+    const weights = node.weightedSum.map((c) => c.weight);
+    return (ctx) => {
+      let sum = 0;
+      for (let i = 0; i < children.length; i++) sum += weights[i]! * children[i]!(ctx);
+      return sum;
+    };
+  }
+  if ("krc" in node) {
+    const children = node.krc.map((c) => compileNode(c, gates));
+    const values = new Float64Array(children.length);
+    return (ctx) => {
+      for (let i = 0; i < children.length; i++) values[i] = children[i]!(ctx);
+      return krc(values);
+    };
+  }
+  if ("potential" in node) {
+    const phi = compileNode(node.potential, gates);
+    const gamma = node.gamma;
+    return (ctx) => {
+      // Φ is read on a state alone (previous = current), so only state terms make sense here.
+      // Φ(terminal) = 0 (Ng et al.) keeps the optimal policy of an episodic task unchanged.
+      const { state, prev } = ctx;
+      ctx.prev = state;
+      const after = phi(ctx);
+      ctx.state = prev;
+      ctx.prev = prev;
+      const before = ctx.prevTerminal ? 0 : phi(ctx);
+      ctx.state = state;
+      return potentialShaping(gamma, before, after, ctx.terminal);
+    };
+  }
+  if ("gated" in node) {
+    const dense = compileNode(node.gated, gates);
+    const outcome = compileNode(node.outcome, gates);
+    const gate = gates.get(node) ?? new GateState(node.threshold);
+    gates.set(node, gate);
+    return (ctx) => gate.pay(ctx, outcome(ctx), dense(ctx));
+  }
+  const inner = compileNode(node.par, gates);
+  const reference = node.reference;
+  return (ctx) => boundedCentred(inner(ctx), reference);
+}
+
+/**
+ * Which (state, arena, step) team spirit's per-car rewards were last computed for. The engine asks
+ * car 0, 1, … of an arena in turn for one transition: every car's reward is computed once, at the
+ * first ask, and the others are read back (the naive way recomputes all n cars for each of the n
+ * asks). A fresh sweep (an ask for a car not after the last one) or any change of the key
+ * recomputes, so callers that mutate one state in place and ask again are still answered afresh.
+ */
+class TransitionKey {
+  private state: CarSoccerState | null = null;
+  private prev: CarSoccerState | null = null;
+  private arena = -1;
+  private terminal: boolean | undefined = undefined;
+  private agent = -1;
+  private readonly fingerprint = new Float64Array(5);
+
+  /** Whether (state, prev, arena, terminal) asked for `agent` continues the sweep last recorded. */
+  matches(
+    state: CarSoccerState,
+    prev: CarSoccerState,
+    arena: number,
+    terminal: boolean | undefined,
+    agent: number,
+  ) {
+    if (state !== this.state || prev !== this.prev || arena !== this.arena || terminal !== this.terminal)
+      return false;
+    if (agent <= this.agent) return false;
+    const f = this.fingerprint;
+    const a = arena * ARENA_FIELDS;
+    const b = ball(arena);
+    return (
+      f[0] === state.arena[a + A_STEPS] &&
+      f[1] === state.arena[a + A_EPISODE] &&
+      f[2] === state.ball[b + B_X] &&
+      f[3] === state.ball[b + B_X + 1] &&
+      f[4] === state.ball[b + B_VX]
+    );
+  }
+
+  record(
+    state: CarSoccerState,
+    prev: CarSoccerState,
+    arena: number,
+    terminal: boolean | undefined,
+    agent: number,
+  ) {
+    this.state = state;
+    this.prev = prev;
+    this.arena = arena;
+    this.terminal = terminal;
+    this.agent = agent;
+    const a = arena * ARENA_FIELDS;
+    const b = ball(arena);
+    this.fingerprint[0] = state.arena[a + A_STEPS]!;
+    this.fingerprint[1] = state.arena[a + A_EPISODE]!;
+    this.fingerprint[2] = state.ball[b + B_X]!;
+    this.fingerprint[3] = state.ball[b + B_X + 1]!;
+    this.fingerprint[4] = state.ball[b + B_VX]!;
+  }
+}
+
 /** Turns a spec into a reward function for CarSoccerEnv / CarSoccerVecEnv, with per-component reporting. */
 export function compileReward(input: RewardSpec | unknown): CompiledReward {
   const spec = parseRewardSpec(input);
@@ -484,43 +572,15 @@ export function compileReward(input: RewardSpec | unknown): CompiledReward {
     return n > 1 ? `${name}#${n}` : name;
   });
   const gates = new Map<RewardNode, GateState>();
-  const evaluate = (node: RewardNode, ctx: EvalCtx): number => {
-    if ("term" in node) {
-      ctx.params = node.params ?? NO_PARAMS;
-      return CAR_SOCCER_TERMS[node.term]!.fn(ctx);
-    }
-    if ("weightedSum" in node) {
-      let sum = 0;
-      for (const c of node.weightedSum) sum += c.weight * evaluate(c.node, ctx);
-      return sum;
-    }
-    if ("krc" in node) return krc(node.krc.map((c) => evaluate(c, ctx)));
-    if ("potential" in node) {
-      // Φ is read on a state alone (previous = current), so only state terms make sense here.
-      // Φ(terminal) = 0 (Ng et al.) keeps the optimal policy of an episodic task unchanged.
-      const { state, prev } = ctx;
-      ctx.prev = state;
-      const after = evaluate(node.potential, ctx);
-      ctx.state = prev;
-      ctx.prev = prev;
-      const before = ctx.prevTerminal ? 0 : evaluate(node.potential, ctx);
-      ctx.state = state;
-      return potentialShaping(node.gamma, before, after, ctx.terminal);
-    }
-    if ("gated" in node) {
-      const gate = gates.get(node) ?? new GateState(node.threshold);
-      gates.set(node, gate);
-      return gate.pay(ctx, evaluate(node.outcome, ctx), evaluate(node.gated, ctx));
-    }
-    return boundedCentred(evaluate(node.par, ctx), node.reference);
-  };
+  const partFns = parts.map((p) => compileNode(p.node, gates));
+  const partWeights = parts.map((p) => p.weight);
   const k = parts.length;
   const lastComponents = new Float64Array(k);
   /** The reward of `ctx.car`, its parts' contributions written to `out` from `at`. */
   const partsOf = (ctx: EvalCtx, out: Float64Array, at: number): number => {
     let total = 0;
     for (let j = 0; j < k; j++) {
-      const v = parts[j]!.weight * evaluate(parts[j]!.node, ctx);
+      const v = partWeights[j]! * partFns[j]!(ctx);
       out[at + j] = v;
       total += v;
     }
@@ -532,8 +592,10 @@ export function compileReward(input: RewardSpec | unknown): CompiledReward {
   let totals = new Float64Array(0);
   let column = new Float64Array(0);
   let mixed = new Float64Array(0);
+  let mixedColumn = new Float64Array(0);
   let lastAgent = 0;
   let mixPending = false;
+  const sweep = new TransitionKey();
   // One context, filled in at each call and by the nodes as they go: no allocation per step.
   const ctx = {} as EvalCtx;
   const fn: RewardFn = (state, prev, agent, arena, terminal) => {
@@ -553,15 +615,21 @@ export function compileReward(input: RewardSpec | unknown): CompiledReward {
       totals = new Float64Array(n);
       column = new Float64Array(n);
       mixed = new Float64Array(n);
+      mixedColumn = new Float64Array(n);
     }
-    // Team spirit needs every car's own reward.
-    for (let c = 0; c < n; c++) {
-      ctx.car = c;
-      totals[c] = partsOf(ctx, perCar, c * k);
+    // Team spirit needs every car's own reward: computed and mixed once per transition (O(n)),
+    // the other cars' asks read the mix back.
+    if (!sweep.matches(state, prev, arena, terminal, agent)) {
+      for (let c = 0; c < n; c++) {
+        ctx.car = c;
+        totals[c] = partsOf(ctx, perCar, c * k);
+      }
+      teamSpirit(totals, teams, tau, mixed);
     }
+    sweep.record(state, prev, arena, terminal, agent);
     lastAgent = agent;
     mixPending = true;
-    return teamSpirit(totals, teams, tau, mixed)[agent]!;
+    return mixed[agent]!;
   };
   // The parts are mixed only when read: training asks for rewards, not for their parts.
   const mixParts = () => {
@@ -569,7 +637,8 @@ export function compileReward(input: RewardSpec | unknown): CompiledReward {
     mixPending = false;
     for (let j = 0; j < k; j++) {
       for (let c = 0; c < teams.length; c++) column[c] = perCar[c * k + j]!;
-      lastComponents[j] = teamSpirit(column, teams, tau, mixed)[lastAgent]!;
+      // Into its own buffer: `mixed` holds the rewards of the transition still being read.
+      lastComponents[j] = teamSpirit(column, teams, tau, mixedColumn)[lastAgent]!;
     }
   };
   return {
