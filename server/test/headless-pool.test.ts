@@ -56,7 +56,10 @@ describe("headless matches in worker threads", () => {
       durationSeconds: 20,
       seats: [await shippedModel(), bot("ball-chaser")],
     };
-    const [here, there] = (await Promise.all([playHeadlessJob(job), pool.run(job)])) as PlayedCarSoccer[];
+    const [here, there] = (await Promise.all([playHeadlessJob(job), pool.run(job)])) as [
+      PlayedCarSoccer,
+      PlayedCarSoccer,
+    ];
     expect(there.controllers).toEqual(["ppo-selfplay v1", "ball-chaser"]);
     expect(there.score).toEqual(here.score);
     expect(there.goals).toEqual(here.goals);
