@@ -68,16 +68,18 @@ export async function connectCommand(args: string[], values: Record<string, unkn
 
   const client = new RemoteAgentClient({ server, apiKey: key });
   try {
+    // The agent plays under the name it was given (--agent), else the checkpoint's.
+    const agentName = text(values, "agent") ?? manifest.name;
     let versionId = text(values, "version");
     if (!versionId) {
       const registered = await client.register({
-        name: text(values, "agent") ?? manifest.name,
+        name: agentName,
         env: manifest.env,
         observationBuilder: manifest.observationBuilder,
         actionParser: manifest.actionParser,
       });
       versionId = registered.versionId;
-      console.log(`registered remote version ${registered.version} of ${manifest.name} (${versionId})`);
+      console.log(`registered remote version ${registered.version} of ${agentName} (${versionId})`);
     }
     const match = await client.requestMatch({
       versionId,
@@ -86,7 +88,7 @@ export async function connectCommand(args: string[], values: Record<string, unkn
       durationSeconds: seconds,
     });
     console.log(
-      `match ${match.matchId}: joining room ${match.roomId} (seat ${match.seat}, ${match.deadlineMs} ms per answer)`,
+      `match ${match.matchId}: ${agentName} joins room ${match.roomId} (seat ${match.seat}, ${Math.round(match.deadlineMs)} ms per answer)`,
     );
     let refused = 0;
     let answered = 0;

@@ -20,7 +20,9 @@ import { ProgressLine } from "../report/progress.js";
 import { lineChartSvg } from "../report/svg-chart.js";
 import { parseCarSoccerTrainConfig, TrainConfigError } from "../selfplay/config.js";
 import { trainCarSoccer } from "../selfplay/train.js";
+import { builtinAgents, environmentOf, type ResolvedAgent, resolveAgent } from "./agents.js";
 import { CONNECT_HELP, connectCommand } from "./connect.js";
+import { LEAGUE_GAME_SECONDS, playLeagueGame } from "./league-game.js";
 import { carController, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
 import { REWARD_HELP, rewardCommand } from "./reward.js";
 
@@ -29,13 +31,15 @@ const HELP: Record<string, string> = {
 
   league train <config.json> [--resume latest]   train a PPO agent (bandits; car soccer: self-play)
   league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
-  league play <agent> [--env ENV] [--seed S]      one episode, with a live summary
-  league submit <checkpoint> --server URL --key KEY [--agent NAME]
+  league play <agent> [--vs <agent>] [--env ENV] [--seed S]   one game, the score as it goes
+  league submit <checkpoint> --server URL --key KEY [--agent NAME] [--web URL]
   league connect <checkpoint> --server URL --key KEY  play a live match as a remote agent
   league reward analyse [<run>] [--spec spec.json]  what a reward rewards; distance to goals; hacking check
 
-An <agent> is a checkpoint folder (agent.json, model.json, weights) or a built-in by name:
-a bandit baseline (ucb1, thompson-bernoulli, …) or a car-soccer bot (ball-chaser, defender, random).
+An <agent> is a checkpoint folder (agent.json, model.json, weights), a trained agent shipped with
+the league by name (ppo-selfplay, ppo-history), or a scripted one: a bandit baseline (ucb1,
+thompson-bernoulli, …) or a car-soccer bot (ball-chaser, defender, random). The environment is the
+checkpoint's (its agent.json); --env chooses it for scripted agents.
 \`league <command> --help\` says more.`,
   train: `league train <config.json> [--resume latest]
 
@@ -62,15 +66,21 @@ With "evaluation", every N iterations the learner plays greedy games against the
 so far is kept in <out>/best (with evaluation.json).`,
   eval: `league eval <agent> --vs <agent> [--games N] [--env ENV] [--seed S]
 
-Bandits and recommender: both play the same N seeded instances (duplicate play); prints returns,
+The environment is the checkpoints' (their agent.json), else --env (default: car-soccer-1v1 for
+car-soccer bots, bandit-bernoulli-10 otherwise). Bandits and recommender: both play the same N seeded instances (duplicate play); prints returns,
 regrets and the winner. Car soccer: N games, sides alternating, each ending at the first goal or
 the time limit; prints wins, draws and goals.`,
-  play: `league play <agent> [--env ENV] [--seed S]
+  play: `league play <agent> [--vs <agent>] [--env ENV] [--seed S] [--seconds N]
 
-Plays one episode and prints a live summary: return and regret for bandits, score and ball for car soccer.`,
-  submit: `league submit <checkpoint> --server URL --key KEY [--agent NAME]
+Bandits and recommender: plays one seeded episode and prints its return and regret.
+Car soccer: plays one game under league rules against --vs (default ball-chaser): N seconds of
+game time (default 300), every goal counted, kickoff after each; prints each goal and the score
+every 30 s as it goes, then the result.`,
+  submit: `league submit <checkpoint> --server URL --key KEY [--agent NAME] [--web URL]
 
-Uploads a checkpoint folder as a new version of agent NAME (default: the manifest's name).`,
+Uploads a checkpoint folder as a new version of agent NAME (default: the manifest's name) and
+prints the agent's page on the web site: --web URL, else LEAGUE_WEB, else the server's host on
+port 3000.`,
   reward: REWARD_HELP,
   connect: CONNECT_HELP,
 };
@@ -96,17 +106,6 @@ function intOption(values: Record<string, unknown>, name: string, fallback: numb
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
   return Number(raw);
-}
-
-function envOf(values: Record<string, unknown>, fallback: string): string {
-  const id = option(values, "env") ?? fallback;
-  try {
-    getEnvSpec(id);
-  } catch (error) {
-    if (error instanceof UnknownEnvError) throw new UsageError(error.message);
-    throw error;
-  }
-  return id;
 }
 
 async function train(args: string[], values: Record<string, unknown>): Promise<void> {
@@ -239,6 +238,16 @@ async function trainCarSoccerCommand(
   );
 }
 
+/** The agents a command names, resolved, and the environment they play. */
+function agentsAndEnv(specs: string[], values: Record<string, unknown>) {
+  const builtins = builtinAgents();
+  const agents = specs.map((spec) => resolveAgent(spec, builtins));
+  const envId = environmentOf(agents, option(values, "env"), builtins);
+  // Players take a folder or a scripted name.
+  const player = (a: ResolvedAgent) => (a.kind === "checkpoint" ? a.dir : a.spec);
+  return { envId, players: agents.map(player) };
+}
+
 async function evaluate(args: string[], values: Record<string, unknown>): Promise<void> {
   const [agent] = args;
   const opponent = option(values, "vs");
@@ -246,13 +255,14 @@ async function evaluate(args: string[], values: Record<string, unknown>): Promis
   const games = intOption(values, "games", 10);
   if (games < 1) throw new UsageError(`--games must be at least 1, got ${games}`);
   const seed = intOption(values, "seed", 1);
-  const envId = envOf(values, "bandit-bernoulli-10");
+  const { envId, players } = agentsAndEnv([agent, opponent], values);
+  const [mePlayer, themPlayer] = players as [string, string];
   const spec = getEnvSpec(envId);
   if (spec.family !== "car-soccer") {
     const seeds = Array.from({ length: games }, (_, i) => seed + i);
     const result = playDuplicate({
       env: envId,
-      policies: [await duplicateEntrant(agent, envId), await duplicateEntrant(opponent, envId)],
+      policies: [await duplicateEntrant(mePlayer, envId), await duplicateEntrant(themPlayer, envId)],
       seeds,
     });
     for (const e of result.entries) {
@@ -268,8 +278,8 @@ async function evaluate(args: string[], values: Record<string, unknown>): Promis
   let goalsAgainst = 0;
   const progress = new ProgressLine({ label: "eval", total: games, unit: "games", everyMs: 5000 });
   for (let g = 0; g < games; g++) {
-    const a = await carController(agent, envId, seed + g);
-    const b = await carController(opponent, envId, seed + g + 1_000_003);
+    const a = await carController(mePlayer, envId, seed + g);
+    const b = await carController(themPlayer, envId, seed + g + 1_000_003);
     // Sides alternate, so neither agent keeps a side's advantage.
     const agentIsBlue = g % 2 === 0;
     const { blueGoals, orangeGoals } = playCarSoccerEpisode(
@@ -291,31 +301,55 @@ async function evaluate(args: string[], values: Record<string, unknown>): Promis
   );
 }
 
+const clock = (second: number) =>
+  `${Math.floor(second / 60)}:${Math.floor(second % 60)
+    .toString()
+    .padStart(2, "0")}`;
+
 async function play(args: string[], values: Record<string, unknown>): Promise<void> {
   const [agent] = args;
-  if (!agent) throw new UsageError("play needs an agent: league play <agent> [--env ENV]");
+  if (!agent) throw new UsageError("play needs an agent: league play <agent> [--vs <agent>] [--env ENV]");
   const seed = intOption(values, "seed", 1);
-  const envId = envOf(values, "bandit-bernoulli-10");
+  const vs = option(values, "vs");
+  const specs = vs === undefined ? [agent] : [agent, vs];
+  const { envId, players } = agentsAndEnv(specs, values);
   const spec = getEnvSpec(envId);
   if (spec.family === "car-soccer") {
-    const me = await carController(agent, envId, seed);
-    const opponent = await carController(option(values, "vs") ?? "ball-chaser", envId, seed + 1);
-    const { blueGoals, orangeGoals, steps } = playCarSoccerEpisode(envId, me, opponent, seed, (env, step) => {
-      if (step % 150 === 0) {
-        const b = env.state.ball;
+    const seconds = intOption(values, "seconds", LEAGUE_GAME_SECONDS);
+    if (seconds < 1) throw new UsageError(`--seconds must be at least 1, got ${seconds}`);
+    const me = await carController(players[0]!, envId, seed);
+    // The opponent is the ball-chaser unless --vs names one (the env's bots are in the error).
+    const opponent = await carController(players[1] ?? "ball-chaser", envId, seed + 1);
+    console.log(`${me.name} (blue) vs ${opponent.name} (orange) on ${envId}: ${seconds} s, seed ${seed}`);
+    let shown = 0;
+    const result = playLeagueGame(envId, me, opponent, {
+      seed,
+      seconds,
+      onGoal: (goal) =>
         console.log(
-          `t=${((step * env.tickSkip) / 120).toFixed(0).padStart(4)} s  ball (${b[0]!.toFixed(0)}, ${b[1]!.toFixed(0)}, ${b[2]!.toFixed(0)})`,
+          `${clock(goal.second)}  goal ${goal.team} (${goal.team === "blue" ? me.name : opponent.name})  blue ${goal.blue} – ${goal.orange} orange`,
+        ),
+      onStep: (engine, second, score) => {
+        if (second < shown + 30) return;
+        shown += 30;
+        const b = engine.state.ball;
+        console.log(
+          `${clock(second)}  blue ${score.blue} – ${score.orange} orange  ball (${b[0]!.toFixed(0)}, ${b[1]!.toFixed(0)}, ${b[2]!.toFixed(0)})`,
         );
-      }
+      },
     });
+    const outcome =
+      result.blue === result.orange
+        ? "draw"
+        : `${result.blue > result.orange ? me.name : opponent.name} wins`;
     console.log(
-      `${me.name} (blue) ${blueGoals} – ${orangeGoals} ${opponent.name} (orange) after ${((steps * spec.tickSkip) / 120).toFixed(1)} s`,
+      `${me.name} (blue) ${result.blue} – ${result.orange} ${opponent.name} (orange) after ${result.seconds} s: ${outcome}`,
     );
     return;
   }
   const result = playDuplicate({
     env: envId,
-    policies: [await duplicateEntrant(agent, envId)],
+    policies: [await duplicateEntrant(players[0]!, envId)],
     seeds: [seed],
   });
   const e = result.entries[0]!;
@@ -368,9 +402,22 @@ async function submit(args: string[], values: Record<string, unknown>): Promise<
     throw new Error(
       `the server refused the submission (${response.status} ${body?.error?.code ?? ""}): ${body?.error?.message ?? response.statusText}`,
     );
+  const page = `${webUrl(server, option(values, "web") ?? process.env.LEAGUE_WEB)}/agents/${body?.agentId}`;
   console.log(
-    `submitted version ${body?.version} (${body?.status}); it plays a validation match, then joins the ladder. Agent: ${server}/api/v1/agents/${body?.agentId}`,
+    `submitted version ${body?.version} (${body?.status}); it plays a validation match, then joins the ladder.\nagent page: ${page}`,
   );
+}
+
+/** The web site's address: given, or the server's host on the site's port (3000). */
+function webUrl(server: string, given: string | undefined): string {
+  if (given) return given.replace(/\/+$/, "");
+  try {
+    const url = new URL(server);
+    url.port = "3000";
+    return url.origin;
+  } catch {
+    throw new UsageError(`--server must be a URL (e.g. http://localhost:2567), got "${server}"`);
+  }
 }
 
 const COMMANDS: Record<string, (args: string[], values: Record<string, unknown>) => Promise<void>> = {
@@ -419,6 +466,7 @@ async function main(argv: string[]): Promise<number> {
         version: { type: "string" },
         opponent: { type: "string" },
         side: { type: "string" },
+        web: { type: "string" },
       },
     });
   } catch (error) {

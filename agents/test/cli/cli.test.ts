@@ -28,7 +28,20 @@ describe("league CLI", () => {
       [["eval", "--nope"], /^league: eval: Unknown option '--nope'/],
       [
         ["eval", "alphago", "--vs", "random"],
-        /^league: "alphago" is neither a checkpoint folder nor a baseline/,
+        /^league: "alphago" is neither a checkpoint folder, a built-in agent nor a bot of bandit-bernoulli-10; bots: .*thompson-bernoulli.*; built-in agents: ppo-history/,
+      ],
+      // A shipped agent's env is its checkpoint's; the bots named must be that env's.
+      [
+        ["play", "ppo-selfplay", "--vs", "ucb1"],
+        /^league: "ucb1" is neither a checkpoint folder, a built-in agent nor a bot of car-soccer-1v1; bots: ball-chaser, defender, .*; built-in agents: ppo-selfplay/,
+      ],
+      [
+        ["eval", "ppo-selfplay", "--vs", "ppo-history"],
+        /^league: ppo-history plays bandit-bernoulli-10, not car-soccer-1v1/,
+      ],
+      [
+        ["eval", "ppo-selfplay", "--vs", "ball-chaser", "--env", "car-soccer-2v2"],
+        /^league: ppo-selfplay plays car-soccer-1v1, not car-soccer-2v2/,
       ],
       [["submit", dir], /^league: submit needs --server URL/],
     ];
@@ -73,36 +86,54 @@ describe("league CLI", () => {
       bandit.stdout,
     );
 
-    const car = await league([
-      "play",
-      "ball-chaser",
-      "--env",
-      "car-soccer-1v1",
-      "--vs",
-      "random",
-      "--seed",
-      "2",
-    ]);
-    expect(car.code).toBe(0);
-    // The live summary: where the ball is every ten seconds of game time.
-    expect(car.stdout).toMatch(/^t=\s+10 s {2}ball \(-?\d+, -?\d+, \d+\)$/m);
-    expect(car.stdout).toMatch(/ball-chaser \(blue\) \d+ – \d+ random \(orange\) after [\d.]+ s/);
+    // Car soccer under league rules: five minutes, goals counted, kickoff after each, the score as it goes.
+    const car = await league(["play", "ball-chaser", "--vs", "random", "--seed", "1"]);
+    expect(car.code, car.stderr).toBe(0);
+    expect(car.stdout).toMatch(
+      /^ball-chaser \(blue\) vs random \(orange\) on car-soccer-1v1: 300 s, seed 1$/m,
+    );
+    expect(car.stdout).toMatch(/^0:30 {2}blue \d+ – \d+ orange {2}ball \(-?\d+, -?\d+, \d+\)$/m);
+    expect(car.stdout).toMatch(/^5:00 {2}blue \d+ – \d+ orange/m);
+    const goals = [
+      ...car.stdout.matchAll(
+        /^\d:\d\d {2}goal (blue|orange) \((ball-chaser|random)\) {2}blue (\d+) – (\d+) orange$/gm,
+      ),
+    ];
+    const final = /^ball-chaser \(blue\) (\d+) – (\d+) random \(orange\) after 300 s: (draw|\S+ wins)$/m.exec(
+      car.stdout,
+    );
+    expect(final).not.toBeNull();
+    // The ball-chaser scores on the random bot more than once in five minutes; each goal line counts one more.
+    expect(Number(final![1])).toBeGreaterThan(1);
+    expect(goals.length).toBe(Number(final![1]) + Number(final![2]));
+    goals.forEach((g, i) => {
+      expect(Number(g[3]) + Number(g[4])).toBe(i + 1);
+      expect(g[2]).toBe(g[1] === "blue" ? "ball-chaser" : "random");
+    });
+  });
+
+  it("plays and evaluates the shipped agents by name, in their checkpoint's environment", async () => {
+    const car = await league(["play", "ppo-selfplay", "--vs", "defender", "--seconds", "30"]);
+    expect(car.code, car.stderr).toBe(0);
+    expect(car.stdout).toMatch(/^learn-car-soccer \(blue\) vs defender \(orange\) on car-soccer-1v1: 30 s/m);
+    expect(car.stdout).toMatch(/^learn-car-soccer \(blue\) \d+ – \d+ defender \(orange\) after 30 s/m);
+    const evaluated = await league(["eval", "ppo-selfplay", "--vs", "ball-chaser", "--games", "2"]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(
+      /^ppo-selfplay vs ball-chaser on car-soccer-1v1: \d+ wins, \d+ draws, \d+ losses in 2 games/m,
+    );
+    const bandit = await league(["eval", "ppo-history", "--vs", "ucb1", "--games", "2"]);
+    expect(bandit.code, bandit.stderr).toBe(0);
+    expect(bandit.stdout).toMatch(/^ppo-history\s+return [\d.]+/m);
+    expect(bandit.stdout).toMatch(/^ucb1\s+return [\d.]+/m);
   });
 
   it("evaluates bandit baselines by duplicate play and car-soccer bots by games", async () => {
     const bandit = await league(["eval", "thompson-bernoulli", "--vs", "random", "--games", "3"]);
     expect(bandit.code).toBe(0);
     expect(bandit.stdout).toMatch(/thompson-bernoulli\s+return [\d.]+ ± [\d.]+\s+regret [\d.]+\s+rank 1/);
-    const cars = await league([
-      "eval",
-      "ball-chaser",
-      "--vs",
-      "random",
-      "--games",
-      "4",
-      "--env",
-      "car-soccer-1v1",
-    ]);
+    // Two car-soccer bots play car soccer without --env.
+    const cars = await league(["eval", "ball-chaser", "--vs", "random", "--games", "4"]);
     expect(cars.code).toBe(0);
     expect(cars.stdout).toMatch(
       /ball-chaser vs random on car-soccer-1v1: \d+ wins, \d+ draws, \d+ losses in 4 games/,
@@ -220,6 +251,19 @@ describe("league CLI", () => {
       const ok = await league(["submit", ckpt, "--server", url, "--key", "al_abcdefghij_secret"]);
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toMatch(/submitted version 3 \(pending\)/);
+      // The new agent's page on the web site: the server's host on port 3000, or --web.
+      expect(ok.stdout).toMatch(/^agent page: http:\/\/127\.0\.0\.1:3000\/agents\/a1$/m);
+      const web = await league([
+        "submit",
+        ckpt,
+        "--server",
+        url,
+        "--key",
+        "al_abcdefghij_secret",
+        "--web",
+        "https://league.example/",
+      ]);
+      expect(web.stdout).toMatch(/^agent page: https:\/\/league\.example\/agents\/a1$/m);
       expect(received[0]!.auth).toBe("Bearer al_abcdefghij_secret");
       for (const file of ["agent.json", "model.json", "weights.bin"])
         expect(received[0]!.body).toContain(`filename="${file}"`);
