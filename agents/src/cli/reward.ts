@@ -114,7 +114,7 @@ function printAnalysis(a: CarSoccerRewardAnalysis): void {
     );
   const d = a.distanceToGoals;
   console.log(
-    `distance to goals on ${d.transitions} sampled transitions (γ ${d.gamma}): EPIC ${d.epic.toFixed(3)}, STARC ${d.starc.toFixed(3)}  (0 = same objective up to shaping; 0.71 = unrelated)`,
+    `distance to goals (γ ${d.gamma}): EPIC ${d.epic.toFixed(3)} on ${d.transitions} sampled transitions (0 = same objective up to shaping; 0.71 = unrelated), STARC ${d.starc.toFixed(3)} on ${d.levelled.states} states × ${d.levelled.actions} first actions (0 = same ranking of policies; 1 = opposite)${d.goalsIndifferent ? " — no first action changed the goals scored there, so STARC says nothing of goals" : ""}`,
   );
   console.log(`${a.termination.flagged ? "WARNING: " : ""}episode end: ${a.termination.reason}`);
 }

@@ -1,7 +1,8 @@
 // Reward analysis, as Lucy-SKG's analysis tool and better: what each component of a shaped reward
 // contributes, how components move together and with the true objective (goals), how far the
-// shaped reward is from that objective on sampled transitions (EPIC, STARC), and whether a
-// training run looks like reward hacking (shaped return up, outcome down). Pure functions.
+// shaped reward is from that objective (EPIC on sampled transitions, STARC on action values measured
+// by rollouts), and whether a training run looks like reward hacking (shaped return up, outcome
+// down). Pure functions.
 
 /** One episode's per-step signals: each component's contribution, their total, and the outcome. */
 export interface EpisodeTrace {
@@ -143,19 +144,19 @@ export function rewardStatistics(episodes: readonly EpisodeTrace[]): RewardStats
 export type BankReward = (from: number, to: number) => number;
 
 /**
- * EPIC and STARC-style distances between two state-transition rewards on sampled transitions
- * (Gleave et al. 2020, sample-based canonicalisation): C(R)(s,s') = R(s,s') + γ E[R(s',S')] −
- * E[R(s,S')] − γ E[R(S,S')], with S, S' drawn from the `coverage` states. Any potential shaping
- * γΦ(s') − Φ(s) cancels exactly in C on the same samples, so a shaped reward and its base are at
- * distance 0; a positive rescaling changes neither distance.
+ * EPIC distance between two state-transition rewards on sampled transitions (Gleave et al. 2020,
+ * sample-based canonicalisation): C(R)(s,s') = R(s,s') + γ E[R(s',S')] − E[R(s,S')] − γ E[R(S,S')],
+ * with S, S' drawn from the `coverage` states, then the Pearson distance √((1 − ρ)/2). Any potential
+ * shaping γΦ(s') − Φ(s) cancels exactly in C on the same samples, so a shaped reward and its base are
+ * at distance 0; a positive rescaling changes nothing.
  */
-export function sampledRewardDistances(
+export function sampledEpicDistance(
   rewardA: BankReward,
   rewardB: BankReward,
   transitions: readonly (readonly [number, number])[],
   coverage: readonly number[],
   gamma: number,
-): { epic: number; starc: number; transitions: number; coverage: number } {
+): { epic: number; transitions: number; coverage: number } {
   if (transitions.length < 2) throw new RangeError("reward distance: needs at least two transitions");
   if (coverage.length === 0) throw new RangeError("reward distance: needs coverage states");
   const canonical = (r: BankReward): Float64Array => {
@@ -185,19 +186,47 @@ export function sampledRewardDistances(
   const vb = moments(b).variance;
   // Two constant rewards are the same up to shaping; a constant and a varying one are unrelated.
   const epic = rho === null ? (va === vb ? 0 : 1 / Math.SQRT2) : Math.sqrt((1 - rho) / 2);
-  const unit = (c: Float64Array) => {
-    const norm = Math.sqrt(c.reduce((s, x) => s + x * x, 0) / c.length);
-    return norm === 0 ? c : c.map((x) => x / norm);
+  return { epic, transitions: transitions.length, coverage: coverage.length };
+}
+
+/**
+ * STARC distance (Skalse et al. 2023) from action values measured by rollouts: `qA[i][k]` is
+ * Q^π_A(s_i, a_k), the discounted return of reward A after taking candidate action k in sampled
+ * state i and following π, and `onPolicy[i]` the candidate π itself takes there (π deterministic),
+ * so V^π(s_i) = Q^π(s_i, a_onPolicy). Value-adjusted levelling makes each reward its advantage
+ * A^π(s, a) = Q^π(s, a) − V^π(s); each is normalised to unit L2 norm over the (s, a) samples (a zero
+ * advantage stays zero), and the distance is their L2 distance halved, in [0, 1].
+ */
+export function levelledStarcDistance(
+  qA: readonly (readonly number[])[],
+  qB: readonly (readonly number[])[],
+  onPolicy: readonly number[],
+): { starc: number; states: number; actions: number; zeroAdvantage: { a: boolean; b: boolean } } {
+  if (qA.length === 0 || qA.length !== qB.length || qA.length !== onPolicy.length)
+    throw new RangeError(
+      `STARC: ${qA.length} and ${qB.length} states of action values, ${onPolicy.length} on-policy actions`,
+    );
+  const level = (q: readonly (readonly number[])[]) => {
+    const out: number[] = [];
+    q.forEach((row, i) => {
+      const v = row[onPolicy[i]!];
+      if (v === undefined) throw new RangeError(`STARC: state ${i} has no value for its on-policy action`);
+      for (const x of row) out.push(x - v);
+    });
+    const norm = Math.sqrt(out.reduce((n, x) => n + x * x, 0));
+    return { unit: norm === 0 ? out : out.map((x) => x / norm), zero: norm === 0 };
   };
-  const ua = unit(a);
-  const ub = unit(b);
+  const a = level(qA);
+  const b = level(qB);
+  if (a.unit.length !== b.unit.length)
+    throw new RangeError("STARC: the two rewards were levelled on different actions");
   let d = 0;
-  for (let i = 0; i < ua.length; i++) d += (ua[i]! - ub[i]!) ** 2;
+  for (let i = 0; i < a.unit.length; i++) d += (a.unit[i]! - b.unit[i]!) ** 2;
   return {
-    epic,
-    starc: Math.sqrt(d / ua.length) / 2,
-    transitions: transitions.length,
-    coverage: coverage.length,
+    starc: Math.sqrt(d) / 2,
+    states: qA.length,
+    actions: qA[0]!.length,
+    zeroAdvantage: { a: a.zero, b: b.zero },
   };
 }
 

@@ -1,22 +1,26 @@
 // Reward analysis on car soccer: play seeded episodes with any two controllers, record what each
 // additive part of a reward spec contributes at every step beside the true objective (goals),
-// keep a sample of transitions, and measure how far the shaped reward is from goals (EPIC, STARC).
+// keep a sample of transitions, and measure how far the shaped reward is from goals: EPIC on the
+// sampled transitions, STARC on action values measured by branching rollouts from sampled states.
 import {
+  CarSoccerEngine,
   CarSoccerEnv,
   CarSoccerState,
   ContinuousAction,
   GoalCondition,
   getEnvSpec,
   goalReward,
+  NOT_DONE,
   type RewardFn,
   Rng,
   TimeoutCondition,
 } from "@league/envs";
 import {
   type EpisodeTrace,
+  levelledStarcDistance,
   type RewardStats,
   rewardStatistics,
-  sampledRewardDistances,
+  sampledEpicDistance,
   type TerminationIncentive,
   terminationIncentive,
 } from "./analysis.js";
@@ -47,6 +51,10 @@ export interface CarSoccerAnalysisOptions {
   sampleTransitions: number;
   /** Coverage states drawn from the kept transitions for the canonicalisation. */
   coverageStates: number;
+  /** Kept states from which STARC's rollouts branch, one per candidate action of blue-0. */
+  levelledStates: number;
+  /** Steps each STARC rollout follows the drivers for after its first action (or to the episode's end). */
+  rolloutSteps: number;
   /**
    * Adds `coef` × the normalised RND bonus of blue-0's next observation to the reward, reported
    * as its own component. Batched per episode as in a rollout: the bonus of an episode comes from
@@ -64,7 +72,23 @@ export const CAR_SOCCER_ANALYSIS_DEFAULTS = {
   gamma: 0.99,
   sampleTransitions: 256,
   coverageStates: 48,
+  levelledStates: 24,
+  rolloutSteps: 300,
 };
+
+/**
+ * What blue-0 may do first in a STARC rollout besides what its driver does (continuous controls:
+ * throttle, steer, pitch, yaw, roll, jump, boost, handbrake): idle, drive, reverse, turn, boost, jump.
+ */
+export const STARC_CANDIDATE_ACTIONS: readonly (readonly number[])[] = [
+  [0, 0, 0, 0, 0, 0, 0, 0],
+  [1, 0, 0, 0, 0, 0, 0, 0],
+  [-1, 0, 0, 0, 0, 0, 0, 0],
+  [1, -1, 0, -1, 0, 0, 0, 0],
+  [1, 1, 0, 1, 0, 0, 0, 0],
+  [1, 0, 0, 0, 0, 0, 1, 0],
+  [0, 0, 0, 0, 0, 1, 0, 0],
+];
 
 export interface CarSoccerRewardAnalysis {
   env: string;
@@ -76,7 +100,17 @@ export interface CarSoccerRewardAnalysis {
   /** Distance of the shaped reward to the goal reward (the true objective). */
   /** Distance of the spec's reward to goals; a novelty bonus is left out (it is not a function of
    * the transition but of the predictor's training history). */
-  distanceToGoals: { epic: number; starc: number; transitions: number; coverage: number; gamma: number };
+  distanceToGoals: {
+    epic: number;
+    starc: number;
+    transitions: number;
+    coverage: number;
+    gamma: number;
+    /** STARC's sample: states levelled, candidate first actions (the driver's own first), rollout length. */
+    levelled: { states: number; actions: number; rolloutSteps: number };
+    /** True when no first action changed the goal return anywhere: STARC then measures nothing of goals. */
+    goalsIndifferent: boolean;
+  };
   goals: { blue: number; orange: number };
   /** Whether ending an episode (scoring, conceding) pays more than the shaping stream it ends. */
   termination: TerminationIncentive;
@@ -199,20 +233,37 @@ export function analyseCarSoccerReward(
       return fn(to, from, 0, 0);
     };
   // A fresh compile: a gated node's accumulators must not carry the episodes into the sample.
-  const distance = sampledRewardDistances(
+  const epic = sampledEpicDistance(
     onBank(compileReward(spec).fn),
     onBank(goalReward),
     transitions,
     coverage,
     o.gamma,
   );
+  // STARC levels from the kept transitions' first states, a seeded subset.
+  const starts = slots.map((k) => 2 * k);
+  for (let i = starts.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [starts[i], starts[j]] = [starts[j]!, starts[i]!];
+  }
+  const levelled = starts.slice(0, Math.min(o.levelledStates, starts.length));
+  const values = branchValues(o, spec, bank, levelled);
+  const starc = levelledStarcDistance(values.shaped, values.goals, values.onPolicy);
   return {
     env: o.envId,
     players: { blue: o.blue.name, orange: o.orange.name },
     car: 0,
     spec,
     statistics: rewardStatistics(traces),
-    distanceToGoals: { ...distance, gamma: o.gamma },
+    distanceToGoals: {
+      epic: epic.epic,
+      starc: starc.starc,
+      transitions: epic.transitions,
+      coverage: epic.coverage,
+      gamma: o.gamma,
+      levelled: { states: starc.states, actions: starc.actions, rolloutSteps: o.rolloutSteps },
+      goalsIndifferent: starc.zeroAdvantage.b,
+    },
     goals,
     termination: terminationIncentive(traces, o.gamma),
     novelty: novelty
@@ -224,4 +275,65 @@ export function analyseCarSoccerReward(
         }
       : null,
   };
+}
+
+/**
+ * Action values for STARC's value-adjusted levelling, under π = the two drivers: from each state,
+ * blue-0 takes its driver's action (index 0) or a candidate, then every car follows its driver for
+ * `rolloutSteps` steps or to the episode's end. Q is the discounted return of the shaped reward
+ * (compiled afresh per rollout: gated accumulators start empty) and of goals. The rollout's last
+ * step counts as the end of the episode, so potential shaping telescopes to −Φ(s) exactly and the
+ * levelled rewards (Q − V) of a reward and its potential-shaped version are the same.
+ */
+function branchValues(
+  o: CarSoccerAnalysisOptions,
+  spec: RewardSpec,
+  bank: CarSoccerState,
+  levelled: readonly number[],
+): { shaped: number[][]; goals: number[][]; onPolicy: number[] } {
+  const engine = new CarSoccerEngine(1, {
+    spec: getEnvSpec(o.envId),
+    actionParser: new ContinuousAction(),
+    doneConditions: [new GoalCondition(), new TimeoutCondition(o.maxSeconds)],
+  });
+  const st = engine.state;
+  const cars = engine.numCars;
+  const controls = new Float32Array(8);
+  const raw = new Float64Array(8);
+  const act = (car: number, first: readonly number[] | null) => {
+    if (first) raw.set(first);
+    else {
+      (car < engine.teamSize ? o.blue : o.orange).act(st, car, controls);
+      raw.set(controls);
+    }
+    engine.actionParser.parse(raw, 0, st.controls, car * 8);
+  };
+  const shaped: number[][] = [];
+  const goals: number[][] = [];
+  for (const start of levelled) {
+    const rowShaped: number[] = [];
+    const rowGoals: number[] = [];
+    for (const candidate of [null, ...STARC_CANDIDATE_ACTIONS]) {
+      st.copyArena(bank, start, 0);
+      engine.prev.copyArena(bank, start, 0);
+      const reward = compileReward(spec).fn;
+      let qShaped = 0;
+      let qGoals = 0;
+      let discount = 1;
+      for (let step = 0; step <= o.rolloutSteps; step++) {
+        for (let car = 0; car < cars; car++) act(car, car === 0 && step === 0 ? candidate : null);
+        const code = engine.stepArena(0);
+        const end = code !== NOT_DONE || step === o.rolloutSteps;
+        qShaped += discount * reward(st, engine.prev, 0, 0, end);
+        qGoals += discount * goalReward(st, engine.prev, 0, 0);
+        discount *= o.gamma;
+        if (end) break;
+      }
+      rowShaped.push(qShaped);
+      rowGoals.push(qGoals);
+    }
+    shaped.push(rowShaped);
+    goals.push(rowGoals);
+  }
+  return { shaped, goals, onPolicy: levelled.map(() => 0) };
 }

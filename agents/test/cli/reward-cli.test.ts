@@ -43,7 +43,7 @@ describe("league reward analyse", () => {
     expect(r.stderr).toContain("reward analyse");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ball-chaser \(blue\) vs idle \(orange\), 2 episodes/);
-    expect(r.stdout).toMatch(/EPIC \d\.\d{3}, STARC \d\.\d{3}/);
+    expect(r.stdout).toMatch(/EPIC \d\.\d{3} on \d+ sampled transitions .*STARC \d\.\d{3} on \d+ states/);
     const json = JSON.parse(await readFile(path.join(out, "analysis.json"), "utf8"));
     expect(json.episodes.statistics.components.map((c: { name: string }) => c.name)).toEqual([
       "goal",

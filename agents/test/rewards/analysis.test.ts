@@ -5,6 +5,7 @@ import {
   analyseCarSoccerReward,
   type CarDriver,
   DEFAULT_CAR_SOCCER_REWARD,
+  levelledStarcDistance,
   NOVELTY_COMPONENT,
   pearson,
   RandomNetworkDistillation,
@@ -12,7 +13,7 @@ import {
   rewardStatistics,
   rewardStatsSvg,
   runTrendSvg,
-  sampledRewardDistances,
+  sampledEpicDistance,
   spearman,
   terminationIncentive,
 } from "../../src/rewards/index.js";
@@ -183,18 +184,58 @@ describe("reward distances on sampled transitions", () => {
   const transitions = Array.from({ length: 11 }, (_, i) => [i, i + 1] as const);
   const coverage = Array.from({ length: 12 }, (_, i) => i);
 
-  it("are zero for a potential-shaped, positively scaled version of the same reward", () => {
+  it("EPIC is zero for a potential-shaped, positively scaled version of the same reward", () => {
     const shaped = (s: number, n: number) => 3 * base(s, n) + gamma * phi[n]! - phi[s]!;
-    const d = sampledRewardDistances(base, shaped, transitions, coverage, gamma);
-    expect(d.epic).toBeLessThan(1e-7);
-    expect(d.starc).toBeLessThan(1e-7);
+    expect(sampledEpicDistance(base, shaped, transitions, coverage, gamma).epic).toBeLessThan(1e-7);
   });
 
-  it("are positive for a different reward", () => {
+  it("EPIC is positive for a different reward", () => {
     const other = (s: number, n: number) => phi[n]! * value[s]!;
-    const d = sampledRewardDistances(base, other, transitions, coverage, gamma);
-    expect(d.epic).toBeGreaterThan(0.1);
-    expect(d.starc).toBeGreaterThan(0.1);
+    expect(sampledEpicDistance(base, other, transitions, coverage, gamma).epic).toBeGreaterThan(0.1);
+  });
+});
+
+describe("STARC from action values", () => {
+  // Two states, three actions, the on-policy action first. Advantages of A: (0, 1, −1), (0, 2, 0).
+  const qA = [
+    [5, 6, 4],
+    [1, 3, 1],
+  ];
+  const onPolicy = [0, 0];
+
+  it("is zero for a rescaled reward with a different value per state (shaping moves V and Q together)", () => {
+    const qB = qA.map((row, i) => row.map((q) => 2 * q + (i === 0 ? 7 : -3)));
+    expect(levelledStarcDistance(qA, qB, onPolicy).starc).toBeCloseTo(0, 12);
+  });
+
+  it("is one for the opposite reward and matches a hand-computed distance otherwise", () => {
+    expect(
+      levelledStarcDistance(
+        qA,
+        qA.map((row) => row.map((q) => -q)),
+        onPolicy,
+      ).starc,
+    ).toBeCloseTo(1, 12);
+    // B's advantages (0, 1, 0), (0, 0, 0): unit vectors (0,1,−1,0,2,0)/√6 and (0,1,0,0,0,0);
+    // their distance² = 2 − 2/√6, halved: √(2 − 2/√6) / 2 = 0.5415.
+    const qB = [
+      [2, 3, 2],
+      [4, 4, 4],
+    ];
+    const d = levelledStarcDistance(qA, qB, onPolicy);
+    expect(d.starc).toBeCloseTo(Math.sqrt(2 - 2 / Math.sqrt(6)) / 2, 12);
+    expect(d).toMatchObject({ states: 2, actions: 3, zeroAdvantage: { a: false, b: false } });
+  });
+
+  it("says when a reward is indifferent to every action (its levelled reward is zero)", () => {
+    const flat = [
+      [1, 1, 1],
+      [2, 2, 2],
+    ];
+    const d = levelledStarcDistance(qA, flat, onPolicy);
+    expect(d.zeroAdvantage).toEqual({ a: false, b: true });
+    expect(d.starc).toBeCloseTo(0.5, 12);
+    expect(() => levelledStarcDistance(qA, flat, [0])).toThrow(/on-policy actions/);
   });
 });
 

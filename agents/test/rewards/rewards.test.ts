@@ -100,19 +100,28 @@ describe("potential-based shaping (Ng, Harada and Russell 1999)", () => {
 describe("reward distances", () => {
   const uniformStates = new Array(S).fill(1 / S);
   const uniformActions = new Array(A).fill(1 / A);
+  // STARC levels by values: the chain's deterministic moves and the uniform policy.
+  const chain = {
+    numStates: S,
+    numActions: A,
+    gamma: GAMMA,
+    transitions: reward((s, a, n) => (n === nextOf(s, a) ? 1 : 0)).values,
+  };
+  const uniformPolicy = new Array(S * A).fill(1 / A);
 
   it("EPIC and STARC are zero for a potential-shaped, positively scaled reward, and positive for another", () => {
     const shapedScaled = reward(
       (s, a, n) => 3 * goal.values[(s * A + a) * S + n]! + potentialShaping(GAMMA, phi[s]!, phi[n]!),
     );
     expect(epicDistance(goal, shapedScaled, GAMMA, uniformStates, uniformActions)).toBeLessThan(1e-7);
-    expect(starcDistance(goal, shapedScaled, GAMMA, uniformStates, uniformActions)).toBeLessThan(1e-7);
+    expect(starcDistance(goal, shapedScaled, chain, uniformPolicy)).toBeLessThan(1e-7);
     const leftGoal = reward((s, _a, n) => (n === 0 && s !== 0 ? 1 : 0));
     expect(epicDistance(goal, leftGoal, GAMMA, uniformStates, uniformActions)).toBeGreaterThan(0.3);
-    expect(starcDistance(goal, leftGoal, GAMMA, uniformStates, uniformActions)).toBeGreaterThan(0.3);
+    expect(starcDistance(goal, leftGoal, chain, uniformPolicy)).toBeGreaterThan(0.3);
     // The opposite reward is as far as EPIC can measure.
     const negated = reward((s, a, n) => -goal.values[(s * A + a) * S + n]!);
     expect(epicDistance(goal, negated, GAMMA, uniformStates, uniformActions)).toBeCloseTo(1, 6);
+    expect(starcDistance(goal, negated, chain, uniformPolicy)).toBeCloseTo(1, 6);
   });
 
   it("does not depend on which potential, on random rewards", () => {
