@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -149,6 +150,8 @@ export async function buildApp({
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, db, { version, startedAt: new Date() });
+    // Fills components.schemas with the schemas named by .meta({ id }); without it every $ref dangles.
+    transformObject: jsonSchemaTransformObject,
   leagueRoutes(api, db, placementGames === undefined ? {} : { placementGames });
   ownerRoutes(api, db);
   agentRoutes(api, db);

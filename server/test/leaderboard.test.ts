@@ -182,6 +182,11 @@ describe.each(BACKENDS)("leaderboard API on $kind", ({ kind, skip }) => {
       ]),
     );
     const params = doc.paths["/api/v1/leagues/{id}/leaderboard"]!.get!.parameters!.map((p) => p.name);
-    expect(params).toEqual(expect.arrayContaining(["id", "limit", "cursor", "minGames"]));
+    expect(params).toEqual(expect.arrayContaining(["id", "limit", "cursor", "minGames", "best"]));
+    // Every $ref names a schema the document holds (generated clients resolve them).
+    const schemas = (doc as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {};
+    const refs = [...res.body.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    expect(refs.filter((r) => !(r in schemas))).toEqual([]);
   });
 });
