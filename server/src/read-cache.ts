@@ -1,6 +1,6 @@
-// Reads that change only when a match finishes or a version is rated (the league list, a league,
-// its leaderboard) are served from memory: the first request after a change runs the route, the
-// rest get its bytes. Measured on PostgreSQL before this: three Prisma queries per leaderboard
+// Public reads that change only when a match starts or finishes, a version is rated or an agent
+// is submitted (leagues, leaderboards, match lists, agents) are served from memory: the first
+// request after a change runs the route, the rest get its bytes. Measured on PostgreSQL before this: three Prisma queries per leaderboard
 // page (the query compiler and interpreter ~25% of CPU, the rest waiting on round trips) held the
 // route to ~230 requests/s. Changes arrive as platform events — in this process directly, and
 // from every other process (servers and match workers) over Redis when the platform is scaled out.
@@ -14,21 +14,39 @@ export const READ_CACHE_CHANNEL = "league-read-cache";
 /** Scope that every league's change also touches (the league list carries per-league counts). */
 const ALL = "*";
 
-/** Route patterns served from memory, and the scope (league id, or all) whose changes stale them. */
+/**
+ * Route patterns served from memory, and the scope whose changes stale them: a league id where the
+ * URL names one, else every league (any league's event stales it). None of them depends on who
+ * asks. Writes that announce no event (a validation finishing) show within `maxAgeMs`.
+ */
 const CACHED_ROUTES = new Map<string, (params: Record<string, string>) => string>([
   ["/api/v1/leagues", () => ALL],
   ["/api/v1/leagues/:id", (params) => params.id ?? ALL],
   ["/api/v1/leagues/:id/leaderboard", (params) => params.id ?? ALL],
+  ["/api/v1/leagues/:id/matches", (params) => params.id ?? ALL],
+  ["/api/v1/matches", () => ALL],
+  ["/api/v1/matches/live", () => ALL],
+  ["/api/v1/matches/:matchId", () => ALL],
+  ["/api/v1/agents/:agentId", () => ALL],
+  ["/api/v1/agents/:agentId/head-to-head", () => ALL],
+  ["/api/v1/versions/:versionId/ratings", () => ALL],
+  ["/api/v1/owners/:name/agents", () => ALL],
 ]);
 
 /** Events after which a league's reads are stale; one without a league stales every league. */
-const STALING_EVENTS: FeedEventName[] = ["match.finished", "rating.changed", "agent.submitted"];
+const STALING_EVENTS: FeedEventName[] = [
+  "match.started",
+  "match.finished",
+  "rating.changed",
+  "agent.submitted",
+];
 
 export interface ReadCacheOptions {
   /** Longest an entry is served; bounds staleness from writes that announce no event (validation). */
   maxAgeMs: number;
-  /** Entries kept at most (query strings differ per page); the oldest go first. */
+  /** Entries and bytes kept at most (query strings differ per page); the oldest go first. */
   maxEntries?: number;
+  maxBytes?: number;
   events: PlatformEvents | null;
   /** With Redis, changes announced by any process stale this process's entries too. */
   redisUrl?: string | undefined;
@@ -63,12 +81,14 @@ export class ReadCache {
   private readonly pending = new Map<string, Promise<Entry | null>>();
   private readonly generations = new Map<string, number>();
   private allGeneration = 0;
+  private bytes = 0;
   hits = 0;
   misses = 0;
 
   constructor(
     private readonly maxAgeMs: number,
     private readonly maxEntries: number,
+    private readonly maxBytes: number,
   ) {}
 
   /** Only ever grows for a scope: a league's own changes, and ALL's for the league list. */
@@ -89,7 +109,7 @@ export class ReadCache {
     const entry = this.entries.get(key);
     if (!entry) return null;
     if (entry.expiresAt > now && entry.generation === this.generation(entry.scope)) return entry;
-    this.entries.delete(key);
+    this.drop(key, entry);
     return null;
   }
 
@@ -124,14 +144,21 @@ export class ReadCache {
       scope: fill.scope,
     };
     // A change that landed while the route ran leaves the entry already stale: correct, not lost.
-    this.entries.delete(fill.key);
+    const previous = this.entries.get(fill.key);
+    if (previous) this.drop(fill.key, previous);
     this.entries.set(fill.key, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
+    this.bytes += payload.length;
+    // Map order is insertion order: the first key is the oldest entry.
+    for (const [key, oldest] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.drop(key, oldest);
     }
     return entry;
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.payload.length;
   }
 
   get size(): number {
@@ -167,7 +194,11 @@ function send(reply: FastifyReply, entry: Entry): FastifyReply {
 
 /** Serves the cached routes from a `ReadCache`, kept fresh by events; returns the cache. */
 export function registerReadCache(app: FastifyInstance, options: ReadCacheOptions): ReadCache {
-  const cache = new ReadCache(options.maxAgeMs, options.maxEntries ?? 2000);
+  const cache = new ReadCache(
+    options.maxAgeMs,
+    options.maxEntries ?? 2000,
+    options.maxBytes ?? 64 * 1024 * 1024,
+  );
   const offs: (() => void)[] = [];
   if (options.events) {
     for (const event of STALING_EVENTS)

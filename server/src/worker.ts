@@ -9,6 +9,7 @@ import { Server as SocketServer } from "socket.io";
 import { ConfigError, loadConfig } from "./config.js";
 import { FEED_REDIS_KEY, PlatformEvents, relayEvents } from "./feed.js";
 import { queueConnection, startMatchWorker } from "./league/match-queue.js";
+import { publishReadCacheChanges } from "./read-cache.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   io.adapter(createAdapter(pub, sub, { key: FEED_REDIS_KEY }));
   const events = new PlatformEvents();
   relayEvents(events, io.of("/feed"));
+  // The servers' read caches learn of this worker's finished matches over the same Redis.
+  publishReadCacheChanges(events, pub);
   const connection = queueConnection(config.REDIS_URL);
   let played = 0;
   const worker = startMatchWorker(db.prisma, events, connection, {

@@ -86,6 +86,16 @@ describe("read cache (PGlite)", () => {
     await app.inject({ url: "/api/v1/leagues" });
     events.publish("match.finished", { matchId: "m", leagueId: "bandit-lsd-10", result: null, ranks: [] });
     expect((await app.inject({ url: "/api/v1/leagues" })).headers["x-cache"]).toBe("miss");
+    // So do the match lists: a match starting anywhere changes them.
+    await app.inject({ url: "/api/v1/matches" });
+    expect((await app.inject({ url: "/api/v1/matches" })).headers["x-cache"]).toBe("hit");
+    events.publish("match.started", {
+      matchId: "m2",
+      leagueId: "bandit-lsd-10",
+      live: false,
+      versionIds: [],
+    });
+    expect((await app.inject({ url: "/api/v1/matches" })).headers["x-cache"]).toBe("miss");
   });
 
   it("never stores an error", async () => {

@@ -1,0 +1,184 @@
+// bench/api: read throughput and latency of every read endpoint of the HTTP API under a loopback
+// load (autocannon, 32 connections), with the ladder playing, on PGlite and/or PostgreSQL. The
+// server runs as `npm start` runs it (server/dist/main.js, its own process); the leaderboard is
+// measured with the read cache on and off, side by side. Run `npm run build` first.
+// Progress goes to stderr; the last line of stdout is one JSON object.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const { values } = parseArgs({
+  options: {
+    db: { type: "string", default: "pglite,postgres" },
+    seconds: { type: "string", default: "8" },
+    connections: { type: "string", default: "32" },
+    warmup: { type: "string", default: "20" },
+    "ladder-interval-ms": { type: "string", default: "100" },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const warmupSeconds = Number(values.warmup);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const log = (m) => process.stderr.write(`${m}\n`);
+const postgresBase = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function freshPostgres(name) {
+  const admin = new pg.Client({ connectionString: postgresBase });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(postgresBase);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Starts the server as its own process; resolves once /api/v1/health answers. */
+async function startServer(kind, env) {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-api-"));
+  const databaseUrl = kind === "postgres" ? await freshPostgres(`bench_api_${process.pid}`) : undefined;
+  const child = spawn(process.execPath, [path.join(root, "server/dist/main.js")], {
+    env: {
+      ...process.env,
+      SERVER_PORT: String(port),
+      HOST: "127.0.0.1",
+      LEAGUE_DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      LIVE_MATCHES: "off",
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/api/v1/health`)).ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error("server did not answer within 120 s");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { base, stop };
+}
+
+async function load(url) {
+  const result = await autocannon({ url, connections, duration: seconds });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Every read endpoint, with ids taken from what the ladder has played by now. */
+async function readEndpoints(base) {
+  const json = async (p) => (await fetch(base + p)).json();
+  const board = await json("/api/v1/leagues/car-soccer-1v1/leaderboard?limit=20");
+  const top = board.items[0];
+  const matches = await json("/api/v1/matches?limit=1");
+  const matchId = matches.items[0]?.id;
+  const endpoints = {
+    health: "/api/v1/health",
+    leagues: "/api/v1/leagues",
+    league: "/api/v1/leagues/car-soccer-1v1",
+    leaderboard: "/api/v1/leagues/car-soccer-1v1/leaderboard?limit=20",
+    leagueMatches: "/api/v1/leagues/car-soccer-1v1/matches?limit=20",
+    matches: "/api/v1/matches?limit=20",
+    liveMatches: "/api/v1/matches/live",
+    agent: `/api/v1/agents/${top.agent.id}`,
+    headToHead: `/api/v1/agents/${top.agent.id}/head-to-head`,
+    versionRatings: `/api/v1/versions/${top.versionId}/ratings`,
+    ownerAgents: "/api/v1/owners/league/agents",
+  };
+  if (matchId) {
+    endpoints.match = `/api/v1/matches/${matchId}`;
+    endpoints.replay = `/api/v1/matches/${matchId}/replay`;
+  }
+  return endpoints;
+}
+
+async function measure(kind) {
+  const result = { endpoints: {}, leaderboardWithoutCache: null, finishedMatchesAtStart: 0 };
+  const ladder = { LADDER_INTERVAL_MS: values["ladder-interval-ms"] };
+  // The leaderboard without the read cache first, in its own server, for the side-by-side figure.
+  {
+    const server = await startServer(kind, { ...ladder, READ_CACHE_MS: "0" });
+    await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+    log(`${kind}: leaderboard, read cache off`);
+    result.leaderboardWithoutCache = await load(
+      `${server.base}/api/v1/leagues/car-soccer-1v1/leaderboard?limit=20`,
+    );
+    await server.stop();
+  }
+  const server = await startServer(kind, ladder);
+  await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+  const leagues = await (await fetch(`${server.base}/api/v1/leagues`)).json();
+  result.finishedMatchesAtStart = leagues.items.reduce((n, l) => n + l.finishedMatches, 0);
+  const endpoints = await readEndpoints(server.base);
+  const names = Object.keys(endpoints);
+  for (const [i, name] of names.entries()) {
+    const started = Date.now();
+    result.endpoints[name] = await load(server.base + endpoints[name]);
+    const r = result.endpoints[name];
+    const eta = Math.round(((Date.now() - started) / 1000) * (names.length - i - 1));
+    log(
+      `${kind} [${i + 1}/${names.length}] ${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ""} (ETA ${eta} s)`,
+    );
+  }
+  const after = await (await fetch(`${server.base}/api/v1/leagues`)).json();
+  result.finishedMatchesDuringLoad =
+    after.items.reduce((n, l) => n + l.finishedMatches, 0) - result.finishedMatchesAtStart;
+  await server.stop();
+  return result;
+}
+
+const results = {};
+for (const kind of values.db.split(",")) {
+  if (kind !== "pglite" && kind !== "postgres") throw new Error(`--db: pglite or postgres, not ${kind}`);
+  results[kind] = await measure(kind);
+}
+console.log(
+  JSON.stringify({
+    bench: "api",
+    machine: { cores: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
+    parameters: {
+      connections,
+      secondsPerEndpoint: seconds,
+      warmupSeconds,
+      ladderIntervalMs: Number(values["ladder-interval-ms"]),
+    },
+    targets: {
+      leaderboardPostgres: ">= 3000 req/s, p99 < 25 ms",
+      leaderboardPglite: ">= 1500 req/s",
+      otherReads: ">= 1000 req/s",
+    },
+    results,
+  }),
+);
