@@ -1,4 +1,10 @@
-import { type DuplicateEnvOverrides, makeDuplicateEnv, type ParallelEnv, PLAYER } from "@league/envs";
+import {
+  type DuplicateEnvOverrides,
+  makeDuplicateEnv,
+  type ParallelEnv,
+  PLAYER,
+  type Space,
+} from "@league/envs";
 import { baselineParamsFor, createBaseline } from "./registry.js";
 import { BaselineConfigError, type BaselineParams, type BaselinePolicy } from "./types.js";
 
@@ -42,6 +48,28 @@ export interface DuplicateResult {
   envId: string;
   seeds: number[];
   entries: DuplicateEntry[];
+}
+
+/**
+ * Every choice a duplicate match's seats made: with the seeds, enough to recompute each seat's
+ * returns and regrets without its policy (the environments draw their randomness independently of
+ * the actions). `seats[i][e]` is seat i's actions in episode e, flattened (actionSize numbers a step).
+ */
+export interface DuplicateChoices {
+  format: "league-duplicate-choices";
+  version: 1;
+  envId: string;
+  envOverrides?: DuplicateEnvOverrides;
+  seeds: number[];
+  actionSize: number;
+  seats: number[][][];
+}
+
+/** Numbers in one action of a space: 1 for a discrete choice, one per choice or dimension otherwise. */
+function actionSizeOf(space: Space): number {
+  if (space.kind === "discrete") return 1;
+  if (space.kind === "multi-discrete") return space.nvec.length;
+  return space.shape.reduce((a, b) => a * b, 1);
 }
 
 export function mean(xs: readonly number[]): number {
@@ -136,6 +164,8 @@ export class DuplicateMatch {
   private readonly returns: number[][];
   private readonly regrets: number[][];
   private readonly oracleReturns: number[][];
+  /** Per entrant, per episode: its actions, flattened. */
+  private readonly recorded: number[][][];
 
   constructor(private readonly options: PlayDuplicateOptions) {
     const { seeds, policies } = options;
@@ -179,6 +209,7 @@ export class DuplicateMatch {
     this.returns = Array.from({ length: n }, () => []);
     this.regrets = Array.from({ length: n }, () => []);
     this.oracleReturns = Array.from({ length: n }, () => []);
+    this.recorded = Array.from({ length: n }, () => []);
     this.beginEpisode();
   }
 
@@ -200,6 +231,7 @@ export class DuplicateMatch {
       this.episodeReturn[i] = 0;
       this.episodeRegret[i] = 0;
       this.oracleReturn[i] = 0;
+      this.recorded[i]!.push([]);
     }
     this.episodeStep = 0;
   }
@@ -220,6 +252,8 @@ export class DuplicateMatch {
       const reward = result.rewards[PLAYER]!;
       const observation = result.observations[PLAYER]!;
       this.observations[i] = observation;
+      const choices = this.recorded[i]!.at(-1)!;
+      for (let k = 0; k < action.length; k++) choices.push(action[k]!);
       policy.update(action, reward, observation);
       const info = result.infos[PLAYER]!;
       const regret = info.regret as number;
@@ -249,6 +283,21 @@ export class DuplicateMatch {
   playToEnd(): this {
     while (!this.done) this.step();
     return this;
+  }
+
+  /** Every action each entrant took, per episode, for `recomputeDuplicate`. */
+  choices(): DuplicateChoices {
+    return {
+      format: "league-duplicate-choices",
+      version: 1,
+      envId: this.envId,
+      ...(typeof this.options.env === "string" && this.options.envOverrides
+        ? { envOverrides: this.options.envOverrides }
+        : {}),
+      seeds: [...this.seeds],
+      actionSize: actionSizeOf(this.env.actionSpace),
+      seats: this.recorded.map((episodes) => episodes.map((e) => [...e])),
+    };
   }
 
   /** Each entrant's returns and regrets per seed, their means and standard errors, and the ranking. */
@@ -286,4 +335,58 @@ export class DuplicateMatch {
  */
 export function playDuplicate(options: PlayDuplicateOptions): DuplicateResult {
   return new DuplicateMatch(options).playToEnd().result();
+}
+
+/**
+ * Replays each seat's recorded choices on fresh copies of the catalogue environment, seed by seed,
+ * and returns what they earn: the returns and regrets a stored duplicate result must show. Throws
+ * BaselineConfigError when the choices do not fit (too few or too many for an episode, a seat
+ * without every seed).
+ */
+export function recomputeDuplicate(
+  choices: DuplicateChoices,
+): { returns: number[]; regrets: number[]; oracleReturns: number[]; steps: number }[] {
+  if (choices.format !== "league-duplicate-choices" || choices.version !== 1)
+    throw new BaselineConfigError(`not duplicate choices of version 1: ${choices.format} ${choices.version}`);
+  const size = choices.actionSize;
+  if (!(Number.isInteger(size) && size >= 1))
+    throw new BaselineConfigError(`actionSize must be a positive integer, got ${size}`);
+  return choices.seats.map((episodes, seat) => {
+    if (episodes.length !== choices.seeds.length)
+      throw new BaselineConfigError(
+        `seat ${seat} has choices for ${episodes.length} episodes, the match ${choices.seeds.length} seeds`,
+      );
+    const env = makeDuplicateEnv(choices.envId, choices.envOverrides ?? {});
+    const out = { returns: [] as number[], regrets: [] as number[], oracleReturns: [] as number[], steps: 0 };
+    for (const [e, seed] of choices.seeds.entries()) {
+      const actions = episodes[e]!;
+      env.reset(seed);
+      let episodeReturn = 0;
+      let regret = 0;
+      let oracleReturn = 0;
+      let at = 0;
+      for (;;) {
+        if (at + size > actions.length)
+          throw new BaselineConfigError(
+            `seat ${seat}, seed ${seed}: the recorded choices end after ${at / size} steps, before the episode does`,
+          );
+        const result = env.step({ [PLAYER]: Float32Array.from(actions.slice(at, at + size)) });
+        at += size;
+        out.steps++;
+        const info = result.infos[PLAYER]!;
+        episodeReturn += result.rewards[PLAYER]!;
+        regret += info.regret as number;
+        oracleReturn += info.oracleReward as number;
+        if (result.terminations[PLAYER] || result.truncations[PLAYER]) break;
+      }
+      if (at !== actions.length)
+        throw new BaselineConfigError(
+          `seat ${seat}, seed ${seed}: ${(actions.length - at) / size} recorded choices remain after the episode ended`,
+        );
+      out.returns.push(episodeReturn);
+      out.regrets.push(regret);
+      out.oracleReturns.push(oracleReturn);
+    }
+    return out;
+  });
 }

@@ -5,7 +5,7 @@ import { ENV_SPECS } from "../catalogue.js";
 import { HASH_INTERVAL_TICKS } from "./constants.js";
 import { tickArena } from "./physics.js";
 import { type Replay, ReplayError } from "./replay-format.js";
-import { A_STEPS, A_TICK, CarSoccerState } from "./state.js";
+import { A_GOAL, A_STEPS, A_TICK, CarSoccerState } from "./state.js";
 
 function checkSpec(r: Replay): void {
   const spec = ENV_SPECS[r.specId];
@@ -63,38 +63,80 @@ export interface ReplayCheck {
   hashesChecked: number;
   /** The first hash that differs; `index` -1 is the final-state hash. */
   mismatch?: { index: number; tick: number; expected: number; actual: number };
+  /** The last state's goal flag: +1 blue scored, −1 orange scored, 0 none (the episode ran out). */
+  goal: number;
+  /** Physics ticks simulated. */
+  ticks: number;
+}
+
+/**
+ * Re-simulates a replay a piece at a time and checks each stored hash as it passes, for players
+ * that verify while they play: `advance(tick)` runs until the arena reaches `tick` (or the end, or
+ * the first mismatch) and returns what is known so far. `verifyReplay` is `advance()` to the end.
+ */
+export class ReplayVerifier {
+  readonly replay: Replay;
+  readonly state: CarSoccerState;
+  private step = 0;
+  private index = 0;
+  private failed: ReplayCheck["mismatch"] | undefined;
+  /** The tick of the last hash that matched (0 before the first). */
+  verifiedTick = 0;
+
+  constructor(r: Replay) {
+    this.replay = r;
+    this.state = initialState(r);
+    // An empty replay has only its final hash to check: the state after reset.
+    if (r.numSteps === 0 && (r.hashes.length !== 0 || this.state.hashArena(0) !== r.finalHash))
+      this.failed = { index: -1, tick: 0, expected: r.finalHash, actual: this.state.hashArena(0) };
+  }
+
+  get done(): boolean {
+    return this.failed !== undefined || this.step >= this.replay.numSteps;
+  }
+
+  advance(toTick = Number.POSITIVE_INFINITY): ReplayCheck & { done: boolean; verifiedTick: number } {
+    const r = this.replay;
+    const state = this.state;
+    while (!this.done && state.arena[A_TICK]! < toTick) {
+      setControls(state, r, this.step);
+      const before = state.arena[A_TICK]!;
+      for (let k = 0; k < r.tickSkip; k++) tickArena(state, 0);
+      state.arena[A_STEPS]! += 1;
+      this.step++;
+      const tick = state.arena[A_TICK]!;
+      if (Math.floor(tick / HASH_INTERVAL_TICKS) > Math.floor(before / HASH_INTERVAL_TICKS)) {
+        const actual = state.hashArena(0);
+        const expected = r.hashes[this.index];
+        if (expected === undefined || actual !== expected) {
+          this.failed = { index: this.index, tick, expected: expected ?? -1, actual };
+          break;
+        }
+        this.index++;
+        this.verifiedTick = tick;
+      }
+      if (this.step === r.numSteps) {
+        const actual = state.hashArena(0);
+        if (this.index !== r.hashes.length || actual !== r.finalHash)
+          this.failed = { index: -1, tick, expected: r.finalHash, actual };
+        else this.verifiedTick = tick;
+      }
+    }
+    return {
+      ok: this.failed === undefined && this.step >= r.numSteps,
+      done: this.done,
+      stepsSimulated: this.step,
+      hashesChecked: this.index,
+      ...(this.failed ? { mismatch: this.failed } : {}),
+      goal: state.arena[A_GOAL]!,
+      ticks: state.arena[A_TICK]!,
+      verifiedTick: this.verifiedTick,
+    };
+  }
 }
 
 /** Re-simulates the whole replay and compares every stored hash; stops at the first mismatch. */
 export function verifyReplay(r: Replay): ReplayCheck {
-  const state = initialState(r);
-  let index = 0;
-  for (let step = 0; step < r.numSteps; step++) {
-    setControls(state, r, step);
-    const before = state.arena[A_TICK]!;
-    for (let k = 0; k < r.tickSkip; k++) tickArena(state, 0);
-    state.arena[A_STEPS]! += 1;
-    const tick = state.arena[A_TICK]!;
-    if (Math.floor(tick / HASH_INTERVAL_TICKS) > Math.floor(before / HASH_INTERVAL_TICKS)) {
-      const actual = state.hashArena(0);
-      const expected = r.hashes[index];
-      if (expected === undefined || actual !== expected)
-        return {
-          ok: false,
-          stepsSimulated: step + 1,
-          hashesChecked: index,
-          mismatch: { index, tick, expected: expected ?? -1, actual },
-        };
-      index++;
-    }
-  }
-  const actual = state.hashArena(0);
-  if (index !== r.hashes.length || actual !== r.finalHash)
-    return {
-      ok: false,
-      stepsSimulated: r.numSteps,
-      hashesChecked: index,
-      mismatch: { index: -1, tick: state.arena[A_TICK]!, expected: r.finalHash, actual },
-    };
-  return { ok: true, stepsSimulated: r.numSteps, hashesChecked: index };
+  const { done: _done, verifiedTick: _verified, ...check } = new ReplayVerifier(r).advance();
+  return check;
 }

@@ -20,6 +20,7 @@ import {
   NoTouchTimeoutCondition,
   RandomStateSetter,
   ReplayError,
+  ReplayVerifier,
   Rng,
   simulateReplay,
   TimeoutCondition,
@@ -385,6 +386,8 @@ describe("determinism and replays", () => {
       ok: true,
       stepsSimulated: replay.numSteps,
       hashesChecked: replay.hashes.length,
+      goal: env.state.arena[3],
+      ticks: replay.numSteps * 8,
     });
     const end = simulateReplay(decoded);
     expect(end.hashArena(0)).toBe(env.state.hashArena(0));
@@ -398,6 +401,20 @@ describe("determinism and replays", () => {
     expect(check.ok).toBe(false);
     expect(check.mismatch!.index).toBe(1);
     expect(check.mismatch!.tick).toBe(240);
+
+    // Verifying a piece at a time (as a player does) finds the same: verified up to 120, then the mismatch.
+    const verifier = new ReplayVerifier(tampered);
+    expect(verifier.advance(100)).toMatchObject({ done: false, verifiedTick: 0, hashesChecked: 0 });
+    expect(verifier.advance(200)).toMatchObject({ done: false, verifiedTick: 120, hashesChecked: 1 });
+    expect(verifier.advance(10_000)).toMatchObject({
+      done: true,
+      ok: false,
+      verifiedTick: 120,
+      mismatch: { tick: 240 },
+    });
+    const clean = new ReplayVerifier(decoded);
+    clean.advance(500);
+    expect(clean.advance()).toMatchObject({ done: true, ok: true, hashesChecked: replay.hashes.length });
   });
 
   it("decoding fails clearly on a wrong magic, a wrong version, truncation or trailing bytes", () => {
