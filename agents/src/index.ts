@@ -1,5 +1,6 @@
 export * from "./baselines/index.js";
 export * from "./movielens/loader.js";
+export * from "./onnx/index.js";
 export type * from "./policy.js";
 export * from "./ppo/backend.js";
 export * from "./ppo/bandit-history.js";
