@@ -4,7 +4,7 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import type { Database } from "@league/db";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -13,7 +13,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { ApiError } from "./errors.js";
+import { authenticateRequest } from "./auth.js";
+import { ApiError, type ApiErrorBody } from "./errors.js";
 import type { PlatformEvents } from "./feed.js";
 import { registerReadCache } from "./read-cache.js";
 import { agentRoutes } from "./routes/agents.js";
@@ -28,11 +29,16 @@ export interface AppOptions {
   db: Database;
   version: string;
   logLevel?: string;
-  /** Writes (POST, PUT, PATCH, DELETE) allowed per API key, or per address without one, per window. */
+  /**
+   * Writes (POST, PUT, PATCH, DELETE), all routes together, allowed per window to one owner (once its
+   * key is verified, whichever of its keys it uses), or to one address (anything unauthenticated).
+   */
   writeRateLimit?: { max: number; windowMs: number };
   /** Browser origins allowed to call the API (the web site's). */
   corsOrigins?: string[];
   submissionLimits?: SubmissionLimits;
+  /** Caps per owner: unrevoked API keys, and live matches its remote agents play at once. */
+  ownerLimits?: { apiKeysPerOwner: number; liveMatchesPerOwner: number };
   /** Where the API publishes platform events (agent submitted); none in some tests. */
   events?: PlatformEvents | null;
   /**
@@ -46,6 +52,29 @@ export interface AppOptions {
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** Stable codes for the errors Fastify and its plugins raise themselves; others by their own code. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: "invalid_json",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "empty_body",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "invalid_content_length",
+  FST_ERR_CTP_BODY_TOO_LARGE: "too_large",
+  FST_ERR_MAX_PARAM_LENGTH: "parameter_too_long",
+  FST_ERR_BAD_URL: "invalid_url",
+  FST_ERR_ASYNC_CONSTRAINT: "invalid_request",
+};
+
+function fastifyErrorCode(error: Error & { code?: string }): string {
+  return (error.code && FASTIFY_CODES[error.code]) ?? error.code?.toLowerCase() ?? "bad_request";
+}
+
+/** A rate-limit window in words: "minute", "30 s". */
+function describeWindow(ms: number): string {
+  if (ms === 60_000) return "minute";
+  if (ms === 3_600_000) return "hour";
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
 /** The HTTP API as a Fastify instance, not yet listening: tests inject requests into it directly. */
 export async function buildApp({
   db,
@@ -54,6 +83,7 @@ export async function buildApp({
   writeRateLimit = { max: 60, windowMs: 60_000 },
   corsOrigins = ["http://localhost:3000", "http://127.0.0.1:3000"],
   submissionLimits = { perOwnerPerDay: 20, activeVersionsPerAgent: 3 },
+  ownerLimits = { apiKeysPerOwner: 10, liveMatchesPerOwner: 2 },
   events = null,
   readCache = null,
   placementGames,
@@ -63,6 +93,14 @@ export async function buildApp({
     bodyLimit: 1024 * 1024,
     // Without this, shutdown waits for idle keep-alive sockets (the web's fetch pool) to time out.
     forceCloseConnections: true,
+    // Errors the router raises before any route (an over-long parameter, a malformed URL) skip the
+    // error handler: they get the documented shape here.
+    frameworkErrors: (error, _request, reply) => {
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const body: ApiErrorBody = { error: { code: fastifyErrorCode(error), message: error.message } };
+      void (reply as FastifyReply).code(status).send(body);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -79,8 +117,9 @@ export async function buildApp({
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      const code = (error as { code?: string }).code?.toLowerCase() ?? "bad_request";
-      return reply.code(status).send({ error: { code, message: (error as Error).message } });
+      return reply
+        .code(status)
+        .send({ error: { code: fastifyErrorCode(error as Error), message: (error as Error).message } });
     }
     request.log.error(error);
     return reply.code(500).send({ error: { code: "internal", message: "internal server error" } });
@@ -93,32 +132,32 @@ export async function buildApp({
 
   await app.register(fastifyHelmet, { crossOriginResourcePolicy: { policy: "cross-origin" } });
   await app.register(fastifyCors, { origin: corsOrigins, methods: ["GET", "POST", "DELETE"] });
-  // Every write route is rate-limited; this hook marks them before the plugin sees them.
+  // Reads are not rate-limited; this hook marks them before the plugin sees them. Every write
+  // route shares the plugin's one store, so that an allowance does not multiply with routes.
   app.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.some((m) => WRITE_METHODS.has(m)))
-      route.config = { ...(route.config as object), rateLimit: {} };
+    if (!methods.some((m) => WRITE_METHODS.has(m)))
+      route.config = { ...(route.config as object), rateLimit: false };
   });
   await app.register(fastifyRateLimit, {
-    global: false,
+    global: true,
     max: writeRateLimit.max,
     timeWindow: writeRateLimit.windowMs,
-    // Per key when a live key's prefix is presented, else per address: a made-up prefix must not
-    // buy a fresh allowance (one indexed lookup; the secret is checked later, by the route).
+    // Per owner once the whole key is verified (the route reuses that verification), else per
+    // address: a known prefix with a wrong secret must not spend its owner's allowance.
     keyGenerator: async (request) => {
-      const prefix = /\bal_[a-z0-9]{10}/.exec(request.headers.authorization ?? "")?.[0];
-      if (!prefix) return `ip:${request.ip}`;
-      const live = await db.prisma.apiKey.findFirst({
-        where: { prefix, revokedAt: null },
-        select: { id: true },
-      });
-      return live ? `key:${prefix}` : `ip:${request.ip}`;
+      if (!request.headers.authorization) return `ip:${request.ip}`;
+      try {
+        return `owner:${(await authenticateRequest(db.prisma, request)).owner.id}`;
+      } catch {
+        return `ip:${request.ip}`;
+      }
     },
     errorResponseBuilder: (_request, context) =>
       new ApiError(
         429,
         "rate_limited",
-        `too many writes: at most ${context.max} per ${context.after}; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        `too many writes: at most ${context.max} per ${describeWindow(writeRateLimit.windowMs)}; retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
   });
 
@@ -136,6 +175,8 @@ export async function buildApp({
       },
     },
     transform: jsonSchemaTransform,
+    // Fills components.schemas with the schemas named by .meta({ id }); without it every $ref dangles.
+    transformObject: jsonSchemaTransformObject,
   });
 
   // Every response carries an ETag (If-None-Match answers 304); reads say to revalidate, and the
@@ -150,14 +191,15 @@ export async function buildApp({
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   healthRoutes(api, db, { version, startedAt: new Date() });
-    // Fills components.schemas with the schemas named by .meta({ id }); without it every $ref dangles.
-    transformObject: jsonSchemaTransformObject,
   leagueRoutes(api, db, placementGames === undefined ? {} : { placementGames });
-  ownerRoutes(api, db);
+  ownerRoutes(api, db, ownerLimits);
   agentRoutes(api, db);
   matchRoutes(api, db);
   await submissionRoutes(api, db, events, submissionLimits);
-  remoteRoutes(api, db, events);
+  remoteRoutes(api, db, events, {
+    perOwnerPerDay: submissionLimits.perOwnerPerDay,
+    liveMatchesPerOwner: ownerLimits.liveMatchesPerOwner,
+  });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -68,8 +68,9 @@ export async function authenticate(
 ): Promise<{ owner: Owner; keyId: string }> {
   if (!authorization)
     throw new ApiError(401, "missing_api_key", "send your API key as `Authorization: Bearer <key>`");
-  const [scheme, key] = authorization.trim().split(/\s+/, 2);
-  if (scheme?.toLowerCase() !== "bearer" || !key) {
+  // Exactly two words: `Bearer A B` must not pass as A.
+  const [scheme, key, ...rest] = authorization.trim().split(/\s+/);
+  if (scheme?.toLowerCase() !== "bearer" || !key || rest.length > 0) {
     throw new ApiError(401, "malformed_authorization", "the Authorization header must be `Bearer <key>`");
   }
   const parsed = parseApiKey(key);
@@ -81,6 +82,26 @@ export async function authenticate(
   if (row.revokedAt) throw new ApiError(401, "revoked_api_key", `API key ${row.prefix} was revoked`);
   await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   return { owner: row.owner, keyId: row.id };
+}
+
+const authenticated = new WeakMap<object, Promise<{ owner: Owner; keyId: string }>>();
+
+/**
+ * `authenticate` once per request: the write rate limiter (which counts an authenticated request
+ * against its owner) and the route share one verification of the secret.
+ */
+export function authenticateRequest(
+  prisma: PrismaClient,
+  request: { headers: { authorization?: string | undefined } },
+): Promise<{ owner: Owner; keyId: string }> {
+  let result = authenticated.get(request);
+  if (!result) {
+    result = authenticate(prisma, request.headers.authorization);
+    // Read by whichever caller comes second; an unread rejection must not crash the process.
+    result.catch(() => {});
+    authenticated.set(request, result);
+  }
+  return result;
 }
 
 const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$AAAAAAAAAAAAAAAAAAAAAA$${"A".repeat(43)}`;

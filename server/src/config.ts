@@ -63,6 +63,10 @@ const ServerConfigSchema = z.object({
   /** Rated ladder games a newly validated version plays first, one in every match; 0 for none. */
   PLACEMENT_GAMES: z.coerce.number().int().min(0).max(1000).default(5),
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Unrevoked API keys one owner may hold. */
+  API_KEYS_PER_OWNER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Live matches one owner's remote agents may play at once. */
+  LIVE_MATCHES_PER_OWNER: z.coerce.number().int().min(1).max(1000).default(2),
   READ_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
 });
 

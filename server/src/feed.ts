@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import { Server as SocketServer } from "socket.io";
+import { type Socket, Server as SocketServer } from "socket.io";
 
 export interface FeedEvents {
   "match.started": { matchId: string; leagueId: string; live: boolean; versionIds: string[] };
@@ -81,7 +81,12 @@ export function relayEvents(events: PlatformEvents, target: FeedTarget): void {
 export function attachFeed(
   server: HttpServer,
   events: PlatformEvents,
-  options: { corsOrigins: string[]; redisUrl?: string | undefined },
+  options: {
+    corsOrigins: string[];
+    redisUrl?: string | undefined;
+    /** Whether a league exists, for `subscribe`; without it every well-formed id is accepted. */
+    leagueExists?: (leagueId: string) => Promise<boolean>;
+  },
 ): SocketServer {
   const io = new SocketServer(server, { cors: { origin: options.corsOrigins }, serveClient: false });
   if (options.redisUrl) {
@@ -97,6 +102,24 @@ export function attachFeed(
     };
   }
   const feed = io.of("/feed");
+  /** Moves `socket` from every room to the league's, unless there is no such league. */
+  const subscribe = async (socket: Socket, league: string, ack?: (answer: unknown) => void) => {
+    let exists: boolean;
+    try {
+      exists = options.leagueExists ? await options.leagueExists(league) : true;
+    } catch {
+      ack?.({ error: { code: "unavailable", message: "the league list cannot be read now; try again" } });
+      return;
+    }
+    if (!exists) {
+      ack?.({ error: { code: "league_not_found", message: `no league with id "${league}"` } });
+      return;
+    }
+    for (const room of socket.rooms)
+      if (room === "all" || room.startsWith("league:")) void socket.leave(room);
+    void socket.join(`league:${league}`);
+    ack?.({ ok: true, league });
+  };
   feed.on("connection", (socket) => {
     // Rooms, not per-socket filters, so that a Redis adapter can carry them across processes.
     void socket.join("all");
@@ -106,10 +129,7 @@ export function attachFeed(
         ack?.({ error: { code: "invalid_request", message: "subscribe with { league: <league id> }" } });
         return;
       }
-      for (const room of socket.rooms)
-        if (room === "all" || room.startsWith("league:")) void socket.leave(room);
-      void socket.join(`league:${league}`);
-      ack?.({ ok: true, league });
+      void subscribe(socket, league, ack);
     });
   });
   relayEvents(events, feed);

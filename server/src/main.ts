@@ -10,7 +10,7 @@ import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
 import { MatchQueue, queueConnection } from "./league/match-queue.js";
 import { registerTrainedAgents } from "./league/trained-agents.js";
-import { attachRooms } from "./rooms/index.js";
+import { attachRooms, liveRooms } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     writeRateLimit: { max: config.WRITE_RATE_LIMIT, windowMs: 60_000 },
     corsOrigins,
     events,
-    readCache: config.READ_CACHE_MS > 0 ? { maxAgeMs: config.READ_CACHE_MS, redisUrl: config.REDIS_URL } : null,
+    readCache:
+      config.READ_CACHE_MS > 0 ? { maxAgeMs: config.READ_CACHE_MS, redisUrl: config.REDIS_URL } : null,
     placementGames: config.PLACEMENT_GAMES,
     submissionLimits: {
       perOwnerPerDay: config.SUBMISSIONS_PER_DAY,
@@ -62,13 +63,17 @@ async function main(): Promise<void> {
       liveMatchesPerOwner: config.LIVE_MATCHES_PER_OWNER,
     },
   });
-  const io = attachFeed(app.server, events, { corsOrigins, redisUrl: config.REDIS_URL });
+  const io = attachFeed(app.server, events, {
+    corsOrigins,
+    redisUrl: config.REDIS_URL,
+    leagueExists: async (id) => (await db.prisma.league.count({ where: { id } })) > 0,
+  });
   // After buildApp: Colyseus wraps the HTTP server's request handlers, Fastify's included.
   const rooms = await attachRooms(app.server, {
     redisUrl: config.REDIS_URL,
     publicAddress: config.PUBLIC_ADDRESS ?? `127.0.0.1:${config.SERVER_PORT}`,
   });
-  const live = new LiveScheduler(db.prisma, events, {
+  const live = new LiveScheduler(db.prisma, liveRooms({ prisma: db.prisma, events }), {
     intervalMs: 10_000,
     durationSeconds: config.LIVE_MATCH_SECONDS > 0 ? config.LIVE_MATCH_SECONDS : undefined,
     duplicateMatches: config.LIVE_DUPLICATE_MATCHES,

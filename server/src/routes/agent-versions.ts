@@ -1,9 +1,11 @@
 // A new version of an owner's agent, as the routes that register versions store it (model
 // submissions and remote agents): the agent is created with its first version, and a name the
-// owner already uses for an agent of another kind is refused.
-import type { Agent, AgentKind, AgentVersion, Prisma } from "@league/db";
+// owner already uses for an agent of another kind is refused. Every registration counts toward
+// the owner's SUBMISSIONS_PER_DAY, checked under the owner's lock so that a burst cannot overrun it.
+import type { Agent, AgentKind, AgentVersion, Prisma, PrismaClient } from "@league/db";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
+import { inOwnerTransaction } from "./owner-lock.js";
 
 export interface StoredVersion {
   agent: Agent;
@@ -40,6 +42,51 @@ export async function createNextVersion(
     data: { ...data, agentId: stored.id, version: (last?.version ?? 0) + 1 },
   });
   return { agent: stored, version };
+}
+
+/** The 429 of an owner over SUBMISSIONS_PER_DAY, or nothing. */
+export async function checkSubmissionQuota(
+  db: PrismaClient | Prisma.TransactionClient,
+  ownerId: string,
+  perOwnerPerDay: number,
+): Promise<void> {
+  const since = new Date(Date.now() - 24 * 3600 * 1000);
+  const recent = await db.agentVersion.count({
+    where: { agent: { ownerId }, createdAt: { gte: since } },
+  });
+  if (recent >= perOwnerPerDay)
+    throw new ApiError(
+      429,
+      "submission_quota",
+      `at most ${perOwnerPerDay} new versions (submissions and remote agents) per owner per 24 hours; ${recent} in the last 24 hours`,
+    );
+}
+
+export interface VersionRegistration<T> {
+  ownerId: string;
+  agent: { name: string; kind: AgentKind; description?: string };
+  data: Omit<Prisma.AgentVersionUncheckedCreateInput, "agentId" | "version">;
+  perOwnerPerDay: number;
+  /** More writes in the same transaction (the cap of active versions). */
+  also?: (tx: Prisma.TransactionClient, stored: StoredVersion) => Promise<unknown>;
+  /**
+   * The reply, built and checked inside the transaction: if it cannot be built (it fails the
+   * route's response schema), nothing is stored, rather than a stored version answered with a 500.
+   */
+  reply: (stored: StoredVersion) => T;
+}
+
+/** Stores the owner's next version atomically under the owner's lock: quota, agent, number, reply. */
+export async function registerVersion<T>(
+  prisma: PrismaClient,
+  registration: VersionRegistration<T>,
+): Promise<{ stored: StoredVersion; reply: T }> {
+  return inOwnerTransaction(prisma, registration.ownerId, async (tx) => {
+    await checkSubmissionQuota(tx, registration.ownerId, registration.perOwnerPerDay);
+    const stored = await createNextVersion(tx, registration.ownerId, registration.agent, registration.data);
+    await registration.also?.(tx, stored);
+    return { stored, reply: registration.reply(stored) };
+  });
 }
 
 /** Tells the feed about a stored version (`agent.submitted`). */

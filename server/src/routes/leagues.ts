@@ -64,11 +64,9 @@ const LeaderboardEntry = z
     version: z.number().int(),
     agent: z.object({ id: z.string(), name: z.string(), kind: z.enum(["scripted", "model", "remote"]) }),
     owner: z.object({ name: z.string() }),
-    builtin: z
-      .boolean()
-      .meta({
-        description: "shipped with the league (owner `league`): its version counts releases, not uploads",
-      }),
+    builtin: z.boolean().meta({
+      description: "shipped with the league (owner `league`): its version counts releases, not uploads",
+    }),
     mu: z.number(),
     sigma: z.number(),
     ordinal: z.number().meta({ description: "mu - 3 sigma: the sort key within each tier" }),
@@ -110,7 +108,8 @@ async function trends(db: Database, leagueId: string, versionIds: string[]): Pro
 const LeaderboardQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional().meta({ description: "`nextCursor` of the previous page" }),
-  minGames: z.coerce.number().int().min(0).default(0),
+  // Compared with an int4 column: a larger number would fail in the database, not here.
+  minGames: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
   best: z
     .enum(["true", "false"])
     .default("false")
@@ -139,11 +138,14 @@ function decodeCursor(text: string): Cursor {
     const [ordinal, versionId, rank, tier = 0] = JSON.parse(
       Buffer.from(text, "base64url").toString("utf8"),
     ) as unknown[];
+    // JSON.parse reads 1e999 as Infinity; a rank below 0 would number the page from below 1.
     if (
+      Number.isFinite(ordinal) &&
       typeof ordinal === "number" &&
       typeof versionId === "string" &&
       UUID.test(versionId) &&
-      Number.isInteger(rank) &&
+      Number.isSafeInteger(rank) &&
+      (rank as number) >= 0 &&
       (tier === 0 || tier === 1)
     ) {
       return { ordinal, versionId, rank: rank as number, tier };

@@ -135,11 +135,19 @@ const Page = z.object({
   agent: z.uuid().optional().meta({ description: "only matches this agent played" }),
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A cursor's time exactly as this API writes it; anything else (a year PostgreSQL cannot hold) is refused. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(text: string): { finishedAt: Date; id: string } {
   try {
-    const [t, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [string, string];
-    const finishedAt = new Date(t);
-    if (typeof id === "string" && !Number.isNaN(finishedAt.getTime())) return { finishedAt, id };
+    const [t, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
+    if (typeof t === "string" && CURSOR_TIME.test(t) && typeof id === "string" && UUID.test(id)) {
+      const finishedAt = new Date(t);
+      // Rolls over impossible dates (2026-02-31): only a date that prints back the same is real.
+      if (!Number.isNaN(finishedAt.getTime()) && finishedAt.toISOString() === t) return { finishedAt, id };
+    }
   } catch {
     // Falls through.
   }

@@ -1,9 +1,17 @@
 import { type Database, Prisma } from "@league/db";
 import { z } from "zod";
-import { authenticate, generateApiKey } from "../auth.js";
+import { authenticateRequest, generateApiKey } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { Api } from "./api.js";
-import { ErrorBody } from "./schemas.js";
+import { inOwnerTransaction } from "./owner-lock.js";
+import { ErrorBody, storableText } from "./schemas.js";
+
+export interface OwnerLimits {
+  /** Unrevoked API keys an owner may hold (API_KEYS_PER_OWNER): keys must not multiply rate limits. */
+  apiKeysPerOwner: number;
+}
+
+const KeyLabel = storableText(64);
 
 const OwnerName = z
   .string()
@@ -47,7 +55,7 @@ const keyView = (k: KeyRow) => ({
 
 const security = [{ apiKey: [] }];
 
-export function ownerRoutes(app: Api, db: Database): void {
+export function ownerRoutes(app: Api, db: Database, limits: OwnerLimits): void {
   app.post(
     "/api/v1/owners",
     {
@@ -57,7 +65,7 @@ export function ownerRoutes(app: Api, db: Database): void {
         body: z.object({
           name: OwnerName,
           email: z.email().max(254).optional(),
-          keyLabel: z.string().max(64).optional(),
+          keyLabel: KeyLabel.optional(),
         }),
         response: {
           201: z.object({ owner: z.object({ id: z.string(), name: z.string() }), apiKey: NewKey }),
@@ -111,7 +119,7 @@ export function ownerRoutes(app: Api, db: Database): void {
       },
     },
     async (request) => {
-      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const { owner } = await authenticateRequest(db.prisma, request);
       const keys = await db.prisma.apiKey.findMany({
         where: { ownerId: owner.id },
         orderBy: { createdAt: "asc" },
@@ -132,15 +140,24 @@ export function ownerRoutes(app: Api, db: Database): void {
         summary: "Create another API key (shown once)",
         tags: ["owners"],
         security,
-        body: z.object({ label: z.string().max(64).optional() }).optional(),
-        response: { 201: NewKey, 401: ErrorBody },
+        body: z.object({ label: KeyLabel.optional() }).optional(),
+        response: { 201: NewKey, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
-      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const { owner } = await authenticateRequest(db.prisma, request);
       const key = await generateApiKey();
-      const row = await db.prisma.apiKey.create({
-        data: { ownerId: owner.id, prefix: key.prefix, hash: key.hash, label: request.body?.label ?? null },
+      const row = await inOwnerTransaction(db.prisma, owner.id, async (tx) => {
+        const live = await tx.apiKey.count({ where: { ownerId: owner.id, revokedAt: null } });
+        if (live >= limits.apiKeysPerOwner)
+          throw new ApiError(
+            429,
+            "api_key_limit",
+            `you hold ${live} unrevoked API keys, the most allowed; revoke one (DELETE /api/v1/owners/me/keys/{keyId}) first`,
+          );
+        return tx.apiKey.create({
+          data: { ownerId: owner.id, prefix: key.prefix, hash: key.hash, label: request.body?.label ?? null },
+        });
       });
       reply.code(201);
       return { id: row.id, prefix: key.prefix, key: key.key };
@@ -159,7 +176,7 @@ export function ownerRoutes(app: Api, db: Database): void {
       },
     },
     async (request) => {
-      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const { owner } = await authenticateRequest(db.prisma, request);
       const key = await db.prisma.apiKey.findFirst({
         where: { id: request.params.keyId, ownerId: owner.id },
       });

@@ -4,20 +4,28 @@
 import type { Database, Prisma } from "@league/db";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
 import { z } from "zod";
-import { authenticate } from "../auth.js";
+import { authenticateRequest } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { carSoccerBotOf } from "../match/players.js";
 import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
 import { LiveMatchError, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
-import { createNextVersion, publishSubmitted } from "./agent-versions.js";
+import { checkSubmissionQuota, publishSubmitted, registerVersion } from "./agent-versions.js";
 import type { Api } from "./api.js";
-import { AgentName, ErrorBody } from "./schemas.js";
+import { whileOwnerLocked } from "./owner-lock.js";
+import { AgentName, Description, ErrorBody } from "./schemas.js";
+
+export interface RemoteLimits {
+  /** New versions per owner per 24 hours (SUBMISSIONS_PER_DAY): a remote agent's registration is one. */
+  perOwnerPerDay: number;
+  /** Live matches an owner's remote agents play at once (LIVE_MATCHES_PER_OWNER). */
+  liveMatchesPerOwner: number;
+}
 
 const RemoteAgentBody = z
   .object({
     name: AgentName,
-    description: z.string().max(2000).optional(),
+    description: Description.optional(),
     env: z.string().refine((id) => ENV_SPECS[id]?.family === "car-soccer", {
       message: "remote agents play car soccer: car-soccer-1v1, car-soccer-2v2 or car-soccer-3v3",
     }),
@@ -38,7 +46,19 @@ const RemoteMatchBody = z
   })
   .strict();
 
-export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | null): void {
+const RemoteAgentCreated = z.object({
+  agentId: z.string(),
+  versionId: z.string(),
+  version: z.number().int(),
+  env: z.string(),
+});
+
+export function remoteRoutes(
+  app: Api,
+  db: Database,
+  events: PlatformEvents | null,
+  limits: RemoteLimits,
+): void {
   app.post(
     "/api/v1/agents/remote",
     {
@@ -50,22 +70,19 @@ export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | nu
         security: [{ apiKey: [] }],
         body: RemoteAgentBody,
         response: {
-          201: z.object({
-            agentId: z.string(),
-            versionId: z.string(),
-            version: z.number().int(),
-            env: z.string(),
-          }),
+          201: RemoteAgentCreated,
           400: ErrorBody,
           401: ErrorBody,
           409: ErrorBody,
           422: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
     async (request, reply) => {
-      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const { owner } = await authenticateRequest(db.prisma, request);
       const body = request.body;
+      await checkSubmissionQuota(db.prisma, owner.id, limits.perOwnerPerDay);
       try {
         carSoccerParts(body.observationBuilder, body.actionParser);
       } catch (error) {
@@ -80,22 +97,22 @@ export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | nu
         actionParser: body.actionParser,
         tickSkip: spec.tickSkip ?? 8,
       };
-      const stored = await db.prisma.$transaction((tx) =>
-        createNextVersion(
-          tx,
-          owner.id,
-          { name: body.name, kind: "remote", description: body.description ?? "" },
-          { envId: body.env, manifest: manifest as Prisma.InputJsonValue, status: "active" },
-        ),
-      );
+      const { stored, reply: created } = await registerVersion(db.prisma, {
+        ownerId: owner.id,
+        agent: { name: body.name, kind: "remote", description: body.description ?? "" },
+        data: { envId: body.env, manifest: manifest as Prisma.InputJsonValue, status: "active" },
+        perOwnerPerDay: limits.perOwnerPerDay,
+        reply: (s) =>
+          RemoteAgentCreated.parse({
+            agentId: s.agent.id,
+            versionId: s.version.id,
+            version: s.version.version,
+            env: body.env,
+          }),
+      });
       publishSubmitted(events, stored, owner.name);
       reply.code(201);
-      return {
-        agentId: stored.agent.id,
-        versionId: stored.version.id,
-        version: stored.version.version,
-        env: body.env,
-      };
+      return created;
     },
   );
 
@@ -124,12 +141,13 @@ export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | nu
           403: ErrorBody,
           404: ErrorBody,
           409: ErrorBody,
+          429: ErrorBody,
           503: ErrorBody,
         },
       },
     },
     async (request, reply) => {
-      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const { owner } = await authenticateRequest(db.prisma, request);
       const body = request.body;
       const version = await db.prisma.agentVersion.findUnique({
         where: { id: body.versionId },
@@ -190,15 +208,31 @@ export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | nu
         seats[car] = others[i]!;
       });
       try {
-        const { roomId, matchId } = await startLiveMatch(
-          { prisma: db.prisma, events },
-          {
-            leagueId: league.id,
-            seats,
-            durationSeconds: body.durationSeconds,
-            remoteGraceSeconds: body.remoteGraceSeconds,
-          },
-        );
+        // Counted and started under the owner's lock: a burst of requests cannot pass the count together.
+        const { roomId, matchId } = await whileOwnerLocked(db, owner.id, async () => {
+          const playing = await db.prisma.match.count({
+            where: {
+              live: true,
+              status: { in: ["queued", "running"] },
+              participants: { some: { version: { agent: { ownerId: owner.id, kind: "remote" } } } },
+            },
+          });
+          if (playing >= limits.liveMatchesPerOwner)
+            throw new ApiError(
+              429,
+              "live_match_limit",
+              `your remote agents already play ${playing} live match(es); at most ${limits.liveMatchesPerOwner} at once — wait for one to end`,
+            );
+          return startLiveMatch(
+            { prisma: db.prisma, events },
+            {
+              leagueId: league.id,
+              seats,
+              durationSeconds: body.durationSeconds,
+              remoteGraceSeconds: body.remoteGraceSeconds,
+            },
+          );
+        });
         reply.code(201);
         return {
           matchId,
@@ -210,6 +244,7 @@ export function remoteRoutes(app: Api, db: Database, events: PlatformEvents | nu
           graceSeconds: body.remoteGraceSeconds,
         };
       } catch (error) {
+        if (error instanceof ApiError) throw error;
         if (error instanceof LiveMatchError) throw new ApiError(409, "cannot_start", error.message);
         throw new ApiError(
           503,

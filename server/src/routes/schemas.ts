@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText } from "../storable-text.js";
 
 export const ErrorBody = z
   .object({
@@ -24,3 +25,13 @@ export const AgentName = z
   .min(2)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - (starting with a letter or digit)");
+
+/** Free text stored as given (labels, descriptions): refused at the schema when PostgreSQL could not store it. */
+export function storableText(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine(isStorableText, "must not contain NUL characters or lone UTF-16 surrogates");
+}
+
+export const Description = storableText(2000);

@@ -2,12 +2,12 @@ import fastifyMultipart from "@fastify/multipart";
 import type { Database, Prisma } from "@league/db";
 import { describePolicyIO } from "@league/envs";
 import { z } from "zod";
-import { authenticate } from "../auth.js";
+import { authenticateRequest } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { applyVersionCap } from "../league/versions.js";
 import { MAX_ARTIFACT_BYTES, SubmissionError, validateSubmission } from "../submissions/validate.js";
-import { createNextVersion, publishSubmitted } from "./agent-versions.js";
+import { checkSubmissionQuota, publishSubmitted, registerVersion } from "./agent-versions.js";
 import type { Api } from "./api.js";
 import { AgentName, ErrorBody } from "./schemas.js";
 
@@ -19,6 +19,14 @@ export interface SubmissionLimits {
 }
 
 const MAX_FILES = 16;
+
+const SubmissionCreated = z.object({
+  agentId: z.string(),
+  versionId: z.string(),
+  version: z.number().int(),
+  status: z.string(),
+  parameters: z.number().int(),
+});
 
 export async function submissionRoutes(
   app: Api,
@@ -50,13 +58,7 @@ export async function submissionRoutes(
         security: [{ apiKey: [] }],
         consumes: ["multipart/form-data"],
         response: {
-          201: z.object({
-            agentId: z.string(),
-            versionId: z.string(),
-            version: z.number().int(),
-            status: z.string(),
-            parameters: z.number().int(),
-          }),
+          201: SubmissionCreated,
           400: ErrorBody,
           401: ErrorBody,
           413: ErrorBody,
@@ -66,7 +68,7 @@ export async function submissionRoutes(
       },
     },
     async (request, reply) => {
-      const { owner } = await authenticate(db.prisma, request.headers.authorization);
+      const { owner } = await authenticateRequest(db.prisma, request);
       if (!request.isMultipart())
         throw new ApiError(400, "not_multipart", "send the checkpoint as multipart/form-data");
 
@@ -111,17 +113,8 @@ export async function submissionRoutes(
       if (!name.success)
         throw new ApiError(400, "invalid_agent_name", `agent: ${name.error.issues[0]!.message}`);
 
-      const since = new Date(Date.now() - 24 * 3600 * 1000);
-      const recent = await db.prisma.agentVersion.count({
-        where: { agent: { ownerId: owner.id }, createdAt: { gte: since } },
-      });
-      if (recent >= limits.perOwnerPerDay) {
-        throw new ApiError(
-          429,
-          "submission_quota",
-          `at most ${limits.perOwnerPerDay} submissions per owner per 24 hours`,
-        );
-      }
+      // Early, to spare the validation; checked again under the owner's lock when storing.
+      await checkSubmissionQuota(db.prisma, owner.id, limits.perOwnerPerDay);
 
       let validated: ReturnType<typeof validateSubmission>;
       try {
@@ -135,33 +128,32 @@ export async function submissionRoutes(
         throw error;
       }
 
-      const stored = await db.prisma.$transaction(async (tx) => {
-        const created = await createNextVersion(
-          tx,
-          owner.id,
-          { name: name.data, kind: "model" },
-          {
-            envId: validated.manifest.env,
-            manifest: validated.manifest as unknown as Prisma.InputJsonValue,
-            artifact: new Uint8Array(validated.artifact),
-            artifactSize: validated.artifact.byteLength,
-            artifactSha256: validated.sha256,
-            status: "pending",
-          },
-        );
+      const { stored, reply: body } = await registerVersion(db.prisma, {
+        ownerId: owner.id,
+        agent: { name: name.data, kind: "model" },
+        data: {
+          envId: validated.manifest.env,
+          manifest: validated.manifest as unknown as Prisma.InputJsonValue,
+          artifact: new Uint8Array(validated.artifact),
+          artifactSize: validated.artifact.byteLength,
+          artifactSha256: validated.sha256,
+          status: "pending",
+        },
+        perOwnerPerDay: limits.perOwnerPerDay,
         // Older versions beyond the cap become reserve: still on the ladder, at a lower rate.
-        await applyVersionCap(tx, created.agent.id, limits.activeVersionsPerAgent);
-        return created;
+        also: (tx, created) => applyVersionCap(tx, created.agent.id, limits.activeVersionsPerAgent),
+        reply: (created) =>
+          SubmissionCreated.parse({
+            agentId: created.agent.id,
+            versionId: created.version.id,
+            version: created.version.version,
+            status: created.version.status,
+            parameters: validated.parameters,
+          }),
       });
       publishSubmitted(events, stored, owner.name);
       reply.code(201);
-      return {
-        agentId: stored.agent.id,
-        versionId: stored.version.id,
-        version: stored.version.version,
-        status: stored.version.status,
-        parameters: validated.parameters,
-      };
+      return body;
     },
   );
 }

@@ -3,6 +3,7 @@
 // the environment, and the weight bytes against the declared weights.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { isStorableText } from "../storable-text.js";
 
 /** Largest artifact stored (the database enforces the same bound). */
 export const MAX_ARTIFACT_BYTES = 32 * 1024 * 1024;
@@ -26,7 +27,7 @@ export const ALLOWED_LAYERS = new Set([
   "Multiply",
 ]);
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+const FLOAT32_BYTES = 4;
 
 export class SubmissionError extends Error {
   constructor(
@@ -64,7 +65,9 @@ export type SubmittedManifest = z.infer<typeof Manifest>;
 const WeightSpec = z.object({
   name: z.string().min(1).max(256),
   shape: z.array(z.number().int().min(0).max(1_000_000)).max(8),
-  dtype: z.enum(["float32", "int32", "bool"]),
+  // Every layer the league runs holds float32 weights; another dtype would also misalign the
+  // weight bytes (a 1-byte bool made a 4n+1-byte file and a fractional parameter count).
+  dtype: z.literal("float32", { error: "only float32 weights: the league's layers hold no others" }),
 });
 
 const ModelJson = z.object({
@@ -139,6 +142,19 @@ function parseJson(name: string, bytes: Uint8Array): unknown {
   }
 }
 
+/** Where in a JSON value a key or string holds what PostgreSQL's jsonb cannot store, or null. */
+function findUnstorableText(value: unknown, where = "(root)"): string | null {
+  if (typeof value === "string") return isStorableText(value) ? null : where;
+  if (typeof value !== "object" || value === null) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const path = where === "(root)" ? key : `${where}.${key}`;
+    if (!isStorableText(key)) return `key ${JSON.stringify(path)}`;
+    const found = findUnstorableText(inner, path);
+    if (found) return found;
+  }
+  return null;
+}
+
 function zodProblem(name: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
   return `${name}: ${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`;
@@ -159,7 +175,16 @@ function collectLayers(topology: unknown, out: LayerInfo[] = [], depth = 0): Lay
   const layers = Array.isArray(config) ? config : (config as { layers?: unknown[] } | undefined)?.layers;
   if (!Array.isArray(layers))
     throw new SubmissionError("invalid_topology", "model.json's modelTopology lists no layers");
-  for (const layer of layers as { class_name?: unknown; config?: Record<string, unknown> }[]) {
+  for (const [index, layer] of (layers as { class_name?: unknown; config?: unknown }[]).entries()) {
+    if (typeof layer !== "object" || layer === null || Array.isArray(layer))
+      throw new SubmissionError(
+        "invalid_topology",
+        `model.json: layer ${index} is ${JSON.stringify(layer)}, not an object`,
+      );
+    const config = (typeof layer.config === "object" && layer.config !== null ? layer.config : {}) as Record<
+      string,
+      unknown
+    >;
     const className = typeof layer?.class_name === "string" ? layer.class_name : "(missing class_name)";
     if (className === "Sequential" || className === "Model" || className === "Functional") {
       collectLayers(layer, out, depth + 1);
@@ -167,10 +192,10 @@ function collectLayers(topology: unknown, out: LayerInfo[] = [], depth = 0): Lay
     }
     out.push({
       className,
-      batchInputShape: Array.isArray(layer.config?.batch_input_shape)
-        ? (layer.config.batch_input_shape as (number | null)[])
+      batchInputShape: Array.isArray(config.batch_input_shape)
+        ? (config.batch_input_shape as (number | null)[])
         : undefined,
-      units: typeof layer.config?.units === "number" ? layer.config.units : undefined,
+      units: typeof config.units === "number" ? config.units : undefined,
     });
   }
   return out;
@@ -205,6 +230,13 @@ export function validateSubmission(
   if (!manifestResult.success)
     throw new SubmissionError("invalid_manifest", zodProblem("agent.json", manifestResult.error));
   const manifest = manifestResult.data;
+  // Stored as jsonb, which refuses both: a 422 here rather than a failed insert.
+  const unstorable = findUnstorableText(manifest);
+  if (unstorable)
+    throw new SubmissionError(
+      "invalid_manifest",
+      `agent.json: ${unstorable} contains a NUL character or a lone UTF-16 surrogate`,
+    );
   if (manifest.actionSelection === "sample" && manifest.actionParser !== "discrete")
     throw new SubmissionError(
       "invalid_manifest",
@@ -259,10 +291,13 @@ export function validateSubmission(
   }
 
   const manifestEntry = model.weightsManifest[0]!;
-  const expectedBytes = manifestEntry.weights.reduce(
-    (sum, w) => sum + w.shape.reduce((p, d) => p * d, 1) * DTYPE_BYTES[w.dtype]!,
-    0,
-  );
+  const parameters = manifestEntry.weights.reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+  if (!Number.isSafeInteger(parameters) || parameters * FLOAT32_BYTES > MAX_ARTIFACT_BYTES)
+    throw new SubmissionError(
+      "too_large",
+      `model.json declares ${parameters} weights; the limit is ${MAX_ARTIFACT_BYTES / FLOAT32_BYTES}`,
+    );
+  const expectedBytes = parameters * FLOAT32_BYTES;
   const chunks: Uint8Array[] = [];
   for (const weightPath of manifestEntry.paths) {
     const chunk = files.get(weightPath);
@@ -299,7 +334,7 @@ export function validateSubmission(
     artifact,
     sha256: createHash("sha256").update(artifact).digest("hex"),
     layers: layers.map((l) => l.className),
-    parameters: expectedBytes / 4,
+    parameters,
   };
 }
 
