@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/index.js";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { LiveScheduler } from "../src/league/live-scheduler.js";
-import { type AttachedRooms, attachRooms } from "../src/rooms/index.js";
+import { type AttachedRooms, attachRooms, liveRooms } from "../src/rooms/index.js";
 import { seedLeagues } from "../src/seed.js";
 import { createMatch, startMatch } from "../src/storage/matches.js";
 
@@ -45,7 +45,7 @@ describe("live scheduler", () => {
     });
 
     const errors: Error[] = [];
-    const scheduler = new LiveScheduler(db.prisma, null, {
+    const scheduler = new LiveScheduler(db.prisma, liveRooms({ prisma: db.prisma, events: null }), {
       intervalMs: 50,
       durationSeconds: 1,
       seed: 1,

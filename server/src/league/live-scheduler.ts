@@ -1,18 +1,33 @@
 // Keeps one live car-soccer match on in every car-soccer league, between built-in bots chosen
 // like ladder opponents (priority to few games and high uncertainty, then match quality), and a
 // configurable number of live bandit/recommender (duplicate) matches, taking the duplicate
-// leagues in turn.
+// leagues in turn. It starts nothing itself: the rooms it opens come from main.ts as LiveRooms.
 
-import { matchMaker } from "@colyseus/core";
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec, Rng } from "@league/envs";
-import type { PlatformEvents } from "../feed.js";
+import { DEFAULT_DUPLICATE_STEPS_PER_SECOND } from "../match/duplicate.js";
 import { carSoccerBotOf } from "../match/players.js";
 import type { RatingParams } from "../ratings.js";
-import { DEFAULT_DUPLICATE_STEPS_PER_SECOND, startLiveDuplicateMatch } from "../rooms/duplicate-live.js";
-import { startLiveMatch } from "../rooms/live.js";
 import { abortMatch } from "../storage/matches.js";
 import { type Candidate, planDuplicateMatch, planTeamMatch } from "./scheduler.js";
+
+/** What the scheduler needs of the live rooms (rooms/live.ts liveRooms, wired in main.ts). */
+export interface LiveRooms {
+  /** Match ids of the live rooms open on any server process. */
+  hostedMatchIds(): Promise<Set<string>>;
+  /** Opens a live car-soccer match between built-in bots, seats blue first. */
+  startCarSoccer(input: {
+    leagueId: string;
+    seats: { versionId: string; bot: string }[];
+    durationSeconds: number;
+  }): Promise<{ roomId: string }>;
+  /** Opens a live duplicate (bandit or recommender) match. */
+  startDuplicate(input: {
+    leagueId: string;
+    versionIds: string[];
+    stepsPerSecond: number;
+  }): Promise<{ roomId: string }>;
+}
 
 export interface LiveSchedulerOptions {
   /** How often to look for leagues without a live match. */
@@ -41,7 +56,7 @@ export class LiveScheduler {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly events: PlatformEvents | null,
+    private readonly rooms: LiveRooms,
     private readonly options: LiveSchedulerOptions,
   ) {
     this.rng = new Rng(options.seed);
@@ -80,10 +95,7 @@ export class LiveScheduler {
    * the listing only after its result is stored, and a match gets a grace period to open its room.
    */
   private async abortOrphans(): Promise<void> {
-    await matchMaker.healthCheckAllProcesses();
-    const hosted = new Set(
-      (await matchMaker.query({})).map((r) => (r.metadata as { matchId?: string } | undefined)?.matchId),
-    );
+    const hosted = await this.rooms.hostedMatchIds();
     const running = await this.prisma.match.findMany({
       where: { live: true, status: "running", startedAt: { lt: new Date(Date.now() - ORPHAN_GRACE_MS) } },
       select: { id: true },
@@ -149,14 +161,11 @@ export class LiveScheduler {
       const teams = planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams);
       if (!teams) continue;
       try {
-        const { roomId } = await startLiveMatch(
-          { prisma: this.prisma, events: this.events },
-          {
-            leagueId: league.id,
-            seats: teams.flat().map((c) => ({ versionId: c.versionId, bot: bots.get(c.versionId)! })),
-            durationSeconds: duration,
-          },
-        );
+        const { roomId } = await this.rooms.startCarSoccer({
+          leagueId: league.id,
+          seats: teams.flat().map((c) => ({ versionId: c.versionId, bot: bots.get(c.versionId)! })),
+          durationSeconds: duration,
+        });
         started.push(roomId);
         this.matchesStarted++;
       } catch (error) {
@@ -219,10 +228,11 @@ export class LiveScheduler {
       const players = planDuplicateMatch(candidates, params, this.rng, this.options.duplicatePlayers ?? 4);
       if (!players) continue;
       try {
-        const { roomId } = await startLiveDuplicateMatch(
-          { prisma: this.prisma, events: this.events },
-          { leagueId: league.id, versionIds: players.map((p) => p.versionId), stepsPerSecond },
-        );
+        const { roomId } = await this.rooms.startDuplicate({
+          leagueId: league.id,
+          versionIds: players.map((p) => p.versionId),
+          stepsPerSecond,
+        });
         started.push(roomId);
         running++;
         this.matchesStarted++;

@@ -3,6 +3,9 @@ import type { DuplicateEntrant } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { duplicatePlayer, UnplayableVersionError } from "./players.js";
 
+/** Steps per second of a live duplicate match unless told otherwise: a bandit's 4 × 1,000 pulls in 80 s. */
+export const DEFAULT_DUPLICATE_STEPS_PER_SECOND = 50;
+
 /** Episodes per match: several seeds average out the luck of one instance. */
 export const SEEDS_PER_MATCH = 4;
 

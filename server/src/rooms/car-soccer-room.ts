@@ -1,26 +1,11 @@
-// One live car-soccer match at real time: a 1-arena CarSoccerEngine ticking at 120 Hz, its cars
-// driven by server-side controllers, a small schema state for spectators, and at the end the
-// result, ranks, ratings and replay written through finishMatch.
+// One live car-soccer match at real time: the room seats its players, paces the match core
+// (match/car-soccer-match.ts) at 120 Hz, and lets spectators watch through a small schema
+// (match-view.ts); remote seats follow the rules of remote-seats.ts. At the end the result,
+// ranks, ratings and replay are written through storage/car-soccer.ts.
 
 import { type Client, Room } from "@colyseus/core";
-import { type SchemaType, schema } from "@colyseus/schema";
-import type { PrismaClient } from "@league/db";
-import {
-  A_TICK,
-  B_VX,
-  B_X,
-  C_BOOST,
-  C_FX,
-  C_IS_DEMOED,
-  C_IS_SUPERSONIC,
-  C_UX,
-  C_VX,
-  C_X,
-  carSoccerConstants,
-  type EnvSpec,
-} from "@league/envs";
+import { carSoccerConstants, type EnvSpec } from "@league/envs";
 import { authenticate } from "../auth.js";
-import type { PlatformEvents } from "../feed.js";
 import { CarSoccerMatch, type LiveController } from "../match/car-soccer-match.js";
 import { storeCarSoccerMatch } from "../storage/car-soccer.js";
 import { abortMatch } from "../storage/matches.js";
@@ -28,65 +13,25 @@ import {
   abortOnShutdown,
   announceAndClose,
   LaunchRegistry,
+  type RoomDeps,
   refuseSpectatorMessages,
+  roomDepsOf,
   SPECTATOR_ERROR,
 } from "./live-room.js";
-import { RemoteCarController, type SeatMessage } from "./remote-controller.js";
+import { createMatchView, type MatchViewState, syncMatchView } from "./match-view.js";
+import { RemoteCarController } from "./remote-controller.js";
+import { type Forfeit, RemoteSeats } from "./remote-seats.js";
 
 export type { LiveController, MatchStatus } from "../match/car-soccer-match.js";
 export { SPECTATOR_ERROR } from "./live-room.js";
+export { BallView, CarView, MatchView, type MatchViewState } from "./match-view.js";
 
 const { TICK_RATE } = carSoccerConstants;
 
 export const CAR_SOCCER_ROOM = "car-soccer";
 
-export const BallView = schema(
-  { x: "float32", y: "float32", z: "float32", vx: "float32", vy: "float32", vz: "float32" },
-  "BallView",
-);
-export const CarView = schema(
-  {
-    name: "string",
-    team: "uint8",
-    x: "float32",
-    y: "float32",
-    z: "float32",
-    vx: "float32",
-    vy: "float32",
-    vz: "float32",
-    /** Forward and up unit vectors: with them a client rebuilds the car's rotation. */
-    fx: "float32",
-    fy: "float32",
-    fz: "float32",
-    ux: "float32",
-    uy: "float32",
-    uz: "float32",
-    boost: "float32",
-    demoed: "boolean",
-    supersonic: "boolean",
-  },
-  "CarView",
-);
-export const MatchView = schema(
-  {
-    matchId: "string",
-    status: "string",
-    blue: "uint16",
-    orange: "uint16",
-    /** Seconds of play left. */
-    clock: "float32",
-    tick: "uint32",
-    ball: BallView,
-    cars: [CarView],
-  },
-  "MatchView",
-);
-export type MatchViewState = SchemaType<typeof MatchView>;
-
 /** What a room is created with (server side only: see `startLiveMatch`). */
 export interface LiveMatchLaunch {
-  prisma: PrismaClient;
-  events: PlatformEvents | null;
   matchId: string;
   leagueId: string;
   spec: EnvSpec;
@@ -110,7 +55,7 @@ export interface LiveMatchOutcome {
   status: "finished" | "aborted";
   score: { blue: number; orange: number };
   /** The team that forfeited (0 blue, 1 orange) and why. */
-  forfeit?: { team: 0 | 1; reason: string };
+  forfeit?: Forfeit;
   error?: string;
 }
 
@@ -127,23 +72,20 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   override autoDispose = false;
   override maxClients = 200;
 
+  private deps!: RoomDeps;
   private launch!: LiveMatchLaunch;
   private match!: CarSoccerMatch;
+  private remotes!: RemoteSeats;
   /** Physics ticks still owed to real time, in milliseconds. */
   private lag = 0;
   private storing: Promise<unknown> | null = null;
   private done = false;
-  private forfeit: { team: 0 | 1; reason: string } | null = null;
-  /** Remote seats by car index. */
-  private remotes = new Map<number, RemoteCarController>();
-  /** Every remote seat has had its player join at least once. */
-  private everyoneCame = false;
-  /** Real milliseconds spent waiting for remote players to first join. */
-  private waitedMs = 0;
+  private forfeit: Forfeit | null = null;
 
-  override onCreate(options: { launchKey?: unknown }): void {
+  override onCreate(options: { launchKey?: unknown; deps?: unknown }): void {
     const launch = carSoccerLaunches.take(options);
     this.launch = launch;
+    this.deps = roomDepsOf(options);
     this.match = new CarSoccerMatch({
       spec: launch.spec,
       seed: launch.seed,
@@ -152,24 +94,22 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       goalPauseSeconds: launch.goalPauseSeconds,
       kickoffPauseSeconds: launch.kickoffPauseSeconds,
     });
-    const view = new MatchView();
-    view.matchId = launch.matchId;
-    view.ball = new BallView();
-    launch.seats.forEach((seat, car) => {
-      const c = new CarView();
-      c.name = seat.controller.name;
-      c.team = this.match.teamOf(car);
-      view.cars.push(c);
-    });
-    launch.seats.forEach((seat, car) => {
-      if (seat.controller instanceof RemoteCarController) this.remotes.set(car, seat.controller);
-    });
-    view.status = this.remotes.size ? "waiting" : this.match.status;
+    this.remotes = new RemoteSeats(
+      launch.seats.map((s) => s.controller),
+      launch.remoteGraceSeconds,
+      (car) => this.match.teamOf(car),
+    );
+    const view = createMatchView(
+      launch.matchId,
+      this.match,
+      launch.seats.map((s) => s.controller.name),
+    );
+    if (this.remotes.size) view.status = "waiting";
     this.setState(view);
     this.setMetadata({
       matchId: launch.matchId,
       leagueId: launch.leagueId,
-      remoteSeats: [...this.remotes.keys()],
+      remoteSeats: [...this.remotes.byCar.keys()],
     });
     // 30 patches a second: enough for smooth interpolated playback, a quarter of the 120 Hz ticks' bandwidth.
     this.setPatchRate(1000 / 30);
@@ -177,7 +117,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     // A remote player's answer; anyone else sending one is refused like any spectator message.
     this.onMessage("action", (client, message) => {
       const seat = (client.auth as SeatAuth | undefined)?.seat;
-      const remote = seat === undefined ? undefined : this.remotes.get(seat);
+      const remote = seat === undefined ? undefined : this.remotes.byCar.get(seat);
       if (!remote) {
         client.error(SPECTATOR_ERROR, "only the remote player of a seat may send actions");
         return;
@@ -204,17 +144,12 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     if (options?.apiKey === undefined) return true;
     if (typeof options.apiKey !== "string" || typeof options.versionId !== "string")
       throw new Error("a remote player joins with { apiKey: string, versionId: string }");
-    const { owner } = await authenticate(this.launch.prisma, `Bearer ${options.apiKey}`).catch(
+    const { owner } = await authenticate(this.deps.prisma, `Bearer ${options.apiKey}`).catch(
       (error: Error) => {
         throw new Error(`remote player refused: ${error.message}`);
       },
     );
-    const entry = [...this.remotes].find(([, r]) => r.versionId === options.versionId);
-    if (!entry) throw new Error(`version ${options.versionId} does not play a remote seat in this match`);
-    const [seat, remote] = entry;
-    if (remote.ownerId !== owner.id) throw new Error(`version ${options.versionId} is not yours`);
-    if (remote.connected) throw new Error(`seat ${seat} already has its player connected`);
-    return { seat };
+    return { seat: this.remotes.seatFor(options.versionId, owner.id) };
   }
 
   override onJoin(client: Client, _options: unknown, auth?: SeatAuth | true): void {
@@ -223,46 +158,33 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   }
 
   private attachRemote(client: Client, seat: number): void {
-    const remote = this.remotes.get(seat)!;
-    remote.attach((message) => client.send("observation", message));
-    const message: SeatMessage = {
-      seat,
-      team: this.match.teamOf(seat),
-      matchId: this.launch.matchId,
-      deadlineMs: remote.decisionMs,
-      graceSeconds: this.launch.remoteGraceSeconds,
-      ...remote.describe(),
-    };
-    client.send("seat", message);
+    this.remotes.byCar.get(seat)!.attach((message) => client.send("observation", message));
+    client.send("seat", this.remotes.seatMessage(seat, this.launch.matchId));
   }
 
   /** A remote player who leaves has the grace period to come back; after it, its team forfeits. */
   override async onLeave(client: Client, consented: boolean): Promise<void> {
     const seat = (client.auth as SeatAuth | undefined)?.seat;
-    const remote = seat === undefined ? undefined : this.remotes.get(seat);
+    const remote = seat === undefined ? undefined : this.remotes.byCar.get(seat);
     if (!remote || seat === undefined || this.done) return;
     remote.detach();
-    const team = this.match.teamOf(seat);
     if (consented) {
-      this.endByForfeit(team, `${remote.name} left the match`);
+      this.endByForfeit(this.remotes.left(seat));
       return;
     }
     try {
-      const back = await this.allowReconnection(client, this.launch.remoteGraceSeconds);
+      const back = await this.allowReconnection(client, this.remotes.graceSeconds);
       if (!this.done && !remote.connected) this.attachRemote(back, seat);
     } catch {
       // A restarted player may have come back with a fresh join instead of reconnecting.
       if (remote.connected) return;
-      this.endByForfeit(
-        team,
-        `${remote.name} disconnected for more than ${this.launch.remoteGraceSeconds} s`,
-      );
+      this.endByForfeit(this.remotes.gone(seat));
     }
   }
 
-  private endByForfeit(team: 0 | 1, reason: string): void {
+  private endByForfeit(forfeit: Forfeit): void {
     if (this.done) return;
-    this.forfeit = { team, reason };
+    this.forfeit = forfeit;
     this.end();
   }
 
@@ -270,19 +192,11 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private update(dt: number): void {
     if (this.done) return;
     // Kickoff waits for every remote player; one that never comes forfeits after the grace period.
-    // Once all have come (everConnected never goes back), the 120 Hz loop skips this search.
-    if (!this.everyoneCame) {
-      const absent = [...this.remotes].find(([, r]) => !r.everConnected);
-      if (absent) {
-        this.waitedMs += dt;
-        if (this.waitedMs > this.launch.remoteGraceSeconds * 1000)
-          this.endByForfeit(
-            this.match.teamOf(absent[0]),
-            `${absent[1].name} did not join within ${this.launch.remoteGraceSeconds} s`,
-          );
-        return;
-      }
-      this.everyoneCame = true;
+    const players = this.remotes.awaitPlayers(dt);
+    if (players === "waiting") return;
+    if (players !== "ready") {
+      this.endByForfeit(players);
+      return;
     }
     this.lag = Math.min(this.lag + dt, 250);
     const tickMs = 1000 / TICK_RATE;
@@ -291,44 +205,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       this.match.tick();
       if (this.match.done) this.end();
     }
-    this.sync();
-  }
-
-  private sync(): void {
-    const view = this.state;
-    const st = this.match.engine.state;
-    const score = this.match.score;
-    view.status = this.match.status;
-    view.tick = st.arena[A_TICK]!;
-    view.blue = score.blue;
-    view.orange = score.orange;
-    view.clock = this.match.secondsLeft;
-    const b = st.ball;
-    view.ball.x = b[B_X]!;
-    view.ball.y = b[B_X + 1]!;
-    view.ball.z = b[B_X + 2]!;
-    view.ball.vx = b[B_VX]!;
-    view.ball.vy = b[B_VX + 1]!;
-    view.ball.vz = b[B_VX + 2]!;
-    view.cars.forEach((c, car) => {
-      const o = st.carOffset(0, car);
-      const k = st.cars;
-      c.x = k[o + C_X]!;
-      c.y = k[o + C_X + 1]!;
-      c.z = k[o + C_X + 2]!;
-      c.vx = k[o + C_VX]!;
-      c.vy = k[o + C_VX + 1]!;
-      c.vz = k[o + C_VX + 2]!;
-      c.fx = k[o + C_FX]!;
-      c.fy = k[o + C_FX + 1]!;
-      c.fz = k[o + C_FX + 2]!;
-      c.ux = k[o + C_UX]!;
-      c.uy = k[o + C_UX + 1]!;
-      c.uz = k[o + C_UX + 2]!;
-      c.boost = k[o + C_BOOST]!;
-      c.demoed = k[o + C_IS_DEMOED] === 1;
-      c.supersonic = k[o + C_IS_SUPERSONIC] === 1;
-    });
+    syncMatchView(this.state, this.match);
   }
 
   /** The final whistle: stores everything, tells spectators, closes the room. */
@@ -336,14 +213,15 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     if (this.done) return;
     this.done = true;
     this.setSimulationInterval();
-    this.sync();
+    syncMatchView(this.state, this.match);
     const stored = this.store();
     this.storing = stored;
     void stored.then((outcome) => announceAndClose(this, this.launch, outcome));
   }
 
   private async store(): Promise<LiveMatchOutcome> {
-    const { prisma, events, matchId, leagueId, seats, seed } = this.launch;
+    const { prisma, events } = this.deps;
+    const { matchId, leagueId, seats, seed } = this.launch;
     const score = this.match.score;
     try {
       await storeCarSoccerMatch(prisma, events, {
@@ -377,15 +255,15 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     this.setSimulationInterval();
     const message = `live match room failed in ${method}: ${error.message}`;
     const outcome: LiveMatchOutcome = {
-      matchId: this.launch?.matchId ?? "",
+      matchId: this.launch.matchId,
       status: "aborted",
       score: { blue: this.state?.blue ?? 0, orange: this.state?.orange ?? 0 },
       error: message,
     };
-    void (this.launch ? abortMatch(this.launch.prisma, this.launch.matchId, message) : Promise.resolve())
+    void abortMatch(this.deps.prisma, this.launch.matchId, message)
       .catch(() => {})
       .then(async () => {
-        this.launch?.onEnd?.(outcome);
+        this.launch.onEnd?.(outcome);
         await this.disconnect();
       });
   }
@@ -396,7 +274,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       // Disposed mid-match (server shutting down): nothing is rated.
       this.done = true;
       this.setSimulationInterval();
-      const message = await abortOnShutdown(this.launch.prisma, this.launch.matchId);
+      const message = await abortOnShutdown(this.deps.prisma, this.launch.matchId);
       this.launch.onEnd?.({
         matchId: this.launch.matchId,
         status: "aborted",

@@ -3,12 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { DuplicateMatch } from "@league/agents";
 import { BanditEnv, ENV_SPECS, RecsimEnv } from "@league/envs";
-import { duplicateEntrants, duplicateSeeds } from "../match/duplicate.js";
+import { DEFAULT_DUPLICATE_STEPS_PER_SECOND, duplicateEntrants, duplicateSeeds } from "../match/duplicate.js";
 import { DUPLICATE_ROOM, type DuplicateLiveOutcome, duplicateLaunches } from "./duplicate-room.js";
 import { LiveMatchError, openLiveMatch, type RoomDeps } from "./live.js";
-
-/** Steps per second of a live duplicate match unless told otherwise: a bandit's 4 × 1,000 pulls in 80 s. */
-export const DEFAULT_DUPLICATE_STEPS_PER_SECOND = 50;
 
 export interface LiveDuplicateInput {
   leagueId: string;
@@ -29,7 +26,7 @@ export async function startLiveDuplicateMatch(
   deps: RoomDeps,
   input: LiveDuplicateInput,
 ): Promise<{ roomId: string; matchId: string }> {
-  const { prisma, events } = deps;
+  const { prisma } = deps;
   const league = await prisma.league.findUnique({ where: { id: input.leagueId } });
   if (!league) throw new LiveMatchError(`no league "${input.leagueId}"`);
   const spec = ENV_SPECS[league.envId];
@@ -76,8 +73,6 @@ export async function startLiveDuplicateMatch(
       seats: input.versionIds.map((versionId, slot) => ({ versionId, slot, team: slot })),
     },
     (matchId) => ({
-      prisma,
-      events,
       matchId,
       leagueId: league.id,
       versionIds: [...input.versionIds],

@@ -6,11 +6,16 @@
 import { type Client, Room } from "@colyseus/core";
 import { type SchemaType, schema } from "@colyseus/schema";
 import type { DuplicateMatch } from "@league/agents";
-import type { PrismaClient } from "@league/db";
-import type { PlatformEvents } from "../feed.js";
 import { type DuplicateCurves, storeDuplicateMatch } from "../storage/duplicate.js";
 import { abortMatch } from "../storage/matches.js";
-import { abortOnShutdown, announceAndClose, LaunchRegistry, refuseSpectatorMessages } from "./live-room.js";
+import {
+  abortOnShutdown,
+  announceAndClose,
+  LaunchRegistry,
+  type RoomDeps,
+  refuseSpectatorMessages,
+  roomDepsOf,
+} from "./live-room.js";
 
 export const DUPLICATE_ROOM = "duplicate";
 
@@ -63,8 +68,6 @@ export type DuplicateMatchViewState = SchemaType<typeof DuplicateMatchView>;
 
 /** What a duplicate room is created with (server side only: see `startLiveDuplicateMatch`). */
 export interface DuplicateLaunch {
-  prisma: PrismaClient;
-  events: PlatformEvents | null;
   matchId: string;
   leagueId: string;
   versionIds: string[];
@@ -92,6 +95,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
   override maxClients = 200;
 
   private launch!: DuplicateLaunch;
+  private deps!: RoomDeps;
   /** Steps still owed to real time, in milliseconds. */
   private lag = 0;
   private curveEvery = 1;
@@ -100,9 +104,10 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
   private storing: Promise<unknown> | null = null;
   private done = false;
 
-  override onCreate(options: { launchKey?: unknown }): void {
+  override onCreate(options: { launchKey?: unknown; deps?: unknown }): void {
     const launch = duplicateLaunches.take(options);
     this.launch = launch;
+    this.deps = roomDepsOf(options);
     const { match } = launch;
     this.curveEvery = Math.max(1, Math.ceil(match.maxSteps / CURVE_POINTS));
     this.counts = match.names.map(() => new Array<number>(launch.numChoices).fill(0));
@@ -226,7 +231,8 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
   }
 
   private async store(): Promise<DuplicateLiveOutcome> {
-    const { prisma, events, matchId, leagueId, versionIds, match } = this.launch;
+    const { prisma, events } = this.deps;
+    const { matchId, leagueId, versionIds, match } = this.launch;
     try {
       const outcome = match.result();
       this.curves.seats.forEach((s, i) => {
@@ -253,7 +259,8 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
     this.done = true;
     this.setSimulationInterval();
     this.state.status = "aborted";
-    const { prisma, matchId } = this.launch;
+    const { prisma } = this.deps;
+    const { matchId } = this.launch;
     const outcome: DuplicateLiveOutcome = { matchId, status: "aborted", scores: [], error: message };
     void abortMatch(prisma, matchId, message)
       .catch(() => {})
@@ -272,7 +279,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
       // Disposed mid-match (server shutting down): nothing is rated.
       this.done = true;
       this.setSimulationInterval();
-      const message = await abortOnShutdown(this.launch.prisma, this.launch.matchId);
+      const message = await abortOnShutdown(this.deps.prisma, this.launch.matchId);
       this.launch.onEnd?.({ matchId: this.launch.matchId, status: "aborted", scores: [], error: message });
     } else await this.storing?.catch(() => {});
   }

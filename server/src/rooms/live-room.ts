@@ -2,7 +2,21 @@
 // over by one-time key, the refusal of spectators' messages, and the way a room closes.
 import type { Room } from "@colyseus/core";
 import type { PrismaClient } from "@league/db";
+import type { PlatformEvents } from "../feed.js";
 import { abortMatch } from "../storage/matches.js";
+
+/** Where a live room writes: passed by the server in the room's create options (see openLiveMatch). */
+export interface RoomDeps {
+  prisma: PrismaClient;
+  events: PlatformEvents | null;
+}
+
+/** The deps in a room's create options; read after its launch, so only the server gets this far. */
+export function roomDepsOf(options: { deps?: unknown } | undefined): RoomDeps {
+  const deps = options?.deps as RoomDeps | undefined;
+  if (!deps?.prisma) throw new Error("live rooms are created by the server with their database");
+  return deps;
+}
 
 /** The error code a client gets for a message it may not send. */
 export const SPECTATOR_ERROR = 4403;

@@ -8,9 +8,7 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { createCarSoccerBot } from "@league/agents";
-import type { PrismaClient } from "@league/db";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
-import type { PlatformEvents } from "../feed.js";
 import { abortMatch, createMatch, type Seat, startMatch } from "../storage/matches.js";
 import {
   CAR_SOCCER_ROOM,
@@ -20,13 +18,10 @@ import {
   type LiveMatchOutcome,
 } from "./car-soccer-room.js";
 import { DUPLICATE_ROOM, DuplicateRoom } from "./duplicate-room.js";
-import type { LaunchRegistry } from "./live-room.js";
+import type { LaunchRegistry, RoomDeps } from "./live-room.js";
 import { RemoteCarController } from "./remote-controller.js";
 
-export interface RoomDeps {
-  prisma: PrismaClient;
-  events: PlatformEvents | null;
-}
+export type { RoomDeps } from "./live-room.js";
 
 export class LiveMatchError extends Error {
   constructor(message: string) {
@@ -166,7 +161,8 @@ export async function openLiveMatch<L>(
   const launchKey = randomUUID();
   room.launches.register(launchKey, launch(matchId));
   try {
-    const { roomId } = await matchMaker.createRoom(room.name, { launchKey });
+    // The database travels in the room's options, handed over in this process as they are.
+    const { roomId } = await matchMaker.createRoom(room.name, { launchKey, deps });
     events?.publish("match.started", {
       matchId,
       leagueId: match.leagueId,
@@ -189,7 +185,7 @@ export async function startLiveMatch(
   deps: RoomDeps,
   input: LiveMatchInput,
 ): Promise<{ roomId: string; matchId: string }> {
-  const { prisma, events } = deps;
+  const { prisma } = deps;
   const league = await prisma.league.findUnique({ where: { id: input.leagueId } });
   if (!league) throw new LiveMatchError(`no league "${input.leagueId}"`);
   const spec = ENV_SPECS[league.envId];
@@ -270,8 +266,6 @@ export async function startLiveMatch(
       })),
     },
     (matchId) => ({
-      prisma,
-      events,
       matchId,
       leagueId: league.id,
       spec,

@@ -17,6 +17,7 @@ import {
   type DuplicateLiveOutcome,
   duplicateLaunches,
   LiveMatchError,
+  liveRooms,
   SPECTATOR_ERROR,
   startLiveDuplicateMatch,
 } from "../../src/rooms/index.js";
@@ -257,8 +258,6 @@ describe("live duplicate (bandit and recommender) rooms", () => {
     };
     const end = outcomePromise();
     duplicateLaunches.register("broken-launch", {
-      prisma: db.prisma,
-      events: null,
       matchId,
       leagueId: "bandit-bernoulli-10",
       versionIds,
@@ -268,7 +267,10 @@ describe("live duplicate (bandit and recommender) rooms", () => {
       stepsPerSecond: 400,
       onEnd: end.onEnd,
     });
-    const room = await matchMaker.createRoom(DUPLICATE_ROOM, { launchKey: "broken-launch" });
+    const room = await matchMaker.createRoom(DUPLICATE_ROOM, {
+      launchKey: "broken-launch",
+      deps: { prisma: db.prisma, events: null },
+    });
     const spectator = await client.joinById(room.roomId);
     const ended = watch(spectator).ended;
     expect(await ended).toMatchObject({
@@ -312,14 +314,18 @@ describe("live duplicate (bandit and recommender) rooms", () => {
 
   it("the live scheduler keeps the configured number of bandit/recommender matches going", async () => {
     const errors: Error[] = [];
-    const scheduler = new LiveScheduler(db.prisma, null, {
+    const scheduler = new LiveScheduler(db.prisma, liveRooms({ prisma: db.prisma, events: null }), {
       intervalMs: 50,
       seed: 3,
       duplicateMatches: 2,
       duplicateStepsPerSecond: 5,
       onError: (e) => errors.push(e),
     });
-    // No car-soccer bots are registered here: only duplicate matches start.
+    // The car-soccer leagues are switched off here: only duplicate matches start.
+    await db.prisma.league.updateMany({
+      where: { envId: { startsWith: "car-soccer-" } },
+      data: { active: false },
+    });
     const started = await scheduler.fill();
     expect(errors).toEqual([]);
     expect(started).toHaveLength(2);
