@@ -1,10 +1,17 @@
-// Runs a duplicate match headless: every participant plays the same seeded instances, and is
-// scored by its mean return. Used by the ladder for bandit and recommender leagues; the live
-// duplicate room shares the seeds and players (match/duplicate.ts) and the storing (storage/duplicate.ts).
-import { playDuplicate } from "@league/agents";
+// Runs a duplicate match headless (in a worker thread of the headless pool when given one): every
+// participant plays the same seeded instances, and is scored by its mean return. Used by the
+// ladder for bandit and recommender leagues; the live duplicate room shares the seeds and players
+// (match/duplicate.ts) and the storing (storage/duplicate.ts).
 import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
-import { duplicateEntrants, duplicateSeeds } from "../match/duplicate.js";
+import { duplicateSeeds } from "../match/duplicate.js";
+import {
+  type HeadlessPool,
+  type PlayedDuplicate,
+  playHeadless,
+  versionData,
+} from "../match/headless-jobs.js";
+import { UnplayableVersionError } from "../match/players.js";
 import { storeDuplicateMatch } from "../storage/duplicate.js";
 import { abortMatch, createMatch, type FinishedMatch, startMatch } from "../storage/matches.js";
 
@@ -22,6 +29,8 @@ export async function runDuplicateMatch(
      * false: its queue retries the match, and only the last failed attempt aborts it.
      */
     abortOnError?: boolean;
+    /** Worker threads to play the match in (the embedded default); without, this thread plays it. */
+    pool?: HeadlessPool | null;
   },
 ): Promise<FinishedMatch> {
   const league = await prisma.league.findUniqueOrThrow({ where: { id: input.leagueId } });
@@ -36,13 +45,28 @@ export async function runDuplicateMatch(
     versionIds: input.versionIds,
   });
   try {
-    const policies = await duplicateEntrants(prisma, input.versionIds);
-    const outcome = playDuplicate({ env: league.envId, policies, seeds: duplicateSeeds(input.seed) });
+    const versions = await prisma.agentVersion.findMany({
+      where: { id: { in: input.versionIds } },
+      include: { agent: { select: { name: true } } },
+    });
+    const byId = new Map(versions.map((v) => [v.id, v]));
+    const seats = input.versionIds.map((id) => {
+      const version = byId.get(id);
+      if (!version) throw new UnplayableVersionError(id, "no such version");
+      return versionData(version);
+    });
+    const { outcome, choices } = (await playHeadless(input.pool, {
+      kind: "duplicate",
+      envId: league.envId,
+      seeds: duplicateSeeds(input.seed),
+      seats,
+    })) as PlayedDuplicate;
     return await storeDuplicateMatch(prisma, events, {
       matchId,
       leagueId: league.id,
       versionIds: input.versionIds,
       outcome,
+      choices,
     });
   } catch (error) {
     if (input.abortOnError ?? true) await abortMatch(prisma, matchId, (error as Error).message);

@@ -1,12 +1,18 @@
-// Runs a car-soccer match headless, faster than real time: the live room's match loop without
-// its clock or spectators, then the same storing (result, ranks, ratings, replay) and feed events.
+// Runs a car-soccer match headless, faster than real time (in a worker thread of the headless pool
+// when given one): the live room's match loop without its clock or spectators, then the same
+// storing (result, ranks, ratings, replay) and feed events.
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
-import { CarSoccerMatch } from "../match/car-soccer-match.js";
-import { engineSeedOf, playToEnd } from "../match/headless.js";
-import { carSoccerController, UnplayableVersionError } from "../match/players.js";
-import { storeCarSoccerMatch } from "../storage/car-soccer.js";
+import { engineSeedOf } from "../match/headless.js";
+import {
+  type HeadlessPool,
+  type PlayedCarSoccer,
+  playHeadless,
+  versionData,
+} from "../match/headless-jobs.js";
+import { UnplayableVersionError } from "../match/players.js";
+import { storableOf, storeCarSoccerMatch } from "../storage/car-soccer.js";
 import { abortMatch, createMatch, type FinishedMatch, startMatch } from "../storage/matches.js";
 
 export interface HeadToHeadInput {
@@ -23,6 +29,8 @@ export interface HeadToHeadInput {
    * false: its queue retries the match, and only the last failed attempt aborts it.
    */
   abortOnError?: boolean;
+  /** Worker threads to play the match in (the embedded default); without, this thread plays it. */
+  pool?: HeadlessPool | null;
 }
 
 /**
@@ -62,33 +70,28 @@ export async function runHeadToHeadMatch(
   events?.publish("match.started", { matchId, leagueId: league.id, live: false, versionIds });
   try {
     const seed = engineSeedOf(input.seed);
-    const controllers = await Promise.all(
-      input.seats.map((seat, car) => {
-        const version = byId.get(seat.versionId);
-        if (!version) throw new UnplayableVersionError(seat.versionId, "no such version");
-        if (version.envId !== spec.id)
-          throw new UnplayableVersionError(seat.versionId, `it plays ${version.envId}, not ${spec.id}`);
-        return carSoccerController(version, seed + car);
-      }),
-    );
-    const match = new CarSoccerMatch({
-      spec,
-      seed,
-      controllers,
-      durationSeconds: duration,
-      // Pauses are frozen time only a spectator would notice: skipped.
-      goalPauseSeconds: 0,
-      kickoffPauseSeconds: 0,
-      failOnControllerError: true,
+    const seats = input.seats.map((seat) => {
+      const version = byId.get(seat.versionId);
+      if (!version) throw new UnplayableVersionError(seat.versionId, "no such version");
+      if (version.envId !== spec.id)
+        throw new UnplayableVersionError(seat.versionId, `it plays ${version.envId}, not ${spec.id}`);
+      return versionData(version);
     });
-    await playToEnd(match);
+    // In a worker thread of the pool when there is one: the event loop stays free for the API and rooms.
+    const played = (await playHeadless(input.pool, {
+      kind: "car-soccer",
+      specId: spec.id,
+      seed,
+      durationSeconds: duration,
+      seats,
+    })) as PlayedCarSoccer;
     return await storeCarSoccerMatch(prisma, events, {
       matchId,
       leagueId: league.id,
       format: "car-soccer",
       seed,
-      match,
-      seats: input.seats.map((s, car) => ({ versionId: s.versionId, controller: controllers[car]!.name })),
+      match: storableOf(played),
+      seats: input.seats.map((s, car) => ({ versionId: s.versionId, controller: played.controllers[car]! })),
     });
   } catch (error) {
     if (input.abortOnError ?? true)

@@ -4,6 +4,7 @@
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec, Rng } from "@league/envs";
 import type { PlatformEvents } from "../feed.js";
+import type { HeadlessPool } from "../match/headless-jobs.js";
 import type { RatingParams } from "../ratings.js";
 import { abortMatch, createMatch } from "../storage/matches.js";
 import { runDuplicateMatch } from "./duplicate-runner.js";
@@ -42,6 +43,11 @@ export interface LadderOptions {
   placementGames?: number;
   /** The cap of active versions per agent, applied again after validation (ACTIVE_VERSIONS_PER_AGENT). */
   activeVersionsPerAgent?: number;
+  /**
+   * Without a queue: worker threads that play the matches (and validation matches), so that the
+   * event loop stays free for the API, the live rooms and the feed. Without, this thread plays them.
+   */
+  pool?: HeadlessPool | null;
 }
 
 /**
@@ -116,6 +122,7 @@ export class Ladder {
             ...(this.options.activeVersionsPerAgent !== undefined
               ? { activeVersionsPerAgent: this.options.activeVersionsPerAgent }
               : {}),
+            pool: this.options.pool ?? null,
           }),
         )
         .catch((error: Error) => this.options.onError?.(error, "(validation)"))
@@ -223,11 +230,13 @@ export class Ladder {
               seats: players.map((p) => ({ versionId: p.versionId })),
               seed,
               ...(this.options.headToHeadSeconds ? { durationSeconds: this.options.headToHeadSeconds } : {}),
+              pool: this.options.pool ?? null,
             })
           : await runDuplicateMatch(this.prisma, this.events, {
               leagueId: league.id,
               versionIds: players.map((p) => p.versionId),
               seed,
+              pool: this.options.pool ?? null,
             });
         this.matchesPlayed++;
         return finished.matchId;

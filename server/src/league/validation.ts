@@ -3,12 +3,16 @@
 // it becomes active at the league's default rating, and the scheduler gives it its burst of
 // placement matches (PLACEMENT_GAMES). Either way the agent's cap of active versions is applied
 // again: a validated version beyond it goes to reserve, a failed one gives its slot back.
-import { playDuplicate } from "@league/agents";
 import type { PrismaClient } from "@league/db";
 import { type EnvSpec, getEnvSpec } from "@league/envs";
-import { CarSoccerMatch } from "../match/car-soccer-match.js";
-import { playToEnd } from "../match/headless.js";
-import { carSoccerController, duplicatePlayer, type StoredVersion } from "../match/players.js";
+import {
+  type HeadlessPool,
+  type PlayedCarSoccer,
+  type PlayedDuplicate,
+  playHeadless,
+  versionData,
+} from "../match/headless-jobs.js";
+import type { StoredVersion } from "../match/players.js";
 import { startingRating } from "../ratings.js";
 import { applyVersionCap } from "./versions.js";
 
@@ -16,23 +20,20 @@ import { applyVersionCap } from "./versions.js";
 export const CAR_SOCCER_VALIDATION_SECONDS = 10;
 
 /** A short unstored car-soccer match of the version in every seat; returns a one-line log. */
-async function validateCarSoccer(version: StoredVersion, spec: EnvSpec): Promise<string> {
+async function validateCarSoccer(
+  version: StoredVersion,
+  spec: EnvSpec,
+  pool: HeadlessPool | null | undefined,
+): Promise<string> {
   const seed = Number(BigInt.asUintN(31, BigInt(version.version)));
-  const controllers = [];
-  for (let car = 0; car < spec.numAgents; car++)
-    controllers.push(await carSoccerController(version, seed + car));
-  const match = new CarSoccerMatch({
-    spec,
+  const { score } = (await playHeadless(pool, {
+    kind: "car-soccer",
+    specId: spec.id,
     seed,
-    controllers,
     durationSeconds: CAR_SOCCER_VALIDATION_SECONDS,
-    goalPauseSeconds: 0,
-    kickoffPauseSeconds: 0,
-    failOnControllerError: true,
-  });
-  await playToEnd(match);
-  const { blue, orange } = match.score;
-  return `validation match against a copy of itself: ${CAR_SOCCER_VALIDATION_SECONDS} s of car soccer, ${blue}-${orange}`;
+    seats: Array.from({ length: spec.numAgents }, () => versionData(version)),
+  })) as PlayedCarSoccer;
+  return `validation match against a copy of itself: ${CAR_SOCCER_VALIDATION_SECONDS} s of car soccer, ${score.blue}-${score.orange}`;
 }
 
 export interface ValidationOutcome {
@@ -47,6 +48,8 @@ export interface ValidationOptions {
   limit?: number;
   /** The agent's cap of active versions (ACTIVE_VERSIONS_PER_AGENT), applied after each; unset: not applied. */
   activeVersionsPerAgent?: number;
+  /** Worker threads to play validation matches in (the embedded default); without, this thread. */
+  pool?: HeadlessPool | null;
 }
 
 /** Validates up to `limit` pending versions; returns what happened to each. */
@@ -79,14 +82,14 @@ export async function validatePendingVersions(
     let log: string;
     let ok = false;
     try {
-      if (spec.family === "car-soccer") log = await validateCarSoccer(version, spec);
+      if (spec.family === "car-soccer") log = await validateCarSoccer(version, spec, options.pool);
       else {
-        const players = [await duplicatePlayer(version), await duplicatePlayer(version)];
-        const result = playDuplicate({
-          env: version.envId,
-          policies: players,
+        const { outcome: result } = (await playHeadless(options.pool, {
+          kind: "duplicate",
+          envId: version.envId,
           seeds: [Number(BigInt.asUintN(31, BigInt(version.version)))],
-        });
+          seats: [versionData(version), versionData(version)],
+        })) as PlayedDuplicate;
         log = `validation match against a copy of itself: returns ${result.entries.map((e) => e.meanReturn.toFixed(3)).join(" and ")}`;
       }
       ok = true;

@@ -3,7 +3,7 @@
 // versions (manifest and model bytes, or a built-in bot's name in the manifest) and the seed; the
 // result carries what storing needs (score, goals, per-seat counts, the encoded replay). Nothing
 // here touches the database or the event loop of the server.
-import { type DuplicateResult, playDuplicate } from "@league/agents";
+import { type DuplicateChoices, DuplicateMatch, type DuplicateResult } from "@league/agents";
 import { getEnvSpec } from "@league/envs";
 import { CarSoccerMatch } from "./car-soccer-match.js";
 import { playToEnd } from "./headless.js";
@@ -12,6 +12,18 @@ import { builtScript, WorkerPool } from "./worker-pool.js";
 
 /** A stored version as plain, structured-cloneable data. */
 export type VersionData = StoredVersion;
+
+/** Only what a player is built from: a database row carries more than a thread needs copied. */
+export function versionData(v: StoredVersion): VersionData {
+  return {
+    id: v.id,
+    version: v.version,
+    envId: v.envId,
+    manifest: v.manifest,
+    artifact: v.artifact,
+    agent: { name: v.agent.name },
+  };
+}
 
 export interface CarSoccerJob {
   kind: "car-soccer";
@@ -45,12 +57,14 @@ export interface PlayedCarSoccer {
   controllers: string[];
   controllerErrors: number[];
   /** The match replay container (encodeMatchReplay). */
-  replay: Uint8Array;
+  replay: Uint8Array<ArrayBuffer>;
 }
 
 export interface PlayedDuplicate {
   kind: "duplicate";
   outcome: DuplicateResult;
+  /** Every seat's choices: storing recomputes the outcome from them and keeps them as the replay. */
+  choices: DuplicateChoices;
 }
 
 export type HeadlessResult = PlayedCarSoccer | PlayedDuplicate;
@@ -98,7 +112,8 @@ export async function playCarSoccerJob(job: CarSoccerJob): Promise<PlayedCarSocc
 export async function playDuplicateJob(job: DuplicateJob): Promise<PlayedDuplicate> {
   const policies = [];
   for (const seat of job.seats) policies.push(await duplicatePlayer(seat));
-  return { kind: "duplicate", outcome: playDuplicate({ env: job.envId, policies, seeds: job.seeds }) };
+  const match = new DuplicateMatch({ env: job.envId, policies, seeds: job.seeds }).playToEnd();
+  return { kind: "duplicate", outcome: match.result(), choices: match.choices() };
 }
 
 export function playHeadlessJob(job: HeadlessJob): Promise<HeadlessResult> {

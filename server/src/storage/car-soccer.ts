@@ -3,7 +3,27 @@
 import type { PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
 import type { CarSoccerMatch } from "../match/car-soccer-match.js";
+import type { PlayedCarSoccer } from "../match/headless-jobs.js";
 import { type FinishedMatch, finishMatch, publishFinished, ranksFromScores } from "./matches.js";
+
+/** What storing reads of a played match: a live room's CarSoccerMatch, or storableOf a headless job's result. */
+export type StorableCarSoccer = Pick<
+  CarSoccerMatch,
+  "score" | "goals" | "durationSeconds" | "controllerErrors" | "teamOf" | "encodeReplay"
+> & { replays: { length: number } };
+
+/** A headless job's result (played on any thread) in the shape storing reads. */
+export function storableOf(played: PlayedCarSoccer): StorableCarSoccer {
+  return {
+    score: played.score,
+    goals: played.goals,
+    durationSeconds: played.durationSeconds,
+    controllerErrors: played.controllerErrors,
+    teamOf: (car) => (car < played.teamSize ? 0 : 1),
+    encodeReplay: () => played.replay,
+    replays: { length: played.episodes },
+  };
+}
 
 /**
  * Writes a finished car-soccer match (live or headless) through finishMatch and publishes
@@ -17,7 +37,7 @@ export async function storeCarSoccerMatch(
     leagueId: string;
     format: "car-soccer-live" | "car-soccer";
     seed: number;
-    match: CarSoccerMatch;
+    match: StorableCarSoccer;
     seats: { versionId: string; controller: string; remote?: Record<string, number> }[];
     /** A team that forfeited ranks last whatever the score. */
     forfeit?: { team: 0 | 1; reason: string };
