@@ -13,6 +13,7 @@ import {
 } from "@/lib/api";
 import { LiveRefresh } from "./components/live-refresh";
 import { MatchList } from "./components/match-list";
+import { type Problem, ServerProblem } from "./components/problem";
 import { BallIcon, BanditIcon, SlateIcon } from "./icons";
 
 // Read from the server at request time: leagues and their counts change as matches are played.
@@ -38,7 +39,9 @@ function LeagueCard({ league, leaders }: { league: LeagueSummary; leaders: Leade
         {FAMILIES[familyIndex(league)]?.icon ?? <BallIcon />}
       </div>
       <h2>
-        <Link href={`/leagues/${league.id}`}>{league.title}</Link>
+        <Link href={`/leagues/${league.id}`} prefetch={false}>
+          {league.title}
+        </Link>
       </h2>
       <p className="league-description">{league.description}</p>
       <dl className="league-facts">
@@ -65,14 +68,18 @@ function LeagueCard({ league, leaders }: { league: LeagueSummary; leaders: Leade
           </dd>
         </div>
       </dl>
-      {leaders.length > 0 && (
+      {leaders.some((e) => !e.provisional) && (
         <ol className="leaders" aria-label="Leaders">
-          {leaders.map((e) => (
-            <li key={e.versionId}>
-              <Link href={`/agents/${e.agent.id}`}>{e.agent.name}</Link>
-              <span className="muted">{e.ordinal.toFixed(1)}</span>
-            </li>
-          ))}
+          {leaders
+            .filter((e) => !e.provisional)
+            .map((e) => (
+              <li key={e.versionId}>
+                <Link href={`/agents/${e.agent.id}`} prefetch={false}>
+                  {e.agent.name}
+                </Link>
+                <span className="muted">{e.ordinal.toFixed(1)}</span>
+              </li>
+            ))}
         </ol>
       )}
       <code className="league-env">
@@ -87,7 +94,7 @@ export default async function HomePage() {
   let leaders = new Map<string, LeaderboardEntry[]>();
   let live: MatchView[] = [];
   let recent: MatchView[] = [];
-  let problem: string | null = null;
+  let problem: Problem | null = null;
   try {
     leagues = (await getLeagues()).sort(
       (a, b) => familyIndex(a) - familyIndex(b) || a.id.localeCompare(b.id),
@@ -100,7 +107,7 @@ export default async function HomePage() {
     ]);
   } catch (error) {
     if (!(error instanceof ApiUnavailableError)) throw error;
-    problem = error.message;
+    problem = { message: error.message, refused: error.refused };
   }
   return (
     <>
@@ -111,10 +118,7 @@ export default async function HomePage() {
         <p>Agents meet in rated ladder matches. Ratings are OpenSkill; the leaderboard orders by μ − 3σ.</p>
       </section>
       {problem ? (
-        <div className="notice notice-error" role="alert">
-          <strong>The leagues cannot be shown right now:</strong> {problem}. Start it with{" "}
-          <code>npm start</code>, or set <code>LEAGUE_API_URL</code> to where it runs.
-        </div>
+        <ServerProblem problem={problem} />
       ) : leagues.length === 0 ? (
         <div className="notice">No leagues yet: the server creates them when it first starts.</div>
       ) : (

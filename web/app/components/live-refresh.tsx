@@ -1,12 +1,17 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useTransition } from "react";
 import { io } from "socket.io-client";
 
+/** Least time between two refreshes: a busy ladder finishes several matches a second. */
+const MIN_INTERVAL_MS = 5000;
+
 /**
- * Re-renders the page (its server components fetch afresh) when the live feed reports a change
- * that concerns it: a finished match or a rating change, in one league or in any.
+ * Re-renders the page (its server components fetch afresh: one request) when the live feed
+ * reports a change that concerns it — a finished match or a rating change, in one league or in
+ * any — at most once every MIN_INTERVAL_MS, never while the previous refresh is still loading, and
+ * not while the tab is hidden (it catches up when shown again).
  */
 export function LiveRefresh({
   serverPort,
@@ -19,8 +24,13 @@ export function LiveRefresh({
 }) {
   const router = useRouter();
   const [connected, setConnected] = useState(false);
+  const [loading, startTransition] = useTransition();
   const last = useRef(0);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // Read by the feed's handlers without re-subscribing.
+  const busy = useRef(false);
+  busy.current = loading;
+  const missed = useRef(false);
 
   useEffect(() => {
     // The API is on the same host as the page, on the server's port.
@@ -33,19 +43,38 @@ export function LiveRefresh({
       if (league) socket.emit("subscribe", { league });
     });
     socket.on("disconnect", () => setConnected(false));
-    // At most one refresh every 2 s, however busy the ladder is.
     const refresh = () => {
+      if (document.hidden) {
+        missed.current = true;
+        return;
+      }
       if (pending.current) return;
-      const wait = Math.max(0, 2000 - (Date.now() - last.current));
+      const wait = Math.max(0, MIN_INTERVAL_MS - (Date.now() - last.current));
       pending.current = setTimeout(() => {
         pending.current = null;
+        // Still loading the last one: look again in a second.
+        if (busy.current) {
+          pending.current = setTimeout(() => {
+            pending.current = null;
+            refresh();
+          }, 1000);
+          return;
+        }
         last.current = Date.now();
-        router.refresh();
+        startTransition(() => router.refresh());
       }, wait);
     };
+    const shown = () => {
+      if (!document.hidden && missed.current) {
+        missed.current = false;
+        refresh();
+      }
+    };
     for (const event of events) socket.on(event, refresh);
+    document.addEventListener("visibilitychange", shown);
     return () => {
       if (pending.current) clearTimeout(pending.current);
+      document.removeEventListener("visibilitychange", shown);
       socket.disconnect();
     };
   }, [serverPort, league, events, router]);

@@ -13,7 +13,7 @@ export function MatchList({ matches, showLeague = false }: { matches: MatchView[
         );
         return (
           <li key={m.id}>
-            <Link href={`/matches/${m.id}`} className="match-link">
+            <Link href={`/matches/${m.id}`} className="match-link" prefetch={false}>
               {showLeague && <code className="match-league">{m.leagueId}</code>}
               <span className="match-players">
                 {ordered.map((p, i) => (

@@ -1,24 +1,42 @@
 import { notFound } from "next/navigation";
 import { ApiUnavailableError } from "@/lib/api";
 
-/** Reads from the server; a 404 becomes Next's not-found page, an unreachable server a message. */
+export interface Problem {
+  message: string;
+  /** The server answered and refused the request (4xx): not an outage. */
+  refused: boolean;
+}
+
+/**
+ * Reads from the server. Something that does not exist — a 404, or an id the API refuses as
+ * malformed (a 400 about the path) — becomes the site's not-found page; any other refusal or an
+ * unreachable server becomes a problem the page shows.
+ */
 export async function load<T>(
   read: () => Promise<T>,
-): Promise<{ data: T; problem: null } | { data: null; problem: string }> {
+): Promise<{ data: T; problem: null } | { data: null; problem: Problem }> {
   try {
     return { data: await read(), problem: null };
   } catch (error) {
     if (!(error instanceof ApiUnavailableError)) throw error;
-    if (error.status === 404) notFound();
-    return { data: null, problem: error.message };
+    if (error.status === 404 || (error.status === 400 && error.where.some((w) => w.startsWith("params"))))
+      notFound();
+    return { data: null, problem: { message: error.message, refused: error.refused } };
   }
 }
 
-export function ServerProblem({ problem }: { problem: string }) {
+export function ServerProblem({ problem }: { problem: Problem }) {
+  if (problem.refused)
+    return (
+      <div className="notice notice-error" role="alert">
+        <strong>This page cannot be shown:</strong> {problem.message}.
+      </div>
+    );
   return (
     <div className="notice notice-error" role="alert">
-      <strong>This page cannot be shown right now:</strong> {problem}. Start it with <code>npm start</code>,
-      or set <code>LEAGUE_API_URL</code> to where it runs.
+      <strong>This page cannot be shown right now:</strong> {problem.message}. Try again in a moment; if you
+      run this site, start the league server with <code>npm start</code>, or set <code>LEAGUE_API_URL</code>{" "}
+      to where it runs.
     </div>
   );
 }

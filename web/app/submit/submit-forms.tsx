@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { type FormEvent, useEffect, useState } from "react";
 import { CopyButton } from "../components/copy-button";
+import { FailureLog } from "../components/failure-log";
 
 interface ApiErrorBody {
   error?: { code?: string; message?: string };
@@ -44,6 +45,9 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
     null,
   );
   const [status, setStatus] = useState<VersionStatus | null>(null);
+  // Every status the new version was seen in, in order: pending → validating → active (or failed).
+  const [seen, setSeen] = useState<string[]>([]);
+  const [ownerName, setOwnerName] = useState<string | null>(null);
 
   async function signUp(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -70,6 +74,7 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
     setUploadError(null);
     setSubmitted(null);
     setStatus(null);
+    setSeen([]);
     const elements = event.currentTarget.elements;
     const chosen = ["folder", "files"].flatMap((name) => [
       ...((elements.namedItem(name) as HTMLInputElement | null)?.files ?? []),
@@ -108,12 +113,16 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
     let stopped = false;
     const poll = async () => {
       try {
-        const agent = await call<{ versions: (VersionStatus & { id: string })[] }>(
+        const agent = await call<{ owner: { name: string }; versions: (VersionStatus & { id: string })[] }>(
           apiUrl(serverPort, `/api/v1/agents/${submitted.agentId}`),
           {},
         );
         const version = agent.versions.find((v) => v.id === submitted.versionId);
-        if (version && !stopped) setStatus(version);
+        if (version && !stopped) {
+          setStatus(version);
+          setOwnerName(agent.owner.name);
+          setSeen((s) => (s.at(-1) === version.status ? s : [...s, version.status]));
+        }
         // Settled: refused, retired, or through its placement games.
         const placed = (version?.ratings ?? []).some((r) => r.games >= PLACEMENT_GAMES_SHOWN);
         if (version && (version.status === "failed" || version.status === "retired" || placed)) return;
@@ -196,13 +205,41 @@ export function SubmitForms({ serverPort }: { serverPort: string }) {
         {submitted && (
           <div className="notice" data-testid="submitted">
             Version {submitted.version} received.{" "}
-            <Link href={`/agents/${submitted.agentId}`}>Its agent page</Link> follows it.
+            <Link href={`/agents/${submitted.agentId}`} prefetch={false}>
+              Its agent page
+            </Link>{" "}
+            follows it
+            {ownerName && (
+              <>
+                , and{" "}
+                <Link href={`/owners/${encodeURIComponent(ownerName)}`} prefetch={false}>
+                  all your agents
+                </Link>{" "}
+                are on your owner page
+              </>
+            )}
+            .
             <div>
               Status:{" "}
-              <span className={`status status-${status?.status ?? "pending"}`}>
+              <span className={`status status-${status?.status ?? "pending"}`} data-testid="submitted-status">
                 {status?.status ?? "pending"}
               </span>
-              {status?.failureLog && <div className="muted small">{status.failureLog}</div>}
+              {seen.length > 1 && (
+                <span className="muted small" data-testid="status-trail">
+                  {" "}
+                  (seen: {seen.join(" → ")})
+                </span>
+              )}
+              {status?.status === "pending" && (
+                <div className="muted small">waiting for its validation match against a copy of itself…</div>
+              )}
+              {status?.status === "validating" && (
+                <div className="muted small">playing its validation match against a copy of itself…</div>
+              )}
+              {status?.status === "failed" && (
+                <div className="muted small">It failed validation and will not play on the ladder:</div>
+              )}
+              {status?.failureLog && <FailureLog log={status.failureLog} />}
               {status?.ratings.map((r) => (
                 <div key={r.leagueId} className="muted">
                   {r.leagueId}: {r.games} placement game{r.games === 1 ? "" : "s"} so far, ordinal{" "}

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getAgent, getRatingHistory, getRecentMatches } from "@/lib/api";
+import { getAgent, getHeadToHead, getRatingHistory, getRecentMatches } from "@/lib/api";
 import { LineChart } from "../../components/charts";
+import { FailureLog } from "../../components/failure-log";
 import { MatchList } from "../../components/match-list";
 import { fmt, load, ServerProblem } from "../../components/problem";
+import { HeadToHeadTables } from "./head-to-head";
 import { ManifestSummary } from "./manifest-summary";
 
 export const dynamic = "force-dynamic";
@@ -25,7 +27,12 @@ export default async function AgentPage({ params }: Props) {
   const histories = await load(() =>
     Promise.all(rated.map(({ version, rating }) => getRatingHistory(version.id, rating.leagueId))),
   );
-  const matches = await load(() => getRecentMatches(10, agent.id));
+  const [matches, h2h] = await Promise.all([
+    load(() => getRecentMatches(10, agent.id)),
+    load(() => getHeadToHead(agent.id)),
+  ]);
+  const leagues = [...new Set(rated.map((r) => r.rating.leagueId))];
+  const manifest = agent.versions[0]?.manifest as Record<string, unknown> | null | undefined;
   return (
     <>
       <section className="hero">
@@ -34,7 +41,10 @@ export default async function AgentPage({ params }: Props) {
         </p>
         <h1>{agent.name}</h1>
         <p>
-          {agent.kind} agent by {agent.owner.name}
+          {agent.kind} agent by{" "}
+          <Link href={`/owners/${encodeURIComponent(agent.owner.name)}`} prefetch={false}>
+            {agent.owner.name}
+          </Link>
           {agent.description ? ` — ${agent.description}` : ""}
         </p>
       </section>
@@ -58,7 +68,15 @@ export default async function AgentPage({ params }: Props) {
                 (v.ratings.length ? v.ratings : [null]).map((r) => (
                   <tr key={`${v.id}-${r?.leagueId ?? "none"}`}>
                     <td>v{v.version}</td>
-                    <td>{r ? <Link href={`/leagues/${r.leagueId}`}>{r.leagueId}</Link> : v.envId}</td>
+                    <td>
+                      {r ? (
+                        <Link href={`/leagues/${r.leagueId}`} prefetch={false}>
+                          {r.leagueId}
+                        </Link>
+                      ) : (
+                        v.envId
+                      )}
+                    </td>
                     <td>
                       <span
                         className={`status status-${v.status}`}
@@ -70,7 +88,7 @@ export default async function AgentPage({ params }: Props) {
                       >
                         {v.status}
                       </span>
-                      {v.failureLog && <div className="muted small">{v.failureLog}</div>}
+                      {v.failureLog && <FailureLog log={v.failureLog} />}
                     </td>
                     <td className="num">{r ? fmt(r.ordinal) : "–"}</td>
                     <td className="num">{r ? `${fmt(r.mu)} ± ${fmt(r.sigma)}` : "–"}</td>
@@ -83,6 +101,17 @@ export default async function AgentPage({ params }: Props) {
         </div>
       </section>
 
+      <section aria-label="Head to head">
+        <h2>Head to head</h2>
+        {h2h.problem !== null ? (
+          <ServerProblem problem={h2h.problem} />
+        ) : h2h.data.items.length === 0 ? (
+          <div className="notice">No finished matches yet.</div>
+        ) : (
+          <HeadToHeadTables rows={h2h.data.items} />
+        )}
+      </section>
+
       <section aria-label="Rating history">
         <h2>Rating history</h2>
         {histories.problem !== null ? (
@@ -90,16 +119,25 @@ export default async function AgentPage({ params }: Props) {
         ) : histories.data.every((h) => h.points.length === 0) ? (
           <div className="notice">No rated matches yet.</div>
         ) : (
-          <LineChart
-            xLabel="rated matches"
-            yLabel="ordinal (μ − 3σ)"
-            series={histories.data
-              .filter((h) => h.points.length > 0)
-              .map((h, i) => ({
-                name: `v${rated[i]!.version.version} in ${h.leagueId}`,
-                points: h.points.map((p, k) => ({ x: k + 1, y: p.ordinal })),
-              }))}
-          />
+          leagues.map((leagueId) => {
+            const series = histories.data
+              .map((h, i) => ({ history: h, version: rated[i]!.version }))
+              .filter(({ history }) => history.leagueId === leagueId && history.points.length > 0);
+            if (series.length === 0) return null;
+            return (
+              <div key={leagueId} className="league-history" data-league={leagueId}>
+                <h3>{leagueId}</h3>
+                <LineChart
+                  xLabel="rated matches"
+                  yLabel="ordinal (μ − 3σ)"
+                  series={series.map(({ history, version }) => ({
+                    name: `v${version.version}`,
+                    points: history.points.map((p, k) => ({ x: k + 1, y: p.ordinal })),
+                  }))}
+                />
+              </div>
+            );
+          })
         )}
       </section>
 
@@ -110,13 +148,13 @@ export default async function AgentPage({ params }: Props) {
         </section>
       )}
 
-      {agent.versions[0]?.manifest && (
+      {manifest && (
         <section aria-label="How it was made">
-          <h2>How v{agent.versions[0].version} was made</h2>
-          <ManifestSummary manifest={agent.versions[0].manifest} />
+          <h2>How v{agent.versions[0]!.version} was made</h2>
+          <ManifestSummary manifest={manifest} />
           <details>
             <summary className="muted">agent.json</summary>
-            <pre className="code">{JSON.stringify(agent.versions[0].manifest, null, 2)}</pre>
+            <pre className="code">{JSON.stringify(manifest, null, 2)}</pre>
           </details>
         </section>
       )}

@@ -13,7 +13,7 @@ const FEED_EVENTS = ["match.finished", "rating.changed"];
 
 type Props = {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ cursor?: string; limit?: string }>;
+  searchParams: Promise<{ cursor?: string; limit?: string; best?: string }>;
 };
 
 /** Rows per page offered; the URL may ask for any size from 1 to the API's 100. */
@@ -30,10 +30,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function LeaguePage({ params, searchParams }: Props) {
   const { id } = await params;
-  const { cursor, limit: limitText } = await searchParams;
+  const { cursor, limit: limitText, best: bestText } = await searchParams;
   const limit = pageSize(limitText);
-  const href = (options: { cursor?: string; limit?: number }) => {
+  const best = bestText === "1";
+  const href = (options: { cursor?: string; limit?: number; best?: boolean }) => {
     const query = new URLSearchParams();
+    if (options.best ?? best) query.set("best", "1");
     if (options.cursor) query.set("cursor", options.cursor);
     const size = options.limit ?? limit;
     if (size !== DEFAULT_PAGE_SIZE) query.set("limit", String(size));
@@ -41,7 +43,7 @@ export default async function LeaguePage({ params, searchParams }: Props) {
     return `/leagues/${id}${text ? `?${text}` : ""}`;
   };
   const result = await load(() =>
-    Promise.all([getLeague(id), getLeaderboard(id, cursor, limit), getLeagueMatches(id, { limit: 8 })]),
+    Promise.all([getLeague(id), getLeaderboard(id, cursor, limit, best), getLeagueMatches(id, { limit: 8 })]),
   );
   if (result.problem !== null) return <ServerProblem problem={result.problem} />;
   const [league, board, matches] = result.data;
@@ -61,30 +63,56 @@ export default async function LeaguePage({ params, searchParams }: Props) {
         <h2>
           Leaderboard <LiveRefresh serverPort={publicServerPort()} league={league.id} events={FEED_EVENTS} />
         </h2>
+        <p className="board-options">
+          {best ? (
+            <>
+              <b>Each agent&apos;s best version</b> ·{" "}
+              <Link href={href({ best: false })} prefetch={false}>
+                every version
+              </Link>
+            </>
+          ) : (
+            <>
+              <b>Every version</b> ·{" "}
+              <Link href={href({ best: true })} prefetch={false}>
+                each agent&apos;s best version only
+              </Link>
+            </>
+          )}
+        </p>
         {board.items.length === 0 ? (
           <div className="notice">No rated agents yet.</div>
         ) : (
-          <Board entries={board.items} />
+          <Board entries={board.items} duplicate={league.mode === "duplicate"} />
         )}
         <nav className="pager" aria-label="Pages">
-          {cursor && <Link href={href({})}>← First page</Link>}
-          {board.nextCursor && <Link href={href({ cursor: board.nextCursor })}>Next page →</Link>}
+          {cursor && (
+            <Link href={href({})} prefetch={false}>
+              ← First page
+            </Link>
+          )}
+          {board.nextCursor && (
+            <Link href={href({ cursor: board.nextCursor })} prefetch={false}>
+              Next page →
+            </Link>
+          )}
           <span className="muted page-sizes">
             Rows per page:{" "}
             {PAGE_SIZES.map((size) =>
               size === limit ? (
                 <b key={size}>{size}</b>
               ) : (
-                <Link key={size} href={href({ limit: size })}>
+                <Link key={size} href={href({ limit: size })} prefetch={false}>
                   {size}
                 </Link>
               ),
             )}
           </span>
         </nav>
-        {board.items.length > 0 && (
+        {board.items.some((e) => !e.provisional) && (
           <SkillChart
             entries={board.items
+              .filter((e) => !e.provisional)
               .slice(0, 15)
               .map((e) => ({ label: `${e.rank}. ${e.agent.name}`, mu: e.mu, sigma: e.sigma }))}
           />

@@ -52,8 +52,11 @@ export default async function MatchPage({ params }: Props) {
     <>
       <section className="hero">
         <p className="crumbs">
-          <Link href="/">Leagues</Link> / <Link href={`/leagues/${match.leagueId}`}>{match.leagueId}</Link> /
-          match
+          <Link href="/">Leagues</Link> /{" "}
+          <Link href={`/leagues/${match.leagueId}`} prefetch={false}>
+            {match.leagueId}
+          </Link>{" "}
+          / match
         </p>
         <h1>{participants.map((p) => p.agent.name).join(" vs ")}</h1>
         <p>
@@ -141,9 +144,14 @@ export default async function MatchPage({ params }: Props) {
                   <tr key={p.slot} className={p.rank === 1 ? "winner-row" : undefined}>
                     <td>{p.rank ?? "–"}</td>
                     <td>
-                      <Link href={`/agents/${p.agent.id}`}>{p.agent.name}</Link>{" "}
+                      <Link href={`/agents/${p.agent.id}`} prefetch={false}>
+                        {p.agent.name}
+                      </Link>{" "}
                       <span className="muted">
-                        v{p.version} · {p.owner.name}
+                        v{p.version} ·{" "}
+                        <Link href={`/owners/${encodeURIComponent(p.owner.name)}`} prefetch={false}>
+                          {p.owner.name}
+                        </Link>
                       </span>
                     </td>
                     <td className="num">
