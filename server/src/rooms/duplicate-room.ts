@@ -244,6 +244,7 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
         versionIds,
         outcome,
         curves: this.curves,
+        choices: match.choices(),
       });
       return { matchId, status: "finished", scores: outcome.entries.map((e) => e.meanReturn) };
     } catch (error) {

@@ -1,5 +1,6 @@
 import { matchMaker } from "@colyseus/core";
 import type { Database } from "@league/db";
+import { decodeMatchReplay, encodeMatchReplay, type MatchReplayMetadata } from "@league/envs";
 import { z } from "zod";
 import { ApiError } from "../errors.js";
 import type { Api } from "./api.js";
@@ -32,6 +33,11 @@ const MatchView = z
     result: z.unknown().nullable(),
     error: z.string().nullable(),
     hasReplay: z.boolean(),
+    verified: z.boolean().nullable().meta({
+      description:
+        "checked when stored: a car-soccer replay re-simulated to every hash, its score and goals; a duplicate result recomputed from its seeds and the seats' recorded choices. Null when there was nothing to check; false means `error` says what did not reproduce",
+    }),
+    verification: z.unknown().nullable().meta({ description: "what the check found (kind, hashes or seeds checked, first mismatch)" }),
     participants: z.array(Participant),
   })
   .meta({ id: "Match" });
@@ -61,6 +67,8 @@ type MatchRow = {
   finishedAt: Date | null;
   result: unknown;
   error: string | null;
+  verified: boolean | null;
+  verification: unknown;
   replaySize?: number;
   participants: {
     slot: number;
@@ -89,6 +97,8 @@ function matchView(m: MatchRow, hasReplay: boolean): z.infer<typeof MatchView> {
     result: m.result ?? null,
     error: m.error,
     hasReplay,
+    verified: m.verified,
+    verification: m.verification ?? null,
     participants: m.participants.map((p) => ({
       slot: p.slot,
       team: p.team,
@@ -118,6 +128,8 @@ const withoutReplay = {
   finishedAt: true,
   result: true,
   error: true,
+  verified: true,
+  verification: true,
 } as const;
 
 async function replayFlags(db: Database, ids: string[]): Promise<Set<string>> {
@@ -311,7 +323,9 @@ export function matchRoutes(app: Api, db: Database): void {
     "/api/v1/matches/:matchId/replay",
     {
       schema: {
-        summary: "The match's replay bytes (seed, actions and state hashes), for re-simulation",
+        summary: "The match's replay as one downloadable file, for re-simulation and `league replay verify`",
+        description:
+          "Car soccer: a match replay file (`match-<id>.lgcm`, container version 2: every episode's seed, controls and state hashes, then JSON metadata naming the players and the recorded score and goals; envs/README.md, \"The match replay file\"). Bandit and recommender: the seats' recorded choices as JSON (`match-<id>.choices.json`), from which `recomputeDuplicate` recomputes every return.",
         tags: ["matches"],
         params: z.object({ matchId: z.uuid() }),
       },
@@ -319,13 +333,81 @@ export function matchRoutes(app: Api, db: Database): void {
     async (request, reply) => {
       const match = await db.prisma.match.findUnique({
         where: { id: request.params.matchId },
-        select: { replay: true },
+        select: {
+          id: true,
+          leagueId: true,
+          seed: true,
+          finishedAt: true,
+          result: true,
+          replay: true,
+          league: { select: { envId: true, mode: true } },
+          ...matchInclude,
+        },
       });
       if (!match) throw new ApiError(404, "match_not_found", `no match with id "${request.params.matchId}"`);
       if (!match.replay) throw new ApiError(404, "replay_not_found", "this match has no replay (yet)");
-      reply.header("content-type", "application/octet-stream");
+      const file = replayFile(match);
+      reply.header("content-type", file.contentType);
+      reply.header("content-disposition", `attachment; filename="${file.name}"`);
       reply.header("cache-control", "public, max-age=31536000, immutable");
-      return reply.send(Buffer.from(match.replay));
+      return reply.send(file.bytes);
     },
   );
+}
+
+/** The stored replay with what it cannot say itself (who played, what was recorded), as one file. */
+function replayFile(match: {
+  id: string;
+  leagueId: string;
+  seed: bigint;
+  finishedAt: Date | null;
+  result: unknown;
+  replay: Uint8Array | null;
+  league: { envId: string; mode: string };
+  participants: MatchRow["participants"];
+}): { name: string; contentType: string; bytes: Buffer } {
+  const stored = new Uint8Array(match.replay!);
+  const players = match.participants.map((p) => ({
+    slot: p.slot,
+    team: p.team === 0 ? ("blue" as const) : ("orange" as const),
+    name: `${p.version.agent.name} v${p.version.version}`,
+    versionId: p.versionId,
+  }));
+  const common = {
+    matchId: match.id,
+    leagueId: match.leagueId,
+    envId: match.league.envId,
+    seed: Number(match.seed),
+    finishedAt: match.finishedAt?.toISOString(),
+  };
+  if (match.league.mode === "duplicate") {
+    const choices = JSON.parse(new TextDecoder().decode(stored)) as Record<string, unknown>;
+    return {
+      name: `match-${match.id}.choices.json`,
+      contentType: "application/json; charset=utf-8",
+      // Every seat is its own team in duplicate play: the seats are named, not coloured.
+      bytes: Buffer.from(
+        JSON.stringify({
+          ...choices,
+          match: common,
+          players: players.map(({ team: _team, ...seat }) => seat),
+          recorded: match.result,
+        }),
+      ),
+    };
+  }
+  const result = (match.result ?? {}) as {
+    score?: { blue: number; orange: number };
+    goals?: { team: "blue" | "orange"; second: number }[];
+  };
+  const metadata: MatchReplayMetadata = {
+    ...common,
+    players,
+    ...(result.score ? { recorded: { score: result.score, goals: result.goals ?? [] } } : {}),
+  };
+  return {
+    name: `match-${match.id}.lgcm`,
+    contentType: "application/vnd.league.car-soccer-replay",
+    bytes: Buffer.from(encodeMatchReplay(decodeMatchReplay(stored), metadata)),
+  };
 }

@@ -1,10 +1,11 @@
 // Storing a finished car-soccer match, live or headless: result, ranks, ratings, replay and the
 // feed's match.finished and rating.changed events.
-import type { PrismaClient } from "@league/db";
+import type { Prisma, PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
 import type { CarSoccerMatch } from "../match/car-soccer-match.js";
 import type { PlayedCarSoccer } from "../match/headless-jobs.js";
 import { type FinishedMatch, finishMatch, publishFinished, ranksFromScores } from "./matches.js";
+import { checkBeforeStoring } from "./verify.js";
 
 /** What storing reads of a played match: a live room's CarSoccerMatch, or storableOf a headless job's result. */
 export type StorableCarSoccer = Pick<
@@ -67,12 +68,22 @@ export async function storeCarSoccerMatch(
       ? [2, 1]
       : [1, 2]
     : ranksFromScores([score.blue, score.orange]);
+  const replay = match.encodeReplay();
+  // Re-simulated before it is stored: a replay that does not reproduce its hashes, score and goals
+  // is recorded as the match's error (verified false), not stored as if it proved the result.
+  const check = await checkBeforeStoring({
+    kind: "car-soccer",
+    replay,
+    recorded: { score, goals: match.goals },
+  });
+  if (!check.verified) console.warn(`match ${matchId}: ${check.error}`);
   const finished = await finishMatch(prisma, {
     matchId,
     teamScores: [score.blue, score.orange],
     teamRanks: ranks,
     result,
-    replay: match.encodeReplay(),
+    replay,
+    check: { ...check, verification: check.verification as Prisma.InputJsonValue },
   });
   publishFinished(events, finished, {
     matchId,

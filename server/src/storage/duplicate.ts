@@ -1,8 +1,9 @@
 // Storing a played duplicate match, headless or live.
-import type { DuplicateResult } from "@league/agents";
-import type { PrismaClient } from "@league/db";
+import type { DuplicateChoices, DuplicateResult } from "@league/agents";
+import type { Prisma, PrismaClient } from "@league/db";
 import type { PlatformEvents } from "../feed.js";
 import { type FinishedMatch, finishMatch, publishFinished } from "./matches.js";
+import { checkBeforeStoring } from "./verify.js";
 
 /** Per-step curves of a match played live: cumulative return and regret sampled along the way. */
 export interface DuplicateCurves {
@@ -29,9 +30,16 @@ export async function storeDuplicateMatch(
     outcome: DuplicateResult;
     /** Live matches keep their curves; headless ones have none. */
     curves?: DuplicateCurves;
+    /**
+     * Every seat's choices (DuplicateMatch.choices()): stored as the match's replay (UTF-8 JSON),
+     * and the result is recomputed from them and the seeds before it is stored.
+     */
+    choices?: DuplicateChoices;
   },
 ): Promise<FinishedMatch> {
-  const { matchId, leagueId, versionIds, outcome } = input;
+  const { matchId, leagueId, versionIds, outcome, choices } = input;
+  const check = choices ? await checkBeforeStoring({ kind: "duplicate", outcome, choices }) : undefined;
+  if (check && !check.verified) console.warn(`match ${matchId}: ${check.error}`);
   const finished = await finishMatch(prisma, {
     matchId,
     teamScores: outcome.entries.map((e) => e.meanReturn),
@@ -50,6 +58,10 @@ export async function storeDuplicateMatch(
       })),
       ...(input.curves ? { curves: { ...input.curves } } : {}),
     },
+    ...(choices
+      ? { replay: new TextEncoder().encode(JSON.stringify(choices)) as Uint8Array<ArrayBuffer> }
+      : {}),
+    ...(check ? { check: { ...check, verification: check.verification as Prisma.InputJsonValue } } : {}),
   });
   publishFinished(events, finished, {
     matchId,

@@ -87,6 +87,9 @@ export interface FinishInput {
   teamRanks?: number[];
   result: Prisma.InputJsonValue;
   replay?: Uint8Array<ArrayBuffer>;
+  /** What checking the result before storing found (storage/verify.ts): written to verified,
+   * verification and, when it failed, error. */
+  check?: { verified: boolean; verification: Prisma.InputJsonValue; error: string | null };
   /** Test hook: runs inside the transaction just before it commits. */
   beforeCommit?: () => void | Promise<void>;
 }
@@ -130,6 +133,13 @@ export async function finishMatch(prisma: PrismaClient, input: FinishInput): Pro
         finishedAt: new Date(),
         result: input.result,
         ...(input.replay ? { replay: input.replay } : {}),
+        ...(input.check
+          ? {
+              verified: input.check.verified,
+              verification: input.check.verification,
+              ...(input.check.error ? { error: input.check.error.slice(0, 4000) } : {}),
+            }
+          : {}),
       },
     });
     const match = await tx.match.findUnique({
