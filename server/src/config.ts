@@ -1,3 +1,4 @@
+import os from "node:os";
 import { z } from "zod";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -53,6 +54,16 @@ const ServerConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be host or host:port")
     .optional(),
+  /**
+   * Worker threads of the server that play headless ladder matches (embedded default) and
+   * validation matches; default the cores less one (at least 1); 0 plays them on the event loop.
+   */
+  MATCH_THREADS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(() => Math.max(1, os.availableParallelism() - 1)),
   /** Ladder matches a match worker plays at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** How long a worker's hold on a match lasts unrenewed: a dead worker's match is retried after about this. */

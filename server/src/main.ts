@@ -9,6 +9,7 @@ import { registerBuiltinAgents } from "./league/builtins.js";
 import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
 import { MatchQueue, queueConnection } from "./league/match-queue.js";
+import { createHeadlessPool } from "./match/headless-jobs.js";
 import { registerTrainedAgents } from "./league/trained-agents.js";
 import { attachRooms, liveRooms } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
@@ -85,8 +86,12 @@ async function main(): Promise<void> {
   // Scaled out, ladder matches are jobs that match workers (`league-worker`) play.
   const queueRedis = config.REDIS_URL ? queueConnection(config.REDIS_URL) : null;
   const queue = queueRedis ? new MatchQueue(queueRedis) : null;
+  // Headless ladder matches (embedded) and validation matches play in worker threads, off the
+  // event loop that serves the API, the live rooms and the feed; threads start when first needed.
+  const pool = config.MATCH_THREADS === 0 ? null : createHeadlessPool({ size: config.MATCH_THREADS });
   const ladder = new Ladder(db.prisma, events, {
     ...(queue ? { queue } : {}),
+    pool,
     intervalMs: config.LADDER_INTERVAL_MS,
     seed: Date.now() % 2_147_483_647,
     placementGames: config.PLACEMENT_GAMES,
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
     console.log(`server: ${signal} received, stopping`);
     try {
       await ladder.stop();
+      await pool?.close();
       await queue?.close();
       queueRedis?.disconnect();
       await live.stop();
