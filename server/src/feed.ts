@@ -2,6 +2,7 @@
 // process and broadcast to every subscriber on the Socket.IO namespace `/feed`.
 import { EventEmitter } from "node:events";
 import type { Server as HttpServer } from "node:http";
+import type { PrismaClient } from "@league/db";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import { type Socket, Server as SocketServer } from "socket.io";
@@ -52,6 +53,11 @@ export class PlatformEvents {
     this.emitter.on(event, listener);
     return () => this.emitter.off(event, listener);
   }
+}
+
+/** `leagueExists` for attachFeed: a league is one the database holds. */
+export function leagueLookup(prisma: PrismaClient): (leagueId: string) => Promise<boolean> {
+  return async (id) => (await prisma.league.count({ where: { id } })) > 0;
 }
 
 /** The Redis key prefix of the feed's pub/sub channels (the adapter's and the workers' emitter). */

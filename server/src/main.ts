@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { type Database, openDatabase } from "@league/db";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { attachFeed, PlatformEvents } from "./feed.js";
+import { attachFeed, leagueLookup, PlatformEvents } from "./feed.js";
 import { registerBuiltinAgents } from "./league/builtins.js";
 import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const io = attachFeed(app.server, events, {
     corsOrigins,
     redisUrl: config.REDIS_URL,
-    leagueExists: async (id) => (await db.prisma.league.count({ where: { id } })) > 0,
+    leagueExists: leagueLookup(db.prisma),
   });
   // After buildApp: Colyseus wraps the HTTP server's request handlers, Fastify's included.
   const rooms = await attachRooms(app.server, {
