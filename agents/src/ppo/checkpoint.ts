@@ -1,12 +1,16 @@
 // Checkpoints are exactly the submission format: `agent.json` + `model.json` + `weights.bin`
-// (a tfjs LayersModel), plus, for resuming, the critic and the trainer's counters.
+// (a tfjs LayersModel), plus, for resuming, `trainer/`: the critic, the trainer's counters,
+// Adam's moments and, with RND, the intrinsic critic and the RND networks' state.
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type * as Tf from "@tensorflow/tfjs";
 import type { AgentManifest } from "../policy.js";
+import type { RndSnapshot } from "../rewards/novelty.js";
 import type { BackendName, TfModule, TfRuntime } from "./backend.js";
 import type { ActionSelection } from "./model-policy.js";
+import type { AdamSnapshot } from "./optimizer.js";
 import type { PpoState } from "./ppo.js";
 import { RunningMeanStd } from "./running-stats.js";
 
@@ -175,6 +179,15 @@ export async function saveCheckpoint(
       observationStats: state.observationStats?.toJSON() ?? null,
     }),
   );
+  if (state.optimizer)
+    await writeArrays(path.join(staging, "trainer", "optimizer"), adamFile(state.optimizer));
+  if (state.intrinsic) {
+    const critic = await modelFiles(tf, state.intrinsic.critic);
+    await mkdir(path.join(staging, "trainer", "intrinsic-critic"));
+    await writeFile(path.join(staging, "trainer", "intrinsic-critic", "model.json"), critic.modelJson);
+    await writeFile(path.join(staging, "trainer", "intrinsic-critic", "weights.bin"), critic.weights);
+    await writeArrays(path.join(staging, "trainer", "rnd"), rndFile(state.intrinsic.rnd));
+  }
   const previous = `${dir}.previous-${process.pid}`;
   await rm(previous, { recursive: true, force: true });
   await rename(dir, previous).catch((error: NodeJS.ErrnoException) => {
@@ -216,16 +229,104 @@ export async function loadTrainerState(
   dir: string,
 ): Promise<PpoState & { manifest: ModelManifest }> {
   const { manifest, actor } = await loadPolicy(runtime, dir);
-  const critic = await loadModel(runtime.tf, path.join(dir, "trainer", "critic"));
-  const saved = JSON.parse(await readFile(path.join(dir, "trainer", "state.json"), "utf8")) as {
+  const trainer = path.join(dir, "trainer");
+  const critic = await loadModel(runtime.tf, path.join(trainer, "critic"));
+  const saved = JSON.parse(await readFile(path.join(trainer, "state.json"), "utf8")) as {
     globalStep: number;
     observationStats: { mean: number[]; var: number[]; count: number } | null;
   };
+  // Checkpoints from before Adam's moments were kept resume with a fresh Adam.
+  const optimizer = existsSync(path.join(trainer, "optimizer.json"))
+    ? adamFromFile(await readArrays(path.join(trainer, "optimizer")))
+    : undefined;
+  const intrinsic = existsSync(path.join(trainer, "rnd.json"))
+    ? {
+        critic: await loadModel(runtime.tf, path.join(trainer, "intrinsic-critic")),
+        rnd: rndFromFile(await readArrays(path.join(trainer, "rnd"))),
+      }
+    : undefined;
   return {
     manifest,
     actor,
     critic,
     globalStep: saved.globalStep,
     observationStats: saved.observationStats ? RunningMeanStd.fromJSON(saved.observationStats) : null,
+    ...(optimizer ? { optimizer } : {}),
+    ...(intrinsic ? { intrinsic } : {}),
+  };
+}
+
+/** Named float32 arrays beside plain-JSON fields: `<base>.json` (fields, names, shapes) + `<base>.bin`. */
+interface ArraysFile {
+  fields: Record<string, unknown>;
+  arrays: { name: string; shape: number[]; values: Float32Array }[];
+}
+
+async function writeArrays(base: string, file: ArraysFile): Promise<void> {
+  const bytes = Buffer.concat(
+    file.arrays.map((a) => Buffer.from(a.values.buffer, a.values.byteOffset, a.values.byteLength)),
+  );
+  await writeFile(`${base}.bin`, bytes);
+  await writeFile(
+    `${base}.json`,
+    JSON.stringify({ ...file.fields, arrays: file.arrays.map(({ name, shape }) => ({ name, shape })) }),
+  );
+}
+
+async function readArrays(base: string): Promise<ArraysFile> {
+  const { arrays, ...fields } = JSON.parse(await readFile(`${base}.json`, "utf8")) as {
+    arrays: { name: string; shape: number[] }[];
+  } & Record<string, unknown>;
+  const bytes = await readFile(`${base}.bin`);
+  let offset = 0;
+  const read = arrays.map(({ name, shape }) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (offset + n * 4 > bytes.byteLength)
+      throw new CheckpointError(`${base}.bin is shorter than ${base}.json says`);
+    const values = new Float32Array(n);
+    Buffer.from(values.buffer).set(bytes.subarray(offset, offset + n * 4));
+    offset += n * 4;
+    return { name, shape, values };
+  });
+  return { fields, arrays: read };
+}
+
+function adamFile(adam: AdamSnapshot): ArraysFile {
+  return { fields: { iterations: adam.iterations }, arrays: adam.moments };
+}
+
+function adamFromFile(file: ArraysFile): AdamSnapshot {
+  return { iterations: file.fields.iterations as number, moments: file.arrays };
+}
+
+function rndFile(rnd: RndSnapshot): ArraysFile {
+  const { target, predictor, optimizer, ...stats } = rnd;
+  return {
+    fields: { ...stats, optimizerIterations: optimizer.iterations },
+    arrays: [
+      ...target.map((w, i) => ({ name: `target/${i}`, ...w })),
+      ...predictor.map((w, i) => ({ name: `predictor/${i}`, ...w })),
+      ...optimizer.moments.map((m) => ({ ...m, name: `adam/${m.name}` })),
+    ],
+  };
+}
+
+function rndFromFile(file: ArraysFile): RndSnapshot {
+  const { optimizerIterations, ...stats } = file.fields as Omit<
+    RndSnapshot,
+    "target" | "predictor" | "optimizer"
+  > & { optimizerIterations: number };
+  const part = (prefix: string) =>
+    file.arrays.filter((a) => a.name.startsWith(prefix)).map(({ shape, values }) => ({ shape, values }));
+  return {
+    ...stats,
+    target: part("target/"),
+    predictor: part("predictor/"),
+    optimizer: {
+      iterations: optimizerIterations,
+      moments: file.arrays
+        .filter((a) => a.name.startsWith("adam/"))
+        .map((a) => ({ ...a, name: a.name.slice("adam/".length) })),
+    },
   };
 }

@@ -44,6 +44,45 @@ export function buildMlp(
   return model;
 }
 
+/** What the actor and the critic are built from: sizes, hidden layers and the run's seed. */
+export interface ActorCriticShape {
+  observationSize: number;
+  actionCount: number;
+  hidden: number[];
+  seed: number;
+}
+
+/** The policy network: one logit per discrete action (what a checkpoint ships). */
+export function buildActor(tf: TfModule, shape: ActorCriticShape): Tf.LayersModel {
+  return buildMlp(tf, {
+    inputSize: shape.observationSize,
+    hidden: shape.hidden,
+    outputSize: shape.actionCount,
+    seed: shape.seed,
+    name: "actor",
+  });
+}
+
+/**
+ * A value network, separate from the actor as in CleanRL's discrete PPO. Its last layer starts
+ * 20 times wider than the actor's: returns are far from the logits' near-zero start.
+ */
+export function buildCritic(
+  tf: TfModule,
+  shape: Omit<ActorCriticShape, "actionCount">,
+  name = "critic",
+  seedOffset = 7,
+): Tf.LayersModel {
+  return buildMlp(tf, {
+    inputSize: shape.observationSize,
+    hidden: shape.hidden,
+    outputSize: 1,
+    seed: shape.seed + seedOffset,
+    name,
+    outputScale: 20,
+  });
+}
+
 /**
  * `model` on `rows` rows of `input`, read back as one flat array. The read happens outside
  * tf.tidy: a tidy returning a typed array walks every element looking for tensors.

@@ -562,7 +562,11 @@ class TransitionKey {
 
 /** Turns a spec into a reward function for CarSoccerEnv / CarSoccerVecEnv, with per-component reporting. */
 export function compileReward(input: RewardSpec | unknown): CompiledReward {
-  const spec = parseRewardSpec(input);
+  return compileParsedReward(parseRewardSpec(input));
+}
+
+/** compileReward for a spec parseRewardSpec already returned (a run config's), without parsing it again. */
+export function compileParsedReward(spec: RewardSpec): CompiledReward {
   const parts = additiveParts(spec.reward);
   const seen = new Map<string, number>();
   const components = parts.map((p) => {

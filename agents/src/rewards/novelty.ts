@@ -7,6 +7,7 @@
 import type * as Tf from "@tensorflow/tfjs";
 import type { TfModule } from "../ppo/backend.js";
 import { buildMlp } from "../ppo/network.js";
+import { type AdamSnapshot, type AnnealedAdam, annealedAdam } from "../ppo/optimizer.js";
 import { RunningMeanStd } from "../ppo/running-stats.js";
 
 export interface NoveltyConfig {
@@ -27,6 +28,18 @@ export const DEFAULT_NOVELTY_CONFIG: Omit<NoveltyConfig, "inputSize"> = {
   seed: 1,
 };
 
+/** Everything an RND module learned or accumulated, as plain data: what a checkpoint keeps. */
+export interface RndSnapshot {
+  /** Weights of the target, then of the predictor, in layer order. */
+  target: { shape: number[]; values: Float32Array }[];
+  predictor: { shape: number[]; values: Float32Array }[];
+  optimizer: AdamSnapshot;
+  observationStats: { mean: number[]; var: number[]; count: number };
+  bonusStats: { mean: number[]; var: number[]; count: number };
+  returnStats: { mean: number[]; var: number[]; count: number };
+  intrinsicReturn: number[] | null;
+}
+
 /** Observations are clipped to this many standard deviations, as in the RND paper. */
 const OBS_CLIP = 5;
 
@@ -34,13 +47,13 @@ export class RandomNetworkDistillation {
   readonly config: NoveltyConfig;
   private readonly target: Tf.LayersModel;
   private readonly predictor: Tf.LayersModel;
-  private readonly optimizer: Tf.Optimizer;
-  private readonly observationStats: RunningMeanStd;
+  private readonly optimizer: AnnealedAdam;
+  private observationStats: RunningMeanStd;
   /** Running statistics of the raw bonus (one dimension), for its normalisation. */
-  private readonly bonusStats = new RunningMeanStd(1);
+  private bonusStats = new RunningMeanStd(1);
   /** Running discounted intrinsic return per env and its statistics, for `rolloutNovelty`. */
   private intrinsicReturn: Float64Array | null = null;
-  private readonly returnStats = new RunningMeanStd(1);
+  private returnStats = new RunningMeanStd(1);
 
   constructor(
     private readonly tf: TfModule,
@@ -67,7 +80,7 @@ export class RandomNetworkDistillation {
       seed: seed * 7919 + 17,
       name: "rnd_predictor",
     });
-    this.optimizer = tf.train.adam(learningRate);
+    this.optimizer = annealedAdam(tf, learningRate);
     this.observationStats = new RunningMeanStd(inputSize);
   }
 
@@ -156,6 +169,42 @@ export class RandomNetworkDistillation {
     const value = loss?.dataSync()[0] ?? Number.NaN;
     this.tf.dispose([x, target, loss as Tf.Tensor]);
     return value;
+  }
+
+  async snapshot(): Promise<RndSnapshot> {
+    const weights = (model: Tf.LayersModel) =>
+      model.getWeights().map((w) => ({ shape: w.shape.slice(), values: Float32Array.from(w.dataSync()) }));
+    return {
+      target: weights(this.target),
+      predictor: weights(this.predictor),
+      optimizer: await this.optimizer.snapshot(),
+      observationStats: this.observationStats.toJSON(),
+      bonusStats: this.bonusStats.toJSON(),
+      returnStats: this.returnStats.toJSON(),
+      intrinsicReturn: this.intrinsicReturn ? Array.from(this.intrinsicReturn) : null,
+    };
+  }
+
+  /** Continues from a snapshot of a module with the same config. */
+  async restore(snapshot: RndSnapshot): Promise<void> {
+    const set = (model: Tf.LayersModel, weights: RndSnapshot["target"], which: string) => {
+      const current = model.getWeights();
+      if (
+        weights.length !== current.length ||
+        weights.some((w, i) => w.shape.join("x") !== current[i]!.shape.join("x"))
+      )
+        throw new RangeError(`novelty: the snapshot's ${which} does not fit this module's networks`);
+      const tensors = weights.map((w) => this.tf.tensor(w.values, w.shape));
+      model.setWeights(tensors);
+      this.tf.dispose(tensors);
+    };
+    set(this.target, snapshot.target, "target");
+    set(this.predictor, snapshot.predictor, "predictor");
+    await this.optimizer.restore(snapshot.optimizer);
+    this.observationStats = RunningMeanStd.fromJSON(snapshot.observationStats);
+    this.bonusStats = RunningMeanStd.fromJSON(snapshot.bonusStats);
+    this.returnStats = RunningMeanStd.fromJSON(snapshot.returnStats);
+    this.intrinsicReturn = snapshot.intrinsicReturn ? Float64Array.from(snapshot.intrinsicReturn) : null;
   }
 
   dispose(): void {

@@ -10,8 +10,13 @@ import {
   WeightedSetter,
 } from "@league/envs";
 import { z } from "zod";
-import { DEFAULT_PPO_CONFIG } from "../ppo/ppo.js";
-import { DEFAULT_CAR_SOCCER_REWARD, parseRewardSpec, RewardSpecError } from "../rewards/car-soccer.js";
+import { PpoSettings } from "../ppo/settings.js";
+import {
+  DEFAULT_CAR_SOCCER_REWARD,
+  parseRewardSpec,
+  type RewardSpec,
+  RewardSpecError,
+} from "../rewards/car-soccer.js";
 import { CAR_SOCCER_BOTS } from "../scripted/car-soccer.js";
 
 const SETTERS = {
@@ -35,12 +40,14 @@ const SetterWeights = z.record(z.string(), z.number().finite().min(0)).superRefi
     ctx.addIssue({ code: "custom", message: "at least one state setter needs a weight > 0" });
 });
 
-const RewardField = z.unknown().superRefine((spec, ctx) => {
+/** A reward spec, parsed here once: the run config carries the typed spec. */
+const RewardField = z.unknown().transform((spec, ctx): RewardSpec => {
   try {
-    parseRewardSpec(spec);
+    return parseRewardSpec(spec);
   } catch (error) {
     if (!(error instanceof RewardSpecError)) throw error;
     ctx.addIssue({ code: "custom", message: error.message });
+    return z.NEVER;
   }
 });
 
@@ -61,6 +68,18 @@ const Stage = z
       })
       .strict()
       .optional(),
+    /**
+     * This stage's opponent mix (default: the run's selfplay settings): the shares of games against
+     * the latest self and against scripted bots, and which of the pool's bots may be drawn.
+     */
+    opponents: z
+      .object({
+        latestShare: z.number().min(0).max(1).optional(),
+        scriptedShare: z.number().min(0).max(1).optional(),
+        scripted: z.array(z.string()).min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CurriculumStage = z.infer<typeof Stage>;
@@ -72,7 +91,7 @@ export const CarSoccerTrainConfig = z
     env: z.string().regex(/^car-soccer-/, "a car-soccer environment id"),
     out: z.string().min(1),
     name: z.string().min(1).max(64).default("ppo-car-soccer"),
-    /** Agent-steps (learner cars × decisions) to train in this invocation. */
+    /** Agent-steps (learner cars × decisions) of the whole run: `--resume latest` goes on to this total. */
     totalSteps: z.number().int().positive(),
     numEnvs: z.number().int().min(1).max(4096).default(32),
     /** Stop after this many seconds of training (at the end of an iteration), if before totalSteps. */
@@ -93,20 +112,7 @@ export const CarSoccerTrainConfig = z
     episodeSeconds: z.number().positive().max(300).default(300),
     noTouchSeconds: z.number().positive().nullable().default(null),
     reward: RewardField.default(DEFAULT_CAR_SOCCER_REWARD),
-    ppo: z
-      .record(z.string(), z.unknown())
-      .superRefine((ppo, ctx) => {
-        for (const key of Object.keys(ppo))
-          if (!(key in DEFAULT_PPO_CONFIG) || key === "seed" || key === "totalSteps")
-            ctx.addIssue({
-              code: "custom",
-              path: [key],
-              message: `not a PPO setting here (${Object.keys(DEFAULT_PPO_CONFIG)
-                .filter((k) => k !== "seed" && k !== "totalSteps")
-                .join(", ")})`,
-            });
-      })
-      .default({}),
+    ppo: PpoSettings,
     selfplay: z
       .object({
         /** Share of games against the learner itself (OpenAI Five: 0.8). */
@@ -154,6 +160,21 @@ export const CarSoccerTrainConfig = z
           .string()
           .refine((b) => botNames.includes(b), { message: `unknown bot; known: ${botNames.join(", ")}` })
           .default("ball-chaser"),
+        /** Bots to play, `games` games each (replaces `bot`); the built-in ones: LEAGUE_BOTS. */
+        bots: z
+          .array(
+            z
+              .string()
+              .refine((b) => botNames.includes(b), { message: `unknown bot; known: ${botNames.join(", ")}` }),
+          )
+          .min(1)
+          .optional(),
+        /** League rules (300 s games, goals counted) or the first-goal rule; see evaluateVsBots. */
+        rules: z.enum(["league", "first-goal"]).default("league"),
+        /** Game length under league rules, time limit under the first-goal rule. */
+        seconds: z.number().positive().max(300).default(300),
+        /** `best` is the evaluation with the highest worst per-bot win rate, or the highest mean. */
+        select: z.enum(["worst", "mean"]).default("worst"),
         /** First game's seed; keep these apart from the seeds a final test uses. */
         seed: z.number().int().default(2_000_000),
         /** How evaluation games start; jittered kickoffs make every seed its own game. */
@@ -174,6 +195,24 @@ export const CarSoccerTrainConfig = z
         path: ["selfplay", "scriptedShare"],
         message: `latestShare + scriptedShare must be <= 1, got ${config.selfplay.latestShare} + ${config.selfplay.scriptedShare}`,
       });
+    config.curriculum.forEach((stage, i) => {
+      const mix = stage.opponents;
+      for (const [j, bot] of (mix?.scripted ?? []).entries())
+        if (!config.selfplay.scripted.includes(bot))
+          ctx.addIssue({
+            code: "custom",
+            path: ["curriculum", i, "opponents", "scripted", j],
+            message: `"${bot}" is not in selfplay.scripted (${config.selfplay.scripted.join(", ") || "none"})`,
+          });
+      const latest = mix?.latestShare ?? config.selfplay.latestShare;
+      const scripted = mix?.scriptedShare ?? config.selfplay.scriptedShare;
+      if (latest + scripted > 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["curriculum", i, "opponents"],
+          message: `latestShare + scriptedShare must be <= 1, got ${latest} + ${scripted}`,
+        });
+    });
     // A stage counting games against an opponent that is never in the pool would never advance.
     config.curriculum.forEach((stage, i) => {
       const opponent = stage.advanceWhen?.opponent;

@@ -7,17 +7,24 @@ import path from "node:path";
 import { carSoccerParts, getEnvSpec, Rng } from "@league/envs";
 import type { TfRuntime } from "../ppo/backend.js";
 import { loadPolicy, loadTrainerState, saveCheckpoint } from "../ppo/checkpoint.js";
-import { buildMlp } from "../ppo/network.js";
+import { buildActor, buildCritic } from "../ppo/network.js";
 import { DEFAULT_PPO_CONFIG, type PpoConfig, type PpoMetrics, type PpoState, trainPpo } from "../ppo/ppo.js";
 import { RunningMeanStd } from "../ppo/running-stats.js";
 import { MetricsLog } from "../report/metrics-log.js";
 import { ProgressLine } from "../report/progress.js";
 import { lineChartSvg } from "../report/svg-chart.js";
-import { compileReward, type RewardSpec } from "../rewards/car-soccer.js";
+import { compileParsedReward } from "../rewards/car-soccer.js";
 import type { CarSoccerTrainConfig } from "./config.js";
 import { makeStateSetter } from "./config.js";
 import { Curriculum, type StageChange } from "./curriculum.js";
-import { evaluateVsBot, type VsBotResult } from "./evaluate.js";
+import {
+  combineResults,
+  type EvaluationSelect,
+  evaluateVsBots,
+  rankResults,
+  ranksAbove,
+  type VsBotResult,
+} from "./evaluate.js";
 import { OpponentPool, type Skill } from "./pool.js";
 import { type NetworkPolicy, type OpponentPolicy, SelfPlayVecEnv } from "./selfplay-env.js";
 
@@ -39,6 +46,12 @@ export interface BestEvaluation {
   bot: string;
   seed: number;
   result: VsBotResult;
+  /** Per bot, when validation plays several (`evaluation.bots`); `result` is their total. */
+  results?: Record<string, VsBotResult>;
+  bots?: string[];
+  /** How it was ranked (evaluate.ts's rankResults), and the rank: [worst or mean win rate, the other, goal difference]. */
+  select?: EvaluationSelect;
+  rank?: number[];
 }
 
 export interface CarSoccerTrainResult {
@@ -63,10 +76,10 @@ export async function trainCarSoccer(
 ): Promise<CarSoccerTrainResult> {
   const stream = options.stream ?? process.stderr;
   const spec = getEnvSpec(config.env);
-  const { obsBuilder } = carSoccerParts(config.observationBuilder, config.actionParser);
+  const { obsBuilder, actionParser } = carSoccerParts(config.observationBuilder, config.actionParser);
   const ppo: PpoConfig = {
     ...DEFAULT_PPO_CONFIG,
-    ...(config.ppo as Partial<PpoConfig>),
+    ...config.ppo,
     seed: config.seed,
     totalSteps: config.totalSteps,
   };
@@ -85,7 +98,14 @@ export async function trainCarSoccer(
   const resumed = options.resume ? await loadTrainerState(runtime, latestDir) : null;
   const teamSize = spec.numAgents / 2;
   const obsSize = obsBuilder.size(teamSize);
-  const actionCount = 90;
+  if (actionParser.actionSpace.kind !== "discrete")
+    throw new Error(`PPO here drives one discrete choice; the ${config.actionParser} parser is not one`);
+  const shape = {
+    observationSize: obsSize,
+    actionCount: actionParser.actionSpace.n,
+    hidden: ppo.hidden,
+    seed: ppo.seed,
+  };
   let saved: SelfPlayState | null = null;
   if (resumed) {
     if (resumed.manifest.env !== spec.id || resumed.manifest.observationBuilder !== config.observationBuilder)
@@ -97,21 +117,8 @@ export async function trainCarSoccer(
     stream.write(`resuming from ${latestDir} at step ${resumed.globalStep}\n`);
   }
   const initial: PpoState = resumed ?? {
-    actor: buildMlp(runtime.tf, {
-      inputSize: obsSize,
-      hidden: ppo.hidden,
-      outputSize: actionCount,
-      seed: ppo.seed,
-      name: "actor",
-    }),
-    critic: buildMlp(runtime.tf, {
-      inputSize: obsSize,
-      hidden: ppo.hidden,
-      outputSize: 1,
-      seed: ppo.seed + 7,
-      name: "critic",
-      outputScale: 20,
-    }),
+    actor: buildActor(runtime.tf, shape),
+    critic: buildCritic(runtime.tf, shape),
     observationStats: ppo.normalizeObservations ? new RunningMeanStd(obsSize) : null,
     globalStep: 0,
   };
@@ -148,7 +155,14 @@ export async function trainCarSoccer(
     }
   }
 
-  const rewardOf = (stage = curriculum.stage) => compileReward((stage.reward ?? config.reward) as RewardSpec);
+  // Each stage may draw its own opponent mix (shares and bots); the run's selfplay settings otherwise.
+  const mixOf = (stage = curriculum.stage) => ({
+    latestShare: stage.opponents?.latestShare ?? config.selfplay.latestShare,
+    scriptedShare: stage.opponents?.scriptedShare ?? config.selfplay.scriptedShare,
+    scripted: stage.opponents?.scripted ?? null,
+  });
+  pool.setMix(mixOf());
+  const rewardOf = (stage = curriculum.stage) => compileParsedReward(stage.reward ?? config.reward);
   const taskOf = (stage = curriculum.stage) => ({
     observationBuilder: config.observationBuilder,
     stateSetter: stage.stateSetter,
@@ -182,7 +196,7 @@ export async function trainCarSoccer(
   const startStep = initial.globalStep;
   const progress = new ProgressLine({
     label: `train ${config.name}`,
-    total: startStep + config.totalSteps,
+    total: config.totalSteps,
     start: startStep,
     unit: "steps",
     stream,
@@ -223,31 +237,37 @@ export async function trainCarSoccer(
   const evaluate = async (current: PpoState) => {
     if (!evaluation || !evalObs) return null;
     lastEvalStep = current.globalStep;
-    const result = evaluateVsBot(
+    const bots = evaluation.bots ?? [evaluation.bot];
+    const results = evaluateVsBots(
       runtime,
       { actor: current.actor, observationStats: current.observationStats },
       {
         env: spec.id,
         obsBuilder: evalObs,
         tickSkip: config.tickSkip,
-        bot: evaluation.bot,
+        bots,
         games: evaluation.games,
         seed: evaluation.seed,
+        rules: evaluation.rules,
+        seconds: evaluation.seconds,
         stateSetter: makeStateSetter(evaluation.stateSetter),
       },
     );
-    const margin = (r: VsBotResult) => r.goalsFor - r.goalsAgainst;
-    const better =
-      !best ||
-      result.winRate > best.result.winRate ||
-      (result.winRate === best.result.winRate && margin(result) > margin(best.result));
-    if (better) {
+    const result = combineResults(bots.map((b) => results[b]!));
+    // Several bots: the worst per-bot win rate ranks first (see rankResults), or the mean.
+    const rank = rankResults(results, evaluation.select);
+    const bestRank = best && rankResults(best.results ?? { [best.bot]: best.result }, evaluation.select);
+    if (!bestRank || ranksAbove(rank, bestRank)) {
       best = {
         globalStep: current.globalStep,
         elapsedSeconds: Number(elapsed().toFixed(1)),
-        bot: evaluation.bot,
+        bot: bots.join(","),
         seed: evaluation.seed,
         result,
+        results,
+        bots,
+        select: evaluation.select,
+        rank,
       };
       await saveCheckpoint(runtime, bestDir, current, {
         ...agent,
@@ -257,36 +277,36 @@ export async function trainCarSoccer(
     }
     const metrics = {
       global_step: current.globalStep,
-      [`eval/win_rate_vs_${evaluation.bot}`]: result.winRate,
-      "eval/goal_difference": margin(result) / result.games,
+      ...Object.fromEntries(bots.map((b) => [`eval/win_rate_vs_${b}`, results[b]!.winRate])),
+      "eval/worst_win_rate": Math.min(...bots.map((b) => results[b]!.winRate)),
+      "eval/mean_win_rate": result.winRate,
+      "eval/goal_difference": (result.goalsFor - result.goalsAgainst) / result.games,
       "eval/touch_rate": result.gamesWithTouch / result.games,
       "eval/best_win_rate": best!.result.winRate,
+      "eval/best_score": best!.rank?.[0] ?? best!.result.winRate,
       "eval/best_global_step": best!.globalStep,
       "time/elapsed_seconds": Number(elapsed().toFixed(1)),
     };
     await log.append(metrics);
-    return result;
+    return { score: rank[0]!, bots };
   };
-  let lastEval: VsBotResult | null = null;
+  /** The progress line's figure: the win rate against the one bot, else the worst or mean over them. */
+  const evalLabel = (bots: string[]) =>
+    bots.length === 1 ? `eval vs ${bots[0]}` : `eval ${evaluation?.select ?? "worst"}`;
+  let lastEval: { score: number; bots: string[] } | null = null;
 
   let last: PpoMetrics | null = null;
   // The rollout workers stop however training ends (a worker's error included).
   const state = await trainPpo(runtime, env, ppo, {
     initial,
-    actionCount,
+    actionCount: shape.actionCount,
     ...(config.maxSeconds !== null ? { budgetSpent: () => elapsed() / config.maxSeconds! } : {}),
     onIteration: async (metrics, current) => {
       last = metrics;
       // Snapshot: freeze a copy of the actor and its statistics into the pool (and onto disk).
       if (metrics.iteration % config.selfplay.snapshotEvery === 0 && config.selfplay.maxSnapshots > 0) {
         const id = `snapshot-${current.globalStep}`;
-        const actor = buildMlp(runtime.tf, {
-          inputSize: obsSize,
-          hidden: ppo.hidden,
-          outputSize: actionCount,
-          seed: ppo.seed,
-          name: "actor",
-        });
+        const actor = buildActor(runtime.tf, shape);
         actor.setWeights(current.actor.getWeights());
         const observationStats = current.observationStats
           ? RunningMeanStd.fromJSON(current.observationStats.toJSON())
@@ -317,6 +337,7 @@ export async function trainCarSoccer(
       if (change) {
         stageChanges.push(change);
         env.setTask(taskOf());
+        pool.setMix(mixOf());
         stream.write(
           `curriculum: stage ${change.from} "${change.fromName}" → ${change.to} "${change.toName}" at step ${change.globalStep} (win rate ${change.winRate.toFixed(2)} over ${change.games} games)\n`,
         );
@@ -349,7 +370,7 @@ export async function trainCarSoccer(
       progress.update(metrics.global_step, {
         return: round(metrics["charts/episodic_return"]),
         "win vs pool": round(vsPool.rate),
-        ...(lastEval ? { [`eval vs ${evaluation!.bot}`]: round(lastEval.winRate) } : {}),
+        ...(lastEval ? { [evalLabel(lastEval.bots)]: round(lastEval.score) } : {}),
         SPS: metrics["charts/SPS"],
         stage: curriculum.index,
       });
@@ -368,7 +389,11 @@ export async function trainCarSoccer(
   progress.finish(state.globalStep, {
     return: round(final),
     "win vs pool": round(pool.recentWinRate(config.selfplay.window).rate),
-    ...(lastEval ? { [`eval vs ${evaluation!.bot}`]: round((lastEval as VsBotResult).winRate) } : {}),
+    ...(lastEval
+      ? {
+          [evalLabel((lastEval as { bots: string[] }).bots)]: round((lastEval as { score: number }).score),
+        }
+      : {}),
     stage: curriculum.index,
   });
   await checkpoint(state);
@@ -409,14 +434,10 @@ async function writeCharts(config: CarSoccerTrainConfig, metricsFile: string): P
           name: `win rate vs ${bot}`,
           points: series(`charts/win_rate_vs_${bot}`),
         })),
-        ...(config.evaluation
-          ? [
-              {
-                name: `evaluation vs ${config.evaluation.bot}`,
-                points: series(`eval/win_rate_vs_${config.evaluation.bot}`),
-              },
-            ]
-          : []),
+        ...(config.evaluation?.bots ?? (config.evaluation ? [config.evaluation.bot] : [])).map((bot) => ({
+          name: `evaluation vs ${bot}`,
+          points: series(`eval/win_rate_vs_${bot}`),
+        })),
       ],
       { title: `${config.name} on ${config.env}`, xLabel: "agent steps", yLabel: "return / win rate" },
     ),

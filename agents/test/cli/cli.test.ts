@@ -170,12 +170,19 @@ describe("league CLI", () => {
     expect((await readFile(path.join(out, "metrics.jsonl"), "utf8")).trim().split("\n").length).toBe(4);
     expect(await readFile(path.join(out, "summary.svg"), "utf8")).toMatch(/^<svg/);
 
+    // totalSteps is the run's: at its total a resume has nothing left; raised, it goes on to it.
+    const done = await league(["train", config, "--resume", "latest"]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain("already has 2048 of the run's 2048 steps");
+    const longer = JSON.parse(await readFile(config, "utf8"));
+    await writeFile(config, JSON.stringify({ ...longer, totalSteps: 4096 }));
     const resumed = await league(["train", config, "--resume", "latest"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain("resuming from");
     expect(
       JSON.parse(await readFile(path.join(out, "latest", "agent.json"), "utf8")).training.globalStep,
     ).toBe(4096);
+    expect((await readFile(path.join(out, "metrics.jsonl"), "utf8")).trim().split("\n").length).toBe(8);
 
     const evaluated = await league(["eval", path.join(out, "latest"), "--vs", "random", "--games", "2"]);
     expect(evaluated.code, evaluated.stderr).toBe(0);

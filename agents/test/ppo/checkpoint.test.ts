@@ -47,10 +47,11 @@ describe("checkpoints", () => {
       Array.from(act(runtime, state, observations, 50)),
     );
 
-    // Resume: the step count continues from the checkpoint.
+    // Resume: the step count continues from the checkpoint, to the run's total.
     const resumed: PpoState = await loadTrainerState(runtime, dir);
     expect(resumed.globalStep).toBe(512);
-    const continued = await trainPpo(runtime, env, config, { initial: resumed });
+    expect(await trainPpo(runtime, env, config, { initial: resumed })).toBe(resumed);
+    const continued = await trainPpo(runtime, env, { ...config, totalSteps: 1024 }, { initial: resumed });
     expect(continued.globalStep).toBe(1024);
 
     // Saving again replaces the checkpoint whole.

@@ -161,8 +161,8 @@ describe("car-soccer self-play training", () => {
       Array.from(act(runtime, result.state, observations, rows)),
     );
 
-    // Resume: the step count, the pool and the stage carry on.
-    const more = await trainCarSoccer(runtime, { ...config, totalSteps: 64 }, { resume: true, stream });
+    // Resume: the step count, the pool and the stage carry on, to the run's new total.
+    const more = await trainCarSoccer(runtime, { ...config, totalSteps: 256 }, { resume: true, stream });
     expect(more.state.globalStep).toBe(256);
     expect(more.pool.get("snapshot-192")).toBeDefined();
     // The game count is restored, not restarted (a 16-step resume may finish no new game).
@@ -228,14 +228,14 @@ describe("car-soccer self-play training", () => {
     // Resuming keeps the best so far: a later evaluation must beat it to replace it.
     const more = await trainCarSoccer(
       runtime,
-      { ...config, totalSteps: 128 },
+      { ...config, totalSteps: 384 },
       { resume: true, stream: { write: () => true } },
     );
     expect(more.best!.result.winRate).toBeGreaterThanOrEqual(best.result.winRate);
     const after = (await MetricsLog.read(result.metricsFile)).filter(
       (m) => typeof m["eval/win_rate_vs_ball-chaser"] === "number",
     );
-    // Iterations count from the resume: its second (step 384) evaluates, and is also the last.
+    // Iterations count over the run: the sixth (step 384) evaluates, and is also the last.
     expect(after.map((m) => m.global_step)).toEqual([128, 256, 384]);
     const top = Math.max(...after.map((m) => m["eval/win_rate_vs_ball-chaser"] as number));
     expect(more.best!.result.winRate).toBe(top);
