@@ -4,6 +4,20 @@
 // also moves OpenSkill ratings, so the learner's rating curve shows progress against the pool.
 import type { Rng } from "@league/envs";
 import { ordinal, rate, rating } from "openskill";
+import { CAR_SOCCER_BOTS } from "../scripted/car-soccer.js";
+
+/** The built-in bots a car-soccer league has: every scripted bot but the idle one. */
+export const LEAGUE_BOTS: readonly string[] = Object.freeze(
+  CAR_SOCCER_BOTS.map((b) => b.name).filter((name) => name !== "idle"),
+);
+
+/** Who the next games are drawn against: a curriculum stage may change it. */
+export interface OpponentMix {
+  latestShare: number;
+  scriptedShare: number;
+  /** The scripted bots that may be drawn (by name); null: every bot in the pool. */
+  scripted: readonly string[] | null;
+}
 
 /** PFSP weightings of an opponent the learner beats with probability x. */
 export type PfspWeighting = "hard" | "variance" | "uniform";
@@ -70,16 +84,37 @@ export class OpponentPool<P> {
   /** Games against past and scripted opponents since the run began. */
   pastGames = 0;
   private readonly recentLimit = 10_000;
+  private mix: OpponentMix = { latestShare: 0, scriptedShare: 0, scripted: null };
 
   constructor(readonly options: PoolOptions) {
-    if (!(options.latestShare >= 0 && options.latestShare <= 1))
-      throw new RangeError(`latestShare must be in [0, 1], got ${options.latestShare}`);
-    const scripted = options.scriptedShare ?? 0;
-    if (!(scripted >= 0 && options.latestShare + scripted <= 1))
-      throw new RangeError(
-        `scriptedShare must be >= 0 and latestShare + scriptedShare <= 1, got ${options.latestShare} + ${scripted}`,
-      );
+    this.setMix({
+      latestShare: options.latestShare,
+      scriptedShare: options.scriptedShare ?? 0,
+      scripted: null,
+    });
     this.entries.push(this.entry("latest", "latest", null));
+  }
+
+  /** The shares and bots the next draws use (a curriculum stage's opponent mix). */
+  setMix(mix: OpponentMix): void {
+    if (!(mix.latestShare >= 0 && mix.latestShare <= 1))
+      throw new RangeError(`latestShare must be in [0, 1], got ${mix.latestShare}`);
+    if (!(mix.scriptedShare >= 0 && mix.latestShare + mix.scriptedShare <= 1))
+      throw new RangeError(
+        `scriptedShare must be >= 0 and latestShare + scriptedShare <= 1, got ${mix.latestShare} + ${mix.scriptedShare}`,
+      );
+    this.mix = { ...mix, scripted: mix.scripted ? [...mix.scripted] : null };
+  }
+
+  get currentMix(): OpponentMix {
+    return this.mix;
+  }
+
+  /** Whether `entry` may be drawn under the current mix (snapshots always; bots when allowed). */
+  private drawable(entry: PoolEntry<P>): boolean {
+    return (
+      entry.kind !== "scripted" || this.mix.scripted === null || this.mix.scripted.includes(entry.id.slice(4))
+    );
   }
 
   private entry(id: string, kind: PoolEntry<P>["kind"], policy: P | null, skill?: Skill): PoolEntry<P> {
@@ -134,12 +169,12 @@ export class OpponentPool<P> {
 
   /** Draws the opponent of the next game. */
   sample(rng: Rng): PoolEntry<P> {
-    let past = this.pastProbabilities();
+    let past = this.pastProbabilities((e) => this.drawable(e));
     const u0 = rng.float();
-    if (past.length === 0 || u0 < this.options.latestShare) return this.entries[0]!;
+    if (past.length === 0 || u0 < this.mix.latestShare) return this.entries[0]!;
     // The same draw decides the scripted share, so a run without one draws what it always did.
-    if (u0 < this.options.latestShare + (this.options.scriptedShare ?? 0)) {
-      const bots = this.pastProbabilities((e) => e.kind === "scripted");
+    if (u0 < this.mix.latestShare + this.mix.scriptedShare) {
+      const bots = this.pastProbabilities((e) => e.kind === "scripted" && this.drawable(e));
       if (bots.length > 0) past = bots;
     }
     let u = rng.float();

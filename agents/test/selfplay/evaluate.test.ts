@@ -8,6 +8,7 @@ import {
   CarSoccerEngine,
   carSoccerConstants,
   DefaultObs,
+  GoalCondition,
   getEnvSpec,
   makeLookupTable,
   NOT_DONE,
@@ -16,12 +17,158 @@ import { describe, expect, it } from "vitest";
 import { selectBackend } from "../../src/ppo/backend.js";
 import { createCarSoccerBot } from "../../src/scripted/car-soccer.js";
 import { makeStateSetter } from "../../src/selfplay/config.js";
-import { evaluateVsBot } from "../../src/selfplay/evaluate.js";
+import {
+  combineResults,
+  evaluateVsBot,
+  evaluateVsBots,
+  rankResults,
+  ranksAbove,
+  type VsBotResult,
+} from "../../src/selfplay/evaluate.js";
+import { LEAGUE_BOTS } from "../../src/selfplay/pool.js";
+
+/** A network whose argmax is always the lookup row of all-zero controls: it plays as the idle bot. */
+async function idleNetwork() {
+  const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+  const { tf } = runtime;
+  const size = new DefaultObs().size(1);
+  const table = makeLookupTable();
+  const still = table.findIndex((row) => row.every((v) => v === 0));
+  const actor = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [size], units: table.length, kernelInitializer: "zeros" })],
+  });
+  const bias = new Float32Array(table.length);
+  bias[still] = 1;
+  actor.layers[0]!.setWeights([tf.zeros([size, table.length]), tf.tensor1d(bias)]);
+  return { runtime, policy: { actor, observationStats: null } };
+}
+
+describe("evaluateVsBot under league rules (the default)", () => {
+  it("plays whole games of the given length, a kickoff after every goal, goals counted", async () => {
+    const { runtime, policy } = await idleNetwork();
+    const obsBuilder = new DefaultObs();
+    const games = 4;
+    const seed = 91;
+    const seconds = 90;
+    const result = evaluateVsBot(runtime, policy, {
+      env: "car-soccer-1v1",
+      obsBuilder,
+      tickSkip: 8,
+      bot: "ball-chaser",
+      games,
+      seed,
+      seconds,
+    });
+    // By hand: the same games with jittered kickoffs (the default), kickoff k from stream k.
+    const engine = new CarSoccerEngine(games, {
+      spec: getEnvSpec("car-soccer-1v1"),
+      tickSkip: 8,
+      obsBuilder,
+      stateSetter: makeStateSetter({ "kickoff-jitter": 1 }),
+      doneConditions: [new GoalCondition()],
+    });
+    const idle = createCarSoccerBot("idle");
+    const controls = new Float32Array(8);
+    const steps = Math.round((seconds * carSoccerConstants.TICK_RATE) / 8);
+    let goalsFor = 0;
+    let goalsAgainst = 0;
+    let mostGoals = 0;
+    const outcome = { wins: 0, draws: 0, losses: 0 };
+    for (let g = 0; g < games; g++) {
+      const chaser = createCarSoccerBot("ball-chaser", seed + g);
+      const mine = g % 2;
+      let kickoff = 0;
+      engine.resetArena(g, seed + g, kickoff);
+      for (let s = 0; s < steps; s++) {
+        idle.act(engine.state, g, mine, controls);
+        engine.state.controls.set(controls, (g * 2 + mine) * 8);
+        chaser.act(engine.state, g, 1 - mine, controls);
+        engine.state.controls.set(controls, (g * 2 + 1 - mine) * 8);
+        if (engine.stepArena(g) !== NOT_DONE && s < steps - 1) engine.resetArena(g, seed + g, ++kickoff);
+      }
+      const o = g * ARENA_FIELDS;
+      const blue = engine.state.arena[o + A_BLUE_SCORE]!;
+      const orange = engine.state.arena[o + A_ORANGE_SCORE]!;
+      const [us, them] = mine === 0 ? [blue, orange] : [orange, blue];
+      goalsFor += us;
+      goalsAgainst += them;
+      mostGoals = Math.max(mostGoals, us + them);
+      outcome[us > them ? "wins" : us < them ? "losses" : "draws"]++;
+    }
+    expect(result).toMatchObject({ games, ...outcome, goalsFor, goalsAgainst });
+    // Goals are counted, not just the first: play goes on after a goal.
+    expect(mostGoals).toBeGreaterThan(1);
+    expect(result.ownGoals).toBe(0);
+    policy.actor.dispose();
+  });
+
+  it("plays every bot the same number of games on the same seeds, and ranks by the worst", async () => {
+    const { runtime, policy } = await idleNetwork();
+    const options = {
+      env: "car-soccer-1v1",
+      obsBuilder: new DefaultObs(),
+      tickSkip: 8,
+      games: 4,
+      seed: 7,
+      seconds: 15,
+    };
+    const all = evaluateVsBots(runtime, policy, { ...options, bots: LEAGUE_BOTS });
+    expect(Object.keys(all).sort()).toEqual([...LEAGUE_BOTS].sort());
+    expect(LEAGUE_BOTS).toEqual([
+      "ball-chaser",
+      "defender",
+      "shadow",
+      "boost-collector",
+      "forward",
+      "random",
+    ]);
+    for (const bot of LEAGUE_BOTS) {
+      const r = all[bot]!;
+      expect(r.games).toBe(4);
+      expect(r.wins + r.draws + r.losses).toBe(4);
+      // Stepped together or alone, a bot's games are the same games.
+      expect(evaluateVsBot(runtime, policy, { ...options, bot })).toEqual(r);
+    }
+    const total = combineResults(Object.values(all));
+    expect(total.games).toBe(24);
+    expect(total.wins).toBe(LEAGUE_BOTS.reduce((s, b) => s + all[b]!.wins, 0));
+    const [worst, mean] = rankResults(all, "worst");
+    expect(worst).toBe(Math.min(...LEAGUE_BOTS.map((b) => all[b]!.winRate)));
+    expect(mean).toBeCloseTo(total.winRate, 12);
+    expect(rankResults(all, "mean")[0]).toBeCloseTo(total.winRate, 12);
+    policy.actor.dispose();
+  });
+
+  it("ranks the worst match-up first under `worst`, the mean under `mean`", () => {
+    const r = (wins: number, losses = 0): VsBotResult => ({
+      games: 10,
+      wins,
+      draws: 10 - wins - losses,
+      losses,
+      goalsFor: wins,
+      goalsAgainst: losses,
+      winRate: wins / 10,
+      touches: 0,
+      gamesWithTouch: 0,
+      meanWinSeconds: null,
+      meanLossSeconds: null,
+      opponentOwnGoals: 0,
+      ownGoals: 0,
+      meanBoost: { policy: 0, bot: 0 },
+    });
+    const balanced = { a: r(5), b: r(5) };
+    const lopsided = { a: r(10), b: r(2) };
+    expect(ranksAbove(rankResults(balanced, "worst"), rankResults(lopsided, "worst"))).toBe(true);
+    expect(ranksAbove(rankResults(lopsided, "mean"), rankResults(balanced, "mean"))).toBe(true);
+    // Equal ranks: the earlier stays best.
+    expect(ranksAbove(rankResults(balanced, "worst"), rankResults(balanced, "worst"))).toBe(false);
+  });
+});
 
 // A network whose argmax is always the lookup row of all-zero controls plays as the idle bot does,
 // so its games against the ball-chaser can be replayed by hand: idle against the chaser.
 describe("evaluateVsBot", () => {
-  it("counts results and the mean length of won and lost games as the games were played", async () => {
+  it("under the first-goal rule, counts results and the mean length of won and lost games as played", async () => {
     const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
     const { tf } = runtime;
     const obsBuilder = new DefaultObs();
@@ -49,6 +196,7 @@ describe("evaluateVsBot", () => {
         bot: "ball-chaser",
         games,
         seed,
+        rules: "first-goal",
         stateSetter: setter(),
       },
     );

@@ -188,7 +188,8 @@ describe("car-soccer self-play training", () => {
       episodeSeconds: 2,
       ppo: { numSteps: 16, hidden: [16], numMinibatches: 2, updateEpochs: 1, learningRate: 0.01 },
       selfplay: { latestShare: 0.5, scripted: ["ball-chaser"] },
-      evaluation: { every: 2, games: 6, bot: "ball-chaser", seed: 500 },
+      // League rules (the default), in 30-second games to keep the test short.
+      evaluation: { every: 2, games: 6, bot: "ball-chaser", seed: 500, seconds: 30 },
     });
     const lines: string[] = [];
     const result = await trainCarSoccer(runtime, config, { stream: { write: (t: string) => lines.push(t) } });
@@ -221,6 +222,7 @@ describe("car-soccer self-play training", () => {
       bot: "ball-chaser",
       games: 6,
       seed: 500,
+      seconds: 30,
       stateSetter: makeStateSetter({ "kickoff-jitter": 1 }),
     });
     expect(replay).toEqual(saved.result);
