@@ -339,13 +339,25 @@ export function combineResults(results: readonly VsBotResult[]): VsBotResult {
     winRate: wins / games,
     touches: sum((r) => r.touches),
     gamesWithTouch: sum((r) => r.gamesWithTouch),
-    meanWinSeconds: weighted((r) => r.meanWinSeconds, (r) => r.wins),
-    meanLossSeconds: weighted((r) => r.meanLossSeconds, (r) => r.losses),
+    meanWinSeconds: weighted(
+      (r) => r.meanWinSeconds,
+      (r) => r.wins,
+    ),
+    meanLossSeconds: weighted(
+      (r) => r.meanLossSeconds,
+      (r) => r.losses,
+    ),
     opponentOwnGoals: sum((r) => r.opponentOwnGoals),
     ownGoals: sum((r) => r.ownGoals),
     meanBoost: {
-      policy: weighted((r) => r.meanBoost.policy, (r) => r.games)!,
-      bot: weighted((r) => r.meanBoost.bot, (r) => r.games)!,
+      policy: weighted(
+        (r) => r.meanBoost.policy,
+        (r) => r.games,
+      )!,
+      bot: weighted(
+        (r) => r.meanBoost.bot,
+        (r) => r.games,
+      )!,
     },
   };
 }
