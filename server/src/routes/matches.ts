@@ -37,7 +37,10 @@ const MatchView = z
       description:
         "checked when stored: a car-soccer replay re-simulated to every hash, its score and goals; a duplicate result recomputed from its seeds and the seats' recorded choices. Null when there was nothing to check; false means `error` says what did not reproduce",
     }),
-    verification: z.unknown().nullable().meta({ description: "what the check found (kind, hashes or seeds checked, first mismatch)" }),
+    verification: z
+      .unknown()
+      .nullable()
+      .meta({ description: "what the check found (kind, hashes or seeds checked, first mismatch)" }),
     participants: z.array(Participant),
   })
   .meta({ id: "Match" });
