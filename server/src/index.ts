@@ -5,5 +5,6 @@ export { attachFeed, PlatformEvents } from "./feed.js";
 export { registerBuiltinAgents } from "./league/builtins.js";
 export { Ladder } from "./league/ladder.js";
 export { MATCH_QUEUE, MatchQueue, queueConnection } from "./league/match-queue.js";
-export { attachRooms, startLiveDuplicateMatch, startLiveMatch } from "./rooms/index.js";
+export { createHeadlessPool } from "./match/headless-jobs.js";
+export { attachRooms, liveRoomClocks, startLiveDuplicateMatch, startLiveMatch } from "./rooms/index.js";
 export { seedLeagues } from "./seed.js";

@@ -4,9 +4,11 @@
 // ranks, ratings and replay are written through storage/car-soccer.ts.
 
 import { type Client, Room } from "@colyseus/core";
+import { type CarPolicy, REMOTE_MESSAGES } from "@league/agents";
 import { carSoccerConstants, type EnvSpec } from "@league/envs";
 import { authenticate } from "../auth.js";
-import { CarSoccerMatch, type LiveController } from "../match/car-soccer-match.js";
+import { CarSoccerMatch } from "../match/car-soccer-match.js";
+import { RealTimeTicker, TickPacer } from "../match/tick-pacer.js";
 import { storeCarSoccerMatch } from "../storage/car-soccer.js";
 import { abortMatch } from "../storage/matches.js";
 import {
@@ -21,8 +23,9 @@ import {
 import { createMatchView, type MatchViewState, syncMatchView } from "./match-view.js";
 import { RemoteCarController } from "./remote-controller.js";
 import { type Forfeit, RemoteSeats } from "./remote-seats.js";
+import { registerRoomClock, unregisterRoomClock } from "./room-clocks.js";
 
-export type { LiveController, MatchStatus } from "../match/car-soccer-match.js";
+export type { MatchStatus } from "../match/car-soccer-match.js";
 export { SPECTATOR_ERROR } from "./live-room.js";
 export { BallView, CarView, MatchView, type MatchViewState } from "./match-view.js";
 
@@ -37,7 +40,7 @@ export interface LiveMatchLaunch {
   spec: EnvSpec;
   seed: number;
   /** One per car, blue first. */
-  seats: { versionId: string; controller: LiveController }[];
+  seats: { versionId: string; controller: CarPolicy }[];
   durationSeconds: number;
   goalPauseSeconds: number;
   kickoffPauseSeconds: number;
@@ -76,8 +79,8 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private launch!: LiveMatchLaunch;
   private match!: CarSoccerMatch;
   private remotes!: RemoteSeats;
-  /** Physics ticks still owed to real time, in milliseconds. */
-  private lag = 0;
+  /** Paces the match at 120 Hz and counts late ticks (see liveRoomClocks). */
+  private ticker: RealTimeTicker | null = null;
   private storing: Promise<unknown> | null = null;
   private done = false;
   private forfeit: Forfeit | null = null;
@@ -113,9 +116,22 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     });
     // 30 patches a second: enough for smooth interpolated playback, a quarter of the 120 Hz ticks' bandwidth.
     this.setPatchRate(1000 / 30);
-    this.setSimulationInterval((dt) => this.update(dt), 1000 / TICK_RATE);
+    // A timer aimed at each tick's due time (not setSimulationInterval's fixed 9 ms interval);
+    // Colyseus's clock still ticks with every patch.
+    const pacer = new TickPacer(1000 / TICK_RATE);
+    this.ticker = new RealTimeTicker(
+      pacer,
+      (ticks) => this.update(ticks),
+      (error) => this.onUncaughtException(error, "setSimulationInterval"),
+    );
+    this.ticker.start();
+    registerRoomClock(this.roomId, {
+      matchId: launch.matchId,
+      leagueId: launch.leagueId,
+      stats: () => pacer.stats(),
+    });
     // A remote player's answer; anyone else sending one is refused like any spectator message.
-    this.onMessage("action", (client, message) => {
+    this.onMessage(REMOTE_MESSAGES.action, (client, message) => {
       const seat = (client.auth as SeatAuth | undefined)?.seat;
       const remote = seat === undefined ? undefined : this.remotes.byCar.get(seat);
       if (!remote) {
@@ -124,7 +140,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       }
       const refused = remote.receive(message);
       if (refused)
-        client.send("action.refused", {
+        client.send(REMOTE_MESSAGES.actionRefused, {
           step: (message as { step?: unknown } | null)?.step ?? null,
           reason: refused,
         });
@@ -158,8 +174,8 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   }
 
   private attachRemote(client: Client, seat: number): void {
-    this.remotes.byCar.get(seat)!.attach((message) => client.send("observation", message));
-    client.send("seat", this.remotes.seatMessage(seat, this.launch.matchId));
+    this.remotes.byCar.get(seat)!.attach((message) => client.send(REMOTE_MESSAGES.observation, message));
+    client.send(REMOTE_MESSAGES.seat, this.remotes.seatMessage(seat, this.launch.matchId));
   }
 
   /** A remote player who leaves has the grace period to come back; after it, its team forfeits. */
@@ -188,20 +204,17 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     this.end();
   }
 
-  /** Runs the ticks that real time owes, at most a quarter second's worth per call. */
-  private update(dt: number): void {
+  /** Runs the ticks that real time owes (the pacer caps a catch-up at a quarter second's worth). */
+  private update(ticks: number): void {
     if (this.done) return;
     // Kickoff waits for every remote player; one that never comes forfeits after the grace period.
-    const players = this.remotes.awaitPlayers(dt);
+    const players = this.remotes.awaitPlayers((ticks * 1000) / TICK_RATE);
     if (players === "waiting") return;
     if (players !== "ready") {
       this.endByForfeit(players);
       return;
     }
-    this.lag = Math.min(this.lag + dt, 250);
-    const tickMs = 1000 / TICK_RATE;
-    while (this.lag >= tickMs && !this.done) {
-      this.lag -= tickMs;
+    for (let i = 0; i < ticks && !this.done; i++) {
       this.match.tick();
       if (this.match.done) this.end();
     }
@@ -212,7 +225,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private end(): void {
     if (this.done) return;
     this.done = true;
-    this.setSimulationInterval();
+    this.ticker?.stop();
     syncMatchView(this.state, this.match);
     const stored = this.store();
     this.storing = stored;
@@ -252,7 +265,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     if (this.done || method === "onCreate" || method === "onAuth" || !this.launch) return;
     this.done = true;
     if (this.match) this.match.status = "ended";
-    this.setSimulationInterval();
+    this.ticker?.stop();
     const message = `live match room failed in ${method}: ${error.message}`;
     const outcome: LiveMatchOutcome = {
       matchId: this.launch.matchId,
@@ -269,11 +282,12 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   }
 
   override async onDispose(): Promise<void> {
+    this.ticker?.stop();
+    unregisterRoomClock(this.roomId);
     if (!this.launch) return;
     if (!this.done) {
       // Disposed mid-match (server shutting down): nothing is rated.
       this.done = true;
-      this.setSimulationInterval();
       const message = await abortOnShutdown(this.deps.prisma, this.launch.matchId);
       this.launch.onEnd?.({
         matchId: this.launch.matchId,

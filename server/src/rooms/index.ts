@@ -3,3 +3,4 @@ export * from "./duplicate-live.js";
 export * from "./duplicate-room.js";
 export * from "./live.js";
 export * from "./live-rooms.js";
+export * from "./room-clocks.js";
