@@ -31,7 +31,11 @@
 //          the one reported, every member's test is listed; default 1), --truncation bootstrap|end
 //          (a truncated training episode is bootstrapped from the critic's value of where it was
 //          cut off, or ends the return as in CleanRL; default end, the original bench's: in
-//          the measured pairs bootstrapping did not train better agents here).
+//          the measured pairs bootstrapping did not train better agents here),
+//          --rnd COEF (instead of a learning run: train without and with random network
+//          distillation at rndCoef COEF for --minutes each, default 10, and report the learner's
+//          touches per episode and field coverage over --rnd-episodes sampled episodes,
+//          default 20; exploration.mjs).
 // The defaults are the original bench's; the command of the shipped checkpoint is in
 // server/builtins/README.md.
 import { spawn } from "node:child_process";
@@ -82,6 +86,8 @@ const { values } = parseArgs({
     population: { type: "string", default: "1" },
     truncation: { type: "string", default: "end" },
     profile: { type: "boolean", default: false },
+    rnd: { type: "string" },
+    "rnd-episodes": { type: "string", default: "20" },
     "profile-steps": { type: "string", default: "98304" },
     "profile-env-steps": { type: "string", default: "200000" },
     "profile-rounds": { type: "string", default: "3" },
@@ -204,6 +210,47 @@ const config = (totalSteps, dir, backendSeed = seed) =>
       { name: "kickoff game", stateSetter: { kickoff: 1 } },
     ],
   });
+
+// --rnd COEF: exploration without and with RND (exploration.mjs), instead of a learning run.
+if (values.rnd !== undefined) {
+  const { compareExploration } = await import("./exploration.mjs");
+  const rndCoef = num("rnd", (v) => v > 0);
+  const budget = minutes ?? 10;
+  const runtime = await loadTf();
+  const base = config(steps, out);
+  const result = await compareExploration({
+    runtime,
+    config: { ...base, maxSeconds: budget * 60 },
+    rndCoef,
+    episodes: int("rnd-episodes"),
+    out,
+    log,
+  });
+  console.log(
+    JSON.stringify({
+      benchmark: "learn-car-soccer",
+      mode: "rnd",
+      ...result,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        backend: runtime.backend,
+      },
+      parameters: {
+        rndCoef,
+        minutes: budget,
+        steps,
+        numEnvs,
+        seed,
+        observationBuilder,
+        episodeSeconds,
+        setters,
+      },
+    }),
+  );
+  process.exit(0);
+}
 
 // --profile: where a training iteration's time goes (profile.mjs), instead of a learning run.
 if (values.profile) {
