@@ -1,4 +1,5 @@
 export * from "./baselines/index.js";
+export * from "./car-policy.js";
 export * from "./movielens/loader.js";
 export * from "./onnx/index.js";
 export type * from "./policy.js";
@@ -11,6 +12,7 @@ export * from "./ppo/network.js";
 export * from "./ppo/ppo.js";
 export * from "./ppo/running-stats.js";
 export * from "./remote/client.js";
+export * from "./remote/protocol.js";
 export * from "./report/metrics-log.js";
 export * from "./report/progress.js";
 export * from "./report/svg-chart.js";

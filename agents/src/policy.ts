@@ -1,4 +1,4 @@
-import type { EnvSpec } from "@league/envs";
+import type { CarSoccerState, EnvSpec } from "@league/envs";
 
 /** How a policy is run: TypeScript code, a tfjs model, or a program acting over the network. */
 export type PolicyKind = "scripted" | "model" | "remote";
@@ -14,4 +14,30 @@ export interface AgentManifest {
   observationBuilder: string;
   actionParser: string;
   tickSkip: number;
+}
+
+/**
+ * One car-soccer player, whatever drives it: a scripted bot, a model agent (its observation
+ * builder, network and action parser), a remote program (the server's remote seat). At each
+ * decision it reads the match's true state — the observation every policy starts from, which a
+ * model narrows with its builder, from its own team's side — and writes the eight controls of
+ * car `car` (CONTROL_SIZE numbers) into `controls[0..8)`. Local play, training opponents,
+ * headless league matches and live rooms all drive a car through this.
+ */
+export interface CarPolicy {
+  readonly name: string;
+  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void;
+  /** Forgets anything from an earlier episode and reseeds (a bot that draws numbers, a builder with history). */
+  reset?(seed: number): void;
+  /** Frees what it holds (a model's tensors, an inference process). */
+  dispose?(): void;
+}
+
+/**
+ * A model agent's network, whatever runs it (tfjs in this process, ONNX in an inference
+ * worker): its raw outputs for one observation (already built; standardised by the network).
+ */
+export interface PolicyNetwork {
+  logits(observation: Float32Array): Float32Array;
+  dispose?(): void;
 }

@@ -86,10 +86,7 @@ log(
   `rnd raw bonus seen ${before.seen.toExponential(2)} → ${after.seen.toExponential(2)}, unseen ${after.unseen.toExponential(2)}`,
 );
 
-const driver = (name, seed) => {
-  const bot = createCarSoccerBot(name, seed);
-  return { name, act: (state, car, controls) => bot.act(state, 0, car, controls) };
-};
+const driver = (name, seed) => createCarSoccerBot(name, seed);
 let steps = 0;
 start = performance.now();
 const analysis = analyseCarSoccerReward({

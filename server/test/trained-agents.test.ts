@@ -1,7 +1,14 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createCarSoccerBot, loadPolicy, ModelPolicy, playDuplicate, selectBackend } from "@league/agents";
+import {
+  type CarPolicy,
+  createCarSoccerBot,
+  loadPolicy,
+  ModelPolicy,
+  playDuplicate,
+  selectBackend,
+} from "@league/agents";
 import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import {
   actionFromOutputs,
@@ -15,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { runDuplicateMatch } from "../src/league/duplicate-runner.js";
 import { BUILTINS_DIR, registerTrainedAgents, TRAINED_AGENTS } from "../src/league/trained-agents.js";
-import { CarSoccerMatch, type LiveController } from "../src/match/car-soccer-match.js";
+import { CarSoccerMatch } from "../src/match/car-soccer-match.js";
 import { carSoccerController, duplicatePlayer } from "../src/match/players.js";
 import { seedLeagues } from "../src/seed.js";
 
@@ -79,7 +86,7 @@ describe("built-in trained agents", () => {
     const expected = new Float32Array(8);
     let decisions = 0;
     let mismatches = 0;
-    const checked: LiveController = {
+    const checked: CarPolicy = {
       name: trained.name,
       act(state: CarSoccerState, arena: number, car: number, controls: Float32Array) {
         trained.act(state, arena, car, controls);

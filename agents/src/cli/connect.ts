@@ -2,10 +2,9 @@
 // protocol in server/README.md ("Remote agents"), through RemoteAgentClient.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { actionFromOutputs, carSoccerParts, getEnvSpec } from "@league/envs";
-import { loadTf } from "../ppo/backend.js";
-import { loadPolicy } from "../ppo/checkpoint.js";
-import { ModelPolicy } from "../ppo/model-policy.js";
+import { getEnvSpec } from "@league/envs";
+import { loadCarPolicy } from "../car-policy.js";
+import { CheckpointError } from "../ppo/checkpoint.js";
 import { RemoteAgentClient, RemoteAgentError } from "../remote/client.js";
 import { UsageError } from "./players.js";
 
@@ -42,29 +41,31 @@ export async function connectCommand(args: string[], values: Record<string, unkn
   if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0))
     throw new UsageError(`--seconds must be a positive number, got "${secondsText}"`);
 
+  let manifest: { name: string; env: string; observationBuilder: string; actionParser: string };
   try {
-    await readFile(path.join(dir, "agent.json"));
+    manifest = JSON.parse(await readFile(path.join(dir, "agent.json"), "utf8"));
   } catch (error) {
     throw new UsageError(`${dir} is not a checkpoint folder: ${(error as Error).message}`);
   }
-  const runtime = await loadTf();
-  const { manifest, actor, observationStats } = await loadPolicy(runtime, dir);
-  if (getEnvSpec(manifest.env).family !== "car-soccer")
+  let envFamily: string;
+  try {
+    envFamily = getEnvSpec(manifest.env).family;
+  } catch (error) {
+    throw new UsageError(`${dir}: ${(error as Error).message}`);
+  }
+  if (envFamily !== "car-soccer")
     throw new UsageError(`${dir} plays ${manifest.env}; remote agents play car soccer`);
-  const { obsBuilder, actionParser } = carSoccerParts(manifest.observationBuilder, manifest.actionParser);
-  const policy = new ModelPolicy(runtime, actor, {
-    name: manifest.name,
-    output: { kind: "argmax" },
-    observationNormalization:
-      manifest.observationNormalization ??
-      (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),
-    // The room's deadline is what counts; a late answer is counted there, not cut short here.
-    timeBudgetMs: Number.POSITIVE_INFINITY,
-  });
-  const raw = new Float32Array(actionParser.actionSize);
+  // The room's deadline is what counts: a late answer is counted there, not cut short here.
+  let policy: Awaited<ReturnType<typeof loadCarPolicy>>;
+  try {
+    policy = await loadCarPolicy(dir);
+  } catch (error) {
+    if (error instanceof CheckpointError) throw new UsageError(error.message);
+    throw error;
+  }
   // The first inferences compile the backend's kernels; pay for that now, not with late answers.
-  const warmUp = new Float32Array(obsBuilder.size(getEnvSpec(manifest.env).numAgents / 2));
-  for (let i = 0; i < 3; i++) policy.logits(warmUp);
+  const warmUp = new Float32Array(policy.observationSize);
+  for (let i = 0; i < 3; i++) policy.decide(warmUp);
 
   const client = new RemoteAgentClient({ server, apiKey: key });
   try {
@@ -99,13 +100,12 @@ export async function connectCommand(args: string[], values: Record<string, unkn
       (observation) => {
         if (mismatch) throw new Error(mismatch);
         answered++;
-        actionFromOutputs(actionParser.actionSpace, policy.logits(observation), raw);
-        return Array.from(raw);
+        return Array.from(policy.decide(observation));
       },
       {
         onSeat: (seat) => {
           // The room builds observations with the version's builder; the checkpoint must read them.
-          const reads = obsBuilder.size(getEnvSpec(manifest.env).numAgents / 2);
+          const reads = policy.observationSize;
           if (seat.observationSize !== reads)
             mismatch = `the room sends ${seat.observationSize} observation values (${seat.observationBuilder}); ${dir} reads ${reads}`;
         },

@@ -10,7 +10,7 @@ import {
   GoalCondition,
   getEnvSpec,
 } from "@league/envs";
-import type { CarController } from "./players.js";
+import type { CarPolicy } from "../policy.js";
 
 export const LEAGUE_GAME_SECONDS = 300;
 
@@ -31,8 +31,8 @@ export interface LeagueGameResult {
 
 export function playLeagueGame(
   envId: string,
-  blue: CarController,
-  orange: CarController,
+  blue: CarPolicy,
+  orange: CarPolicy,
   options: {
     seed: number;
     seconds?: number;
@@ -59,7 +59,7 @@ export function playLeagueGame(
     // Every controller reads the same state: all decide, then all controls are applied.
     for (let car = 0; car < engine.numCars; car++) {
       const controller = car < engine.teamSize ? blue : orange;
-      controller.act(st, car, raw.subarray(car * CONTROL_SIZE, (car + 1) * CONTROL_SIZE));
+      controller.act(st, 0, car, raw.subarray(car * CONTROL_SIZE, (car + 1) * CONTROL_SIZE));
     }
     for (let car = 0; car < engine.numCars; car++)
       engine.actionParser.parse(raw, car * CONTROL_SIZE, st.controls, car * CONTROL_SIZE);

@@ -24,8 +24,7 @@ import { trainCarSoccer } from "../selfplay/train.js";
 import { builtinAgents, environmentOf, type ResolvedAgent, resolveAgent } from "./agents.js";
 import { CONNECT_HELP, connectCommand } from "./connect.js";
 import { LEAGUE_GAME_SECONDS, playLeagueGame } from "./league-game.js";
-import { carController, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
-import { REPLAY_HELP, replayCommand } from "./replay.js";
+import { carPolicy, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
 import { REWARD_HELP, rewardCommand } from "./reward.js";
 
 const HELP: Record<string, string> = {
@@ -37,7 +36,6 @@ const HELP: Record<string, string> = {
   league submit <checkpoint> --server URL --key KEY [--agent NAME] [--web URL]
   league connect <checkpoint> --server URL --key KEY  play a live match as a remote agent
   league reward analyse [<run>] [--spec spec.json]  what a reward rewards; distance to goals; hacking check
-  league replay verify|show <file>                 check a downloaded match replay; its score and goals
 
 An <agent> is a checkpoint folder (agent.json, model.json, weights), a trained agent shipped with
 the league by name (ppo-selfplay, ppo-history), or a scripted one: a bandit baseline (ucb1,
@@ -88,7 +86,6 @@ Uploads a checkpoint folder as a new version of agent NAME (default: the manifes
 prints the agent's page on the web site: --web URL, else LEAGUE_WEB, else the server's host on
 port 3000.`,
   reward: REWARD_HELP,
-  replay: REPLAY_HELP,
   connect: CONNECT_HELP,
 };
 
@@ -277,8 +274,8 @@ async function evaluate(args: string[], values: Record<string, unknown>): Promis
   let goalsAgainst = 0;
   const progress = new ProgressLine({ label: "eval", total: games, unit: "games", everyMs: 5000 });
   for (let g = 0; g < games; g++) {
-    const a = await carController(mePlayer, envId, seed + g);
-    const b = await carController(themPlayer, envId, seed + g + 1_000_003);
+    const a = await carPolicy(mePlayer, envId, seed + g);
+    const b = await carPolicy(themPlayer, envId, seed + g + 1_000_003);
     // Sides alternate, so neither agent keeps a side's advantage.
     const agentIsBlue = g % 2 === 0;
     const { blueGoals, orangeGoals } = playCarSoccerEpisode(
@@ -316,9 +313,9 @@ async function play(args: string[], values: Record<string, unknown>): Promise<vo
   if (spec.family === "car-soccer") {
     const seconds = intOption(values, "seconds", LEAGUE_GAME_SECONDS);
     if (seconds < 1) throw new UsageError(`--seconds must be at least 1, got ${seconds}`);
-    const me = await carController(players[0]!, envId, seed);
+    const me = await carPolicy(players[0]!, envId, seed);
     // The opponent is the ball-chaser unless --vs names one (the env's bots are in the error).
-    const opponent = await carController(players[1] ?? "ball-chaser", envId, seed + 1);
+    const opponent = await carPolicy(players[1] ?? "ball-chaser", envId, seed + 1);
     console.log(`${me.name} (blue) vs ${opponent.name} (orange) on ${envId}: ${seconds} s, seed ${seed}`);
     let shown = 0;
     const result = playLeagueGame(envId, me, opponent, {
@@ -425,7 +422,6 @@ const COMMANDS: Record<string, (args: string[], values: Record<string, unknown>)
   play,
   submit,
   reward: rewardCommand,
-  replay: replayCommand,
   connect: connectCommand,
 };
 

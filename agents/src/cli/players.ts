@@ -1,16 +1,13 @@
 // What `--agent` / `--vs` name on the command line: a built-in baseline or bot by name, or a
-// checkpoint folder (agent.json + model.json + weights) by path.
+// checkpoint folder (agent.json + a tfjs or ONNX model) by path.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   A_BLUE_SCORE,
   A_ORANGE_SCORE,
-  actionFromOutputs,
   CarSoccerEnv,
-  type CarSoccerState,
   CONTROL_SIZE,
   ContinuousAction,
-  carSoccerParts,
   duplicateObsBuilder,
   getEnvSpec,
   makeDuplicateEnv,
@@ -18,8 +15,10 @@ import {
 } from "@league/envs";
 import { BASELINES, baselinesFor } from "../baselines/registry.js";
 import type { BaselinePolicy } from "../baselines/types.js";
+import { loadCarPolicy } from "../car-policy.js";
+import type { CarPolicy } from "../policy.js";
 import { loadTf } from "../ppo/backend.js";
-import { loadPolicy } from "../ppo/checkpoint.js";
+import { CheckpointError, loadPolicy } from "../ppo/checkpoint.js";
 import { ModelPolicy } from "../ppo/model-policy.js";
 import { CAR_SOCCER_BOTS, createCarSoccerBot } from "../scripted/car-soccer.js";
 
@@ -28,12 +27,6 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
-}
-
-/** Something that drives one car: writes the 8 controls for car `car` of arena 0. */
-export interface CarController {
-  readonly name: string;
-  act(state: CarSoccerState, car: number, controls: Float32Array): void;
 }
 
 const isCheckpoint = (spec: string) => existsSync(path.join(spec, "agent.json"));
@@ -78,47 +71,31 @@ export async function duplicateEntrant(spec: string, envId: string): Promise<str
   return spec;
 }
 
-/** A car-soccer player: a scripted bot or a checkpoint. */
-export async function carController(spec: string, envId: string, seed: number): Promise<CarController> {
+/** A car-soccer player: a scripted bot or a checkpoint folder (tfjs or ONNX, as its agent.json says). */
+export async function carPolicy(spec: string, envId: string, seed: number): Promise<CarPolicy> {
   if (isCheckpoint(spec)) {
-    const { runtime, manifest, actor, observationStats } = await modelFor(spec, envId);
-    const { obsBuilder, actionParser } = carSoccerParts(manifest.observationBuilder, manifest.actionParser);
-    const teamSize = getEnvSpec(envId).numAgents / 2;
-    const observation = new Float32Array(obsBuilder.size(teamSize));
-    const raw = new Float32Array(actionParser.actionSize);
-    const policy = new ModelPolicy(runtime, actor, {
-      name: manifest.name,
-      output: { kind: "argmax" },
-      observationNormalization:
-        manifest.observationNormalization ??
-        (observationStats ? { ...observationStats.toJSON(), clip: 10 } : null),
-      timeBudgetMs: Number.POSITIVE_INFINITY,
-    });
-    return {
-      name: manifest.name,
-      act(state, car, controls) {
-        obsBuilder.build(state, 0, car, observation, 0);
-        actionFromOutputs(actionParser.actionSpace, policy.logits(observation), raw);
-        actionParser.parse(raw, 0, controls, 0);
-      },
-    };
+    try {
+      return await loadCarPolicy(spec, { envId });
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new UsageError(error.message);
+      throw error;
+    }
   }
   if (!CAR_SOCCER_BOTS.some((b) => b.name === spec)) {
     const names = CAR_SOCCER_BOTS.map((b) => b.name).join(", ");
     throw new UsageError(`"${spec}" is neither a checkpoint folder nor a car-soccer bot (${names})`);
   }
-  const bot = createCarSoccerBot(spec, seed);
-  return { name: spec, act: (state, car, controls) => bot.act(state, 0, car, controls) };
+  return createCarSoccerBot(spec, seed);
 }
 
 /**
- * Plays one car-soccer episode (until a goal or the time limit) between two controllers; the
- * environment's continuous parser passes each controller's 8 controls through unchanged.
+ * Plays one car-soccer episode (until a goal or the time limit) between two policies; the
+ * environment's continuous parser passes each policy's 8 controls through unchanged.
  */
 export function playCarSoccerEpisode(
   envId: string,
-  blue: CarController,
-  orange: CarController,
+  blue: CarPolicy,
+  orange: CarPolicy,
   seed: number,
   onStep?: (env: CarSoccerEnv, step: number) => void,
 ): { blueGoals: number; orangeGoals: number; steps: number } {
@@ -129,7 +106,7 @@ export function playCarSoccerEpisode(
   for (;;) {
     const actions: Record<string, Float32Array> = {};
     env.agents.forEach((id, car) => {
-      (id.startsWith("blue") ? blue : orange).act(env.state, car, controls);
+      (id.startsWith("blue") ? blue : orange).act(env.state, 0, car, controls);
       actions[id] = Float32Array.from(controls);
     });
     const result = env.step(actions);

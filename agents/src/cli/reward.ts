@@ -16,7 +16,7 @@ import {
   type CarSoccerRewardAnalysis,
 } from "../rewards/car-soccer-analysis.js";
 import { RandomNetworkDistillation } from "../rewards/novelty.js";
-import { carController, UsageError } from "./players.js";
+import { carPolicy, UsageError } from "./players.js";
 
 export const REWARD_HELP = `league reward analyse [<run>] [--spec spec.json] [--env ENV] [--blue AGENT] [--orange AGENT]
                       [--episodes N] [--seconds S] [--seed S] [--outcome METRIC] [--out DIR]
@@ -181,8 +181,8 @@ export async function rewardCommand(args: string[], values: Record<string, unkno
       if (error instanceof UsageError) throw error;
       throw new UsageError(`--env: ${(error as Error).message}`);
     }
-    const blue = await carController(text(values, "blue") ?? checkpoint ?? "ball-chaser", envId, seed);
-    const orange = await carController(text(values, "orange") ?? "defender", envId, seed + 1);
+    const blue = await carPolicy(text(values, "blue") ?? checkpoint ?? "ball-chaser", envId, seed);
+    const orange = await carPolicy(text(values, "orange") ?? "defender", envId, seed + 1);
     const rnd =
       noveltyCoef === null
         ? null

@@ -2,42 +2,20 @@
 // register a remote agent, ask for a live match, join its room with the API key and answer every
 // observation with an action. Any language can speak the protocol; this is the TypeScript one.
 import { Client, type Room } from "colyseus.js";
-
-/** One decision's question: the car's observation and when the answer is due. */
-export interface Observation {
-  step: number;
-  tick: number;
-  deadlineMs: number;
-  observation: number[];
-}
-
-/** Sent once on joining: the seat, and how observations read and actions are answered. */
-export interface SeatInfo {
-  seat: number;
-  team: 0 | 1;
-  matchId: string;
-  deadlineMs: number;
-  graceSeconds: number;
-  observationBuilder: string;
-  observationSize: number;
-  actionParser: string;
-  actionSize: number;
-  actionSpace:
-    | { kind: "box"; shape: number[]; low: number; high: number }
-    | { kind: "discrete"; n: number }
-    | { kind: "multi-discrete"; nvec: number[] };
-}
+import {
+  type ActionMessage,
+  type ActionRefusedMessage,
+  type MatchEndedMessage,
+  type ObservationMessage,
+  REMOTE_MESSAGES,
+  type SeatMessage,
+} from "./protocol.js";
 
 /** Maps an observation to the raw action for the agent's parser (lookup: [index]). */
-export type RemotePolicy = (observation: Float32Array, info: Observation) => number[] | Promise<number[]>;
-
-export interface MatchEnd {
-  matchId: string;
-  status: "finished" | "aborted";
-  score: { blue: number; orange: number };
-  forfeit?: { team: 0 | 1; reason: string };
-  error?: string;
-}
+export type RemotePolicy = (
+  observation: Float32Array,
+  info: ObservationMessage,
+) => number[] | Promise<number[]>;
 
 export interface RemoteMatch {
   matchId: string;
@@ -121,8 +99,8 @@ export class RemoteAgentClient {
     versionId: string,
     policy: RemotePolicy,
     hooks: {
-      onSeat?: (seat: SeatInfo) => void;
-      onRefused?: (refusal: { step: number | null; reason: string }) => void;
+      onSeat?: (seat: SeatMessage) => void;
+      onRefused?: (refusal: ActionRefusedMessage) => void;
       /** Called with the joined room (again after each reconnection), e.g. to leave it early. */
       onJoin?: (room: Room) => void;
       /**
@@ -131,7 +109,7 @@ export class RemoteAgentClient {
        */
       reconnect?: boolean;
     } = {},
-  ): Promise<MatchEnd> {
+  ): Promise<MatchEndedMessage> {
     const client = new Client(this.server.replace(/^http/, "ws"));
     let room: Room;
     try {
@@ -139,8 +117,8 @@ export class RemoteAgentClient {
     } catch (error) {
       throw new RemoteAgentError(`could not join room ${roomId}: ${(error as Error).message}`);
     }
-    return new Promise<MatchEnd>((resolve, reject) => {
-      let ended: MatchEnd | null = null;
+    return new Promise<MatchEndedMessage>((resolve, reject) => {
+      let ended: MatchEndedMessage | null = null;
       let failed = false;
       let graceSeconds = 10;
       const fail = (error: RemoteAgentError) => {
@@ -150,18 +128,21 @@ export class RemoteAgentClient {
       const wire = (joined: Room) => {
         room = joined;
         hooks.onJoin?.(joined);
-        joined.onMessage("seat", (seat: SeatInfo) => {
+        joined.onMessage(REMOTE_MESSAGES.seat, (seat: SeatMessage) => {
           graceSeconds = seat.graceSeconds;
           hooks.onSeat?.(seat);
         });
-        joined.onMessage("action.refused", (refusal: { step: number | null; reason: string }) =>
+        joined.onMessage(REMOTE_MESSAGES.actionRefused, (refusal: ActionRefusedMessage) =>
           hooks.onRefused?.(refusal),
         );
-        joined.onMessage("observation", async (message: Observation) => {
+        joined.onMessage(REMOTE_MESSAGES.observation, async (message: ObservationMessage) => {
           try {
             const action = await policy(Float32Array.from(message.observation), message);
             // After a reconnection the answer goes to the room as it is now (it is late by then).
-            if (room.connection.isOpen) room.send("action", { step: message.step, action });
+            if (room.connection.isOpen) {
+              const answer: ActionMessage = { step: message.step, action };
+              room.send(REMOTE_MESSAGES.action, answer);
+            }
           } catch (error) {
             fail(
               new RemoteAgentError(`the policy failed at step ${message.step}: ${(error as Error).message}`),
@@ -169,7 +150,7 @@ export class RemoteAgentClient {
             void room.leave();
           }
         });
-        joined.onMessage("match.ended", (outcome: MatchEnd) => {
+        joined.onMessage(REMOTE_MESSAGES.matchEnded, (outcome: MatchEndedMessage) => {
           ended = outcome;
         });
         joined.onLeave(async (code) => {

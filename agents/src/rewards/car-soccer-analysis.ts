@@ -15,6 +15,7 @@ import {
   Rng,
   TimeoutCondition,
 } from "@league/envs";
+import type { CarPolicy } from "../policy.js";
 import {
   type EpisodeTrace,
   levelledStarcDistance,
@@ -30,17 +31,11 @@ import type { RandomNetworkDistillation } from "./novelty.js";
 /** The name under which the novelty bonus is reported beside the spec's parts. */
 export const NOVELTY_COMPONENT = "novelty (RND)";
 
-/** Drives one car: writes the 8 controls of car `car` of arena 0. */
-export interface CarDriver {
-  readonly name: string;
-  act(state: CarSoccerState, car: number, controls: Float32Array): void;
-}
-
 export interface CarSoccerAnalysisOptions {
   envId: string;
   spec: RewardSpec | unknown;
-  blue: CarDriver;
-  orange: CarDriver;
+  blue: CarPolicy;
+  orange: CarPolicy;
   episodes: number;
   seed: number;
   /** An episode ends at the first goal or after this many seconds of play. */
@@ -122,8 +117,8 @@ export function analyseCarSoccerReward(
   options: Partial<CarSoccerAnalysisOptions> & {
     envId: string;
     spec: RewardSpec | unknown;
-    blue: CarDriver;
-    orange: CarDriver;
+    blue: CarPolicy;
+    orange: CarPolicy;
   },
 ): CarSoccerRewardAnalysis {
   const o = { ...CAR_SOCCER_ANALYSIS_DEFAULTS, ...options };
@@ -169,7 +164,7 @@ export function analyseCarSoccerReward(
     for (;;) {
       const actions: Record<string, Float32Array> = {};
       env.agents.forEach((id, car) => {
-        (id.startsWith("blue") ? o.blue : o.orange).act(env.state, car, controls);
+        (id.startsWith("blue") ? o.blue : o.orange).act(env.state, 0, car, controls);
         actions[id] = Float32Array.from(controls);
       });
       const result = env.step(actions);
@@ -303,7 +298,7 @@ function branchValues(
   const act = (car: number, first: readonly number[] | null) => {
     if (first) raw.set(first);
     else {
-      (car < engine.teamSize ? o.blue : o.orange).act(st, car, controls);
+      (car < engine.teamSize ? o.blue : o.orange).act(st, 0, car, controls);
       raw.set(controls);
     }
     engine.actionParser.parse(raw, 0, st.controls, car * 8);

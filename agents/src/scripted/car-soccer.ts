@@ -31,16 +31,14 @@ import {
   carSoccerConstants,
   Rng,
 } from "@league/envs";
+import type { CarPolicy } from "../policy.js";
 
 const { BACK_WALL_Y, BOOST_PADS } = carSoccerConstants;
 
-/** A scripted controller for one car. */
-export interface CarSoccerBot {
-  readonly name: string;
+/** A scripted car policy: reads the true state, and can always be reseeded. */
+export interface CarSoccerBot extends CarPolicy {
   /** Forgets everything and reseeds (only `random` draws numbers). */
   reset(seed: number): void;
-  /** Writes the car's eight controls (CONTROL_SIZE) into `controls[0..8)`. */
-  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void;
 }
 
 export interface CarSoccerBotInfo {

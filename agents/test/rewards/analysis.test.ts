@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { selectBackend } from "../../src/ppo/backend.js";
 import {
   analyseCarSoccerReward,
-  type CarDriver,
   DEFAULT_CAR_SOCCER_REWARD,
   levelledStarcDistance,
   NOVELTY_COMPONENT,
@@ -240,10 +239,7 @@ describe("STARC from action values", () => {
 });
 
 describe("car-soccer reward analysis", () => {
-  const driver = (name: string, seed: number): CarDriver => {
-    const bot = createCarSoccerBot(name, seed);
-    return { name, act: (state, car, controls) => bot.act(state, 0, car, controls) };
-  };
+  const driver = (name: string, seed: number) => createCarSoccerBot(name, seed);
   const options = {
     envId: "car-soccer-1v1",
     blue: driver("ball-chaser", 1),

@@ -3,7 +3,7 @@
 // episodes that end at a goal and restart at kickoff, a decision every tickSkip ticks, and one
 // replay per episode. It knows nothing of rooms, clocks or the database.
 
-import type { CarSoccerBot } from "@league/agents";
+import type { CarPolicy } from "@league/agents";
 import {
   A_BLUE_SCORE,
   A_GOAL,
@@ -24,15 +24,12 @@ const { HASH_INTERVAL_TICKS, TICK_RATE } = carSoccerConstants;
 
 export type MatchStatus = "kickoff" | "playing" | "goal" | "ended";
 
-/** Anything that fills a car's controls from the true state; a scripted bot is one. */
-export type LiveController = Pick<CarSoccerBot, "name" | "act">;
-
 export interface CarSoccerMatchOptions {
   spec: EnvSpec;
   /** The engine's seed (a float64 integer); episode k restarts from stream k of it. */
   seed: number;
-  /** One per car, blue first. */
-  controllers: LiveController[];
+  /** One per car, blue first: bots, model agents (time-budgeted), remote seats. */
+  controllers: CarPolicy[];
   durationSeconds: number;
   /** Frozen game time after a goal and before each kickoff; 0 skips them. */
   goalPauseSeconds: number;

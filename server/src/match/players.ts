@@ -3,6 +3,7 @@
 // reload them.
 import {
   type BaselinePolicy,
+  type CarPolicy,
   createCarSoccerBot,
   loadTf,
   type ModelJson,
@@ -24,7 +25,6 @@ import {
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import { unpackArtifact } from "../submissions/validate.js";
-import type { LiveController } from "./car-soccer-match.js";
 
 export class UnplayableVersionError extends Error {
   constructor(versionId: string, reason: string) {
@@ -132,7 +132,7 @@ interface ModelManifest {
  * into the eight controls. Throws ModelTimeoutError once it has overrun its budget too often, and
  * on every decision after that without running the model.
  */
-export class ModelCarController implements LiveController {
+export class ModelCarController implements CarPolicy {
   overruns = 0;
   /**
    * Set when the model is timed out (over budget more than `maxOverruns` times): from then on every
@@ -173,7 +173,7 @@ export class ModelCarController implements LiveController {
 }
 
 /** A controller for one car of a car-soccer match: a built-in bot by name, or a model agent. */
-export async function carSoccerController(version: StoredVersion, seed: number): Promise<LiveController> {
+export async function carSoccerController(version: StoredVersion, seed: number): Promise<CarPolicy> {
   const label = `${version.agent.name} v${version.version}`;
   const bot = carSoccerBotOf(version.manifest);
   if (bot) {

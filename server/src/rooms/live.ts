@@ -7,14 +7,13 @@ import { matchMaker, Server } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { createCarSoccerBot } from "@league/agents";
+import { type CarPolicy, createCarSoccerBot } from "@league/agents";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
 import { abortMatch, createMatch, type Seat, startMatch } from "../storage/matches.js";
 import {
   CAR_SOCCER_ROOM,
   CarSoccerRoom,
   carSoccerLaunches,
-  type LiveController,
   type LiveMatchOutcome,
 } from "./car-soccer-room.js";
 import { DUPLICATE_ROOM, DuplicateRoom } from "./duplicate-room.js";
@@ -121,7 +120,7 @@ export interface LiveSeat {
    * A built-in bot's name, (server side, tests) any controller, or "remote": the version is a
    * remote agent whose owner's program joins the room and plays the seat.
    */
-  bot: string | LiveController;
+  bot: string | CarPolicy;
 }
 
 /** The seat's bot for a remote agent. */
@@ -222,7 +221,7 @@ export async function startLiveMatch(
       throw new LiveMatchError(
         `seat ${car}: version ${seat.versionId} plays ${version.envId}, not ${spec.id}`,
       );
-    let controller: LiveController;
+    let controller: CarPolicy;
     if (seat.bot === REMOTE_SEAT) {
       const manifest = version.manifest as { observationBuilder?: string; actionParser?: string } | null;
       if (version.agent.kind !== "remote")

@@ -1,52 +1,11 @@
-// A car driven by a program elsewhere, over the room's WebSocket. At every decision the room
+// A car driven by a program elsewhere, over the room's WebSocket, speaking the remote-play
+// protocol of @league/agents (agents/src/remote/protocol.ts). At every decision the room
 // sends the car's observation; the answer to observation k drives the car from decision k + 1
 // (one decision of latency, as in RLBot and real networked play), so the deadline for an answer
 // is the next decision: tickSkip / 120 s of game time. A late, missing or malformed answer
 // repeats the last action, and is counted.
-import {
-  A_TICK,
-  type ActionParser,
-  ARENA_FIELDS,
-  type CarSoccerState,
-  type ObsBuilder,
-  type Space,
-} from "@league/envs";
-import type { LiveController } from "../match/car-soccer-match.js";
-
-/** What the room sends a remote player each decision. */
-export interface ObservationMessage {
-  /** Decision number in the match, from 1; answer with the same number. */
-  step: number;
-  /** Physics tick of the episode (120 per second). */
-  tick: number;
-  /** Milliseconds of real time until the next decision, when this answer is due. */
-  deadlineMs: number;
-  /** The car's observation, from its own team's point of view (the manifest's builder). */
-  observation: number[];
-}
-
-/** What a remote player answers. */
-export interface ActionMessage {
-  step: number;
-  /** The raw action for the manifest's parser (lookup: one index; continuous: 8 numbers in [-1, 1]). */
-  action: number[];
-}
-
-/** What the room tells a remote player once, on joining: its seat and how to read and answer. */
-export interface SeatMessage {
-  seat: number;
-  /** 0 blue (attacks +y), 1 orange; observations are always from the player's own side. */
-  team: 0 | 1;
-  matchId: string;
-  deadlineMs: number;
-  graceSeconds: number;
-  observationBuilder: string;
-  observationSize: number;
-  actionParser: string;
-  /** Numbers in an answer's `action`. */
-  actionSize: number;
-  actionSpace: Space;
-}
+import type { ActionMessage, CarPolicy, ObservationMessage, SeatMessage } from "@league/agents";
+import { A_TICK, type ActionParser, ARENA_FIELDS, type CarSoccerState, type ObsBuilder } from "@league/envs";
 
 export interface RemoteStats {
   /** Decisions after the first (the first has no earlier observation to answer). */
@@ -62,7 +21,7 @@ export interface RemoteStats {
 /** How the answer to the latest observation stands. */
 type Pending = "none" | "malformed" | Float32Array;
 
-export class RemoteCarController implements LiveController {
+export class RemoteCarController implements CarPolicy {
   readonly stats: RemoteStats = { decisions: 0, onTime: 0, lateAnswers: 0, malformedAnswers: 0 };
   /** Whether a player has ever joined this seat. */
   everConnected = false;

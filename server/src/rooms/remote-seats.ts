@@ -1,7 +1,7 @@
 // The rules of a live match's remote seats, apart from the room that applies them: kickoff waits
 // for every remote player; a team forfeits when its player does not join within the grace period,
 // leaves on purpose, or stays disconnected longer than the grace period.
-import type { SeatMessage } from "./remote-controller.js";
+import type { SeatMessage } from "@league/agents";
 import { RemoteCarController } from "./remote-controller.js";
 
 /** The team that forfeits (0 blue, 1 orange) and why. */
