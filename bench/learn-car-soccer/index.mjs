@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// bench/learn-car-soccer: trains a 1v1 car-soccer agent from scratch by curriculum self-play for a
-// fixed step budget, then plays it (greedy, as the league does) against the scripted ball-chaser
-// over seeded games with league rules (first goal or 300 s; sides alternating). Reports training
+// bench/learn-car-soccer: trains a car-soccer agent (1v1 unless --env) from scratch by curriculum
+// self-play for a fixed step budget, then plays it (greedy, as the league does) against the
+// scripted ball-chaser over seeded games with the league's rules (300 s games, goals counted,
+// sides alternating; --rules first-goal ends a game at its first goal, the old rule). Reports training
 // steps/s per tfjs backend present and the win rate. The issue's target: >= 60% within 30 CPU minutes.
 // Test games start from jittered kickoffs (spawns up to 100 uu and ~6° off): exact kickoffs against
 // the deterministic bot replay about five games, however many seeds. During training the learner
@@ -9,7 +10,14 @@
 // the test's are 1,000,000 + seed onward) and the best is kept; both it and the last weights are
 // tested, and the result reported is the best's (the time its validation took is in trainSeconds).
 // Progress goes to stderr; the last line of stdout is one JSON object. Needs the built packages.
-// Options: --steps N (default 2500000), --games N (default 100), --envs N (default 32),
+// Modes instead of a learning run: --profile (profile.mjs: where a training iteration's time goes),
+// --campaign krc-vs-sum --seeds N --minutes M [--games N] [--parallel P] [--results FILE]
+// (campaign.mjs: run-krc.json and run-sum.json from N seeds each, every member tested against
+// every built-in bot, a table appended to RESULTS.md).
+// Options: --env car-soccer-1v1|2v2|3v3 (2v2: the learner drives the blue team, its teammate
+//          included, against a bot team or its own snapshots), --rules league|first-goal,
+//          --eval-seconds S (validation game length, default 60: goals counted, as league games),
+//          --steps N (default 2500000), --games N (default 100), --envs N (default 32),
 //          --seed S (default 1), --out DIR (default a temporary folder), --backends (also time cpu),
 //          --lr (Adam step, default 0.002), --anneal-lr (linearly to 0 over --steps or --minutes,
 //          whichever runs out first),
@@ -86,6 +94,13 @@ const { values } = parseArgs({
     population: { type: "string", default: "1" },
     truncation: { type: "string", default: "end" },
     profile: { type: "boolean", default: false },
+    env: { type: "string", default: "car-soccer-1v1" },
+    rules: { type: "string", default: "league" },
+    "eval-seconds": { type: "string", default: "60" },
+    campaign: { type: "string" },
+    seeds: { type: "string", default: "5" },
+    parallel: { type: "string", default: String(os.cpus().length) },
+    results: { type: "string" },
     rnd: { type: "string" },
     "rnd-episodes": { type: "string", default: "20" },
     "profile-steps": { type: "string", default: "98304" },
@@ -148,15 +163,51 @@ const setters = Object.fromEntries(
   }),
 );
 const reward = values.reward ? JSON.parse(await readFile(values.reward, "utf8")) : DEFAULT_CAR_SOCCER_REWARD;
+const env = values.env;
+if (!/^car-soccer-[123]v[123]$/.test(env)) {
+  console.error(`--env must be car-soccer-1v1, car-soccer-2v2 or car-soccer-3v3, got ${env}`);
+  process.exit(2);
+}
+if (!["league", "first-goal"].includes(values.rules)) {
+  console.error(`--rules must be league or first-goal, got ${values.rules}`);
+  process.exit(2);
+}
+const rules = values.rules;
+
 const out = values.out ?? (await mkdtemp(path.join(os.tmpdir(), "learn-car-soccer-")));
 const log = (m) => process.stderr.write(`${m}\n`);
+
+// --campaign NAME: run configs trained from --seeds fresh seeds each, tested against every bot (campaign.mjs).
+if (values.campaign) {
+  const { defaultCampaignOut, runCampaign } = await import("./campaign.mjs");
+  if (minutes === null) {
+    console.error("--campaign needs --minutes (each member's training budget)");
+    process.exit(2);
+  }
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const summary = await runCampaign({
+    name: values.campaign,
+    seeds: int("seeds"),
+    firstSeed: seed,
+    minutes,
+    games,
+    env: values.env === "car-soccer-1v1" ? undefined : values.env,
+    parallel: int("parallel"),
+    out: values.out ?? defaultCampaignOut(values.campaign),
+    results: values.results ?? path.join(here, "RESULTS.md"),
+    command: `npm run bench -- learn-car-soccer ${process.argv.slice(2).join(" ")}`,
+    log,
+  });
+  console.log(JSON.stringify({ benchmark: "learn-car-soccer", mode: "campaign", ...summary }));
+  process.exit(0);
+}
 
 // Curriculum: the --setters mix (league games start at kickoff) until the learner wins 55% of
 // its last 200 games against the ball-chaser, then kickoffs only. The ball-chaser stays in the
 // pool throughout so PFSP keeps it in sight.
 const config = (totalSteps, dir, backendSeed = seed) =>
   parseCarSoccerTrainConfig({
-    env: "car-soccer-1v1",
+    env,
     out: dir,
     name: "learn-car-soccer",
     totalSteps,
@@ -175,6 +226,8 @@ const config = (totalSteps, dir, backendSeed = seed) =>
             every: evalEvery,
             games: evalGames,
             bot: "ball-chaser",
+            rules,
+            seconds: num("eval-seconds", (v) => v > 0 && v <= 300),
             seed: 2_000_000 + backendSeed,
             stateSetter: { "kickoff-jitter": 1 },
           },
@@ -373,6 +426,7 @@ const testGames = (policy, { env, obsBuilder, tickSkip }) => {
       bot: "ball-chaser",
       games,
       seed: 1_000_000 + seed,
+      rules,
       stateSetter: makeStateSetter({ [setter]: 1 }),
     });
   return { jittered: play("kickoff-jitter"), exact: play("kickoff") };
@@ -407,7 +461,7 @@ const cpuSeconds = process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1
 log(`playing ${games} games against the ball-chaser…`);
 const { obsBuilder } = carSoccerParts(observationBuilder, "lookup");
 const evalStarted = performance.now();
-const trained = { env: "car-soccer-1v1", obsBuilder, tickSkip: 8 };
+const trained = { env, obsBuilder, tickSkip: 8 };
 const last = testGames(result.state, trained);
 const best = result.best ? await loadPolicy(runtime, result.best.checkpoint) : null;
 const bestVs = best ? testGames(best, trained) : null;
@@ -489,7 +543,8 @@ console.log(
       evalGames,
       minutes,
       reward: values.reward ?? "DEFAULT_CAR_SOCCER_REWARD",
-      teamSize: 1,
+      env,
+      rules,
       tickSkip: 8,
       observationBuilder,
       actionParser: "lookup",
