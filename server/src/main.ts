@@ -9,8 +9,9 @@ import { registerBuiltinAgents } from "./league/builtins.js";
 import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
 import { MatchQueue, queueConnection } from "./league/match-queue.js";
-import { createHeadlessPool } from "./match/headless-jobs.js";
+import { recoverExclusiveStart } from "./league/stranded.js";
 import { registerTrainedAgents } from "./league/trained-agents.js";
+import { createHeadlessPool } from "./match/headless-jobs.js";
 import { attachRooms, liveRooms } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
 
@@ -39,6 +40,15 @@ async function main(): Promise<void> {
     console.log(`trained built-in agent(s) not shipped in this build: ${trained.missing.join(", ")}`);
   const registered = builtins.created + trained.created;
   if (registered) console.log(`registered ${registered} built-in agent version(s)`);
+
+  // The embedded database is this process's alone: whatever it shows running, a process that died left.
+  if (db.kind === "pglite") {
+    const recovered = await recoverExclusiveStart(db.prisma, {
+      activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
+    });
+    for (const m of recovered.matches) console.log(`recovery: aborted match ${m.matchId}: ${m.reason}`);
+    for (const v of recovered.validations) console.log(`recovery: version ${v.versionId}: ${v.reason}`);
+  }
 
   const corsOrigins = config.CORS_ORIGINS ?? [
     `http://localhost:${config.WEB_PORT}`,

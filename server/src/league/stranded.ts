@@ -19,6 +19,8 @@ export interface StrandedSweepOptions {
    */
   queue?: { jobStatus(matchId: string): Promise<JobStatus> } | null;
   now?: Date;
+  /** Live matches too (only where no room can be playing them: see recoverExclusiveStart). */
+  includeLive?: boolean;
 }
 
 export interface StrandedMatch {
@@ -41,7 +43,7 @@ export async function sweepStrandedMatches(
   const cutoff = new Date(now.getTime() - olderThanMs);
   const candidates = await prisma.match.findMany({
     where: {
-      live: false,
+      ...(options.includeLive ? {} : { live: false }),
       OR: [
         { status: "running", startedAt: { lt: cutoff } },
         { status: "running", startedAt: null, createdAt: { lt: cutoff } },
@@ -141,4 +143,19 @@ export async function sweepStrandedValidations(
       await applyVersionCap(prisma, v.agentId, options.activeVersionsPerAgent);
   }
   return swept;
+}
+
+/**
+ * At the start of a process that alone uses its database (PGlite: one process holds it at a time),
+ * nothing can still be playing or validating: every queued or running match, live ones included,
+ * is aborted with the reason, and every validation goes back to pending (or fails, if abandoned
+ * too often), at once rather than after the usual bounds.
+ */
+export async function recoverExclusiveStart(
+  prisma: PrismaClient,
+  options: { activeVersionsPerAgent?: number } = {},
+): Promise<{ matches: StrandedMatch[]; validations: StrandedValidation[] }> {
+  const matches = await sweepStrandedMatches(prisma, { olderThanMs: 0, includeLive: true });
+  const validations = await sweepStrandedValidations(prisma, { ...options, staleAfterMs: 0 });
+  return { matches, validations };
 }

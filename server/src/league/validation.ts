@@ -14,6 +14,7 @@ import {
 } from "../match/headless-jobs.js";
 import type { StoredVersion } from "../match/players.js";
 import { startingRating } from "../ratings.js";
+import { sweepStrandedValidations, VALIDATION_HEARTBEAT_MS } from "./stranded.js";
 import { applyVersionCap } from "./versions.js";
 
 /** Game seconds of a car-soccer validation match: enough decisions to meet most failure modes. */
@@ -57,6 +58,12 @@ export async function validatePendingVersions(
   prisma: PrismaClient,
   options: ValidationOptions = {},
 ): Promise<ValidationOutcome[]> {
+  // Validations a process abandoned (it stopped mid-way) go back to pending here, or fail for good.
+  await sweepStrandedValidations(prisma, {
+    ...(options.activeVersionsPerAgent !== undefined
+      ? { activeVersionsPerAgent: options.activeVersionsPerAgent }
+      : {}),
+  });
   const pending = await prisma.agentVersion.findMany({
     where: { status: "pending" },
     orderBy: { createdAt: "asc" },
@@ -74,11 +81,20 @@ export async function validatePendingVersions(
       });
       continue;
     }
+    const attempt = version.validationAttempts + 1;
     const { count } = await prisma.agentVersion.updateMany({
-      where: { id: version.id, status: "pending" },
-      data: { status: "validating" },
+      where: { id: version.id, status: "pending", validationAttempts: version.validationAttempts },
+      data: { status: "validating", validationAttempts: attempt, validationHeartbeatAt: new Date() },
     });
     if (count === 0) continue; // another process took it
+    // While this attempt is ours: a heartbeat that stops says this process stopped (see stranded.ts).
+    const mine = { id: version.id, status: "validating" as const, validationAttempts: attempt };
+    const heartbeat = setInterval(() => {
+      prisma.agentVersion
+        .updateMany({ where: mine, data: { validationHeartbeatAt: new Date() } })
+        .catch(() => {}); // the database may be down a moment; the next beat tries again
+    }, VALIDATION_HEARTBEAT_MS);
+    heartbeat.unref();
     let log: string;
     let ok = false;
     try {
@@ -95,13 +111,17 @@ export async function validatePendingVersions(
       ok = true;
     } catch (error) {
       log = `validation match failed: ${(error as Error).message}`;
+    } finally {
+      clearInterval(heartbeat);
     }
     const league = await prisma.league.findUnique({ where: { id: version.envId } });
     const reserved = await prisma.$transaction(async (tx) => {
-      await tx.agentVersion.update({
-        where: { id: version.id },
-        data: { status: ok ? "active" : "failed", failureLog: ok ? null : log },
+      // Only if the attempt is still ours: one judged abandoned belongs to the process that took it up.
+      const { count: still } = await tx.agentVersion.updateMany({
+        where: mine,
+        data: { status: ok ? "active" : "failed", failureLog: ok ? null : log, validationHeartbeatAt: null },
       });
+      if (still === 0) return null;
       if (ok && league) {
         await tx.rating.upsert({
           where: { versionId_leagueId: { versionId: version.id, leagueId: league.id } },
@@ -113,6 +133,14 @@ export async function validatePendingVersions(
       const cap = await applyVersionCap(tx, version.agentId, options.activeVersionsPerAgent);
       return cap.reserved.includes(version.id);
     });
+    if (reserved === null) {
+      outcomes.push({
+        versionId: version.id,
+        status: "skipped",
+        log: `${log}; not stored: the attempt was taken over`,
+      });
+      continue;
+    }
     outcomes.push({ versionId: version.id, status: ok ? (reserved ? "reserve" : "active") : "failed", log });
   }
   return outcomes;
