@@ -157,6 +157,11 @@ export class InferenceHost {
     };
   }
 
+  /** Process id of the model's current process (0 before it started). */
+  get pid(): number {
+    return Atomics.load(this.ctrl, CTRL.PID);
+  }
+
   /** Whether the host has given up (the model cannot be run any more) or was disposed. */
   get closed(): boolean {
     return this.disposed || Atomics.load(this.ctrl, CTRL.STATE) === STATE_FAILED;

@@ -20,6 +20,15 @@ export interface OnnxOperator {
   domain: string;
 }
 
+/** A graph input or output as declared: element type (1 = float) and dimensions (a name where symbolic). */
+export interface OnnxValueInfo {
+  name: string;
+  /** TensorProto.DataType: 1 float, 7 int64, 9 bool, 10 float16, 11 double…; 0 when not a tensor. */
+  elemType: number;
+  /** null when the graph declares no shape. */
+  dims: (number | string)[] | null;
+}
+
 export interface OnnxModelInfo {
   irVersion: number;
   opsetImports: { domain: string; version: number }[];
@@ -29,6 +38,11 @@ export interface OnnxModelInfo {
   functionCount: number;
   /** Tensors (initializers and constant attributes) stored outside the file, by name. */
   externalTensors: string[];
+  /** The main graph's inputs that are fed at run time (initializers listed as inputs left out). */
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
+  /** Numbers held by the main graph's initializers (the product of each one's dims, summed). */
+  parameters: number;
 }
 
 /** Deepest subgraph (Loop, If, Scan body) nesting read: policies have none, and a hostile file cannot recurse without end. */
@@ -110,16 +124,67 @@ function message(field: Field): Uint8Array {
   return field.bytes;
 }
 
-// TensorProto: 8 name, 13 external_data, 14 data_location (1 = EXTERNAL).
-function readTensor(buf: Uint8Array, info: OnnxModelInfo): void {
+/** Varints of a packed repeated field. */
+function packedVarints(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let value = 0;
+  let scale = 1;
+  for (const byte of bytes) {
+    value += (byte & 0x7f) * scale;
+    scale *= 128;
+    if (byte < 0x80) {
+      out.push(value);
+      value = 0;
+      scale = 1;
+    }
+  }
+  return out;
+}
+
+// TensorProto: 1 dims, 8 name, 13 external_data, 14 data_location (1 = EXTERNAL).
+// Returns its name and element count.
+function readTensor(buf: Uint8Array, info: OnnxModelInfo): { name: string; size: number } {
   let name = "";
   let external = false;
+  let size = 1;
   for (const f of fields(buf)) {
-    if (f.number === 8) name = stringOf(f);
+    if (f.number === 1)
+      size *= f.wire === WIRE_BYTES ? packedVarints(f.bytes).reduce((a, b) => a * b, 1) : f.value;
+    else if (f.number === 8) name = stringOf(f);
     else if (f.number === 13) external = true;
     else if (f.number === 14 && f.wire === WIRE_VARINT && f.value === 1) external = true;
   }
   if (external) info.externalTensors.push(name || "(unnamed tensor)");
+  return { name, size };
+}
+
+// ValueInfoProto: 1 name, 2 type → TypeProto 1 tensor_type → 1 elem_type, 2 shape → 1 dim →
+// 1 dim_value | 2 dim_param.
+function readValueInfo(buf: Uint8Array): OnnxValueInfo {
+  const value: OnnxValueInfo = { name: "", elemType: 0, dims: null };
+  for (const f of fields(buf)) {
+    if (f.number === 1) value.name = stringOf(f);
+    else if (f.number === 2)
+      for (const t of fields(message(f))) {
+        if (t.number !== 1) continue;
+        for (const tensor of fields(message(t))) {
+          if (tensor.number === 1 && tensor.wire === WIRE_VARINT) value.elemType = tensor.value;
+          else if (tensor.number === 2) {
+            value.dims = [];
+            for (const dim of fields(message(tensor))) {
+              if (dim.number !== 1) continue;
+              let d: number | string = "?";
+              for (const part of fields(message(dim))) {
+                if (part.number === 1 && part.wire === WIRE_VARINT) d = part.value;
+                else if (part.number === 2) d = stringOf(part);
+              }
+              value.dims.push(d);
+            }
+          }
+        }
+      }
+  }
+  return value;
 }
 
 // AttributeProto: 5 t (tensor), 6 g (graph), 10 tensors, 11 graphs; 22 sparse_tensor, 23 sparse_tensors
@@ -150,14 +215,23 @@ function readNode(buf: Uint8Array, info: OnnxModelInfo, depth: number): void {
   for (const attribute of attributes) readAttribute(attribute, info, depth);
 }
 
-// GraphProto: 1 node, 5 initializer, 15 sparse_initializer.
+// GraphProto: 1 node, 5 initializer, 11 input, 12 output, 15 sparse_initializer.
 function readGraph(buf: Uint8Array, info: OnnxModelInfo, depth: number): void {
   if (depth > MAX_GRAPH_DEPTH) throw new OnnxProtoError(`subgraphs nest more than ${MAX_GRAPH_DEPTH} deep`);
+  const initializers = new Set<string>();
+  const inputs: OnnxValueInfo[] = [];
   for (const f of fields(buf)) {
     if (f.number === 1) readNode(message(f), info, depth);
-    else if (f.number === 5) readTensor(message(f), info);
-    else if (f.number === 15) readSparse(message(f), info);
+    else if (f.number === 5) {
+      const tensor = readTensor(message(f), info);
+      initializers.add(tensor.name);
+      if (depth === 0) info.parameters += tensor.size;
+    } else if (f.number === 15) readSparse(message(f), info);
+    else if (depth === 0 && f.number === 11) inputs.push(readValueInfo(message(f)));
+    else if (depth === 0 && f.number === 12) info.outputs.push(readValueInfo(message(f)));
   }
+  // Before IR version 4 initializers were also listed as inputs; they are not fed at run time.
+  if (depth === 0) info.inputs = inputs.filter((input) => !initializers.has(input.name));
 }
 
 /**
@@ -172,6 +246,9 @@ export function inspectOnnx(bytes: Uint8Array): OnnxModelInfo {
     operators: [],
     functionCount: 0,
     externalTensors: [],
+    inputs: [],
+    outputs: [],
+    parameters: 0,
   };
   let graphs = 0;
   for (const f of fields(bytes)) {

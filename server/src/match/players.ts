@@ -9,6 +9,7 @@ import {
   type ModelJson,
   ModelPolicy,
   ModelTimeoutError,
+  manifestFormat,
   modelFromMemory,
 } from "@league/agents";
 import type { Prisma } from "@league/db";
@@ -16,6 +17,7 @@ import {
   type ActionParser,
   actionFromOutputs,
   type CarSoccerState,
+  CONTROL_SIZE,
   carSoccerParts,
   duplicateObsBuilder,
   getEnvSpec,
@@ -25,6 +27,7 @@ import {
 } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import { unpackArtifact } from "../submissions/validate.js";
+import { hostsTfjs, sharedModelHost } from "./model-host.js";
 
 export class UnplayableVersionError extends Error {
   constructor(versionId: string, reason: string) {
@@ -96,6 +99,8 @@ export async function duplicatePlayer(
     return { baseline: manifest.baseline, label };
   if (manifest?.kind !== "model")
     throw new UnplayableVersionError(version.id, `unknown agent kind ${JSON.stringify(manifest?.kind)}`);
+  if (manifestFormat(manifest) === "onnx")
+    throw new UnplayableVersionError(version.id, "ONNX models play car soccer only");
   const env = makeDuplicateEnv(version.envId);
   const output =
     env instanceof RecsimEnv
@@ -145,7 +150,8 @@ export class ModelCarController implements CarPolicy {
 
   constructor(
     readonly name: string,
-    private readonly model: Pick<ModelPolicy, "logits">,
+    /** The network: null when it gave no answer in time (a model host that stopped waiting). */
+    private readonly model: { logits(observation: Float32Array): Float32Array | null },
     private readonly obsBuilder: ObsBuilder,
     private readonly actionParser: ActionParser,
     teamSize: number,
@@ -163,9 +169,15 @@ export class ModelCarController implements CarPolicy {
     const started = this.now();
     // Synchronous: one inference cannot be interrupted, only counted once it returns.
     const outputs = this.model.logits(this.observation);
-    if (this.now() - started > this.budgetMs && ++this.overruns > this.maxOverruns) {
+    const late = outputs === null || this.now() - started > this.budgetMs;
+    if (late && ++this.overruns > this.maxOverruns) {
       this.timedOut = new ModelTimeoutError(this.name, this.overruns, this.budgetMs);
       throw this.timedOut;
+    }
+    if (outputs === null) {
+      // No answer: the car idles this decision (all eight controls released).
+      controls.fill(0, 0, CONTROL_SIZE);
+      return;
     }
     actionFromOutputs(this.actionParser.actionSpace, outputs, this.action);
     this.actionParser.parse(this.action, 0, controls, 0);
@@ -193,6 +205,22 @@ export async function carSoccerController(version: StoredVersion, seed: number):
     throw new UnplayableVersionError(version.id, (error as Error).message);
   }
   const spec = getEnvSpec(version.envId);
+  if (manifestFormat(manifest) === "onnx" || hostsTfjs()) {
+    // In a model host (its own process, model-host.ts): a model that hangs or crashes costs idle decisions.
+    let host: Awaited<ReturnType<typeof sharedModelHost>>;
+    try {
+      host = await sharedModelHost(version, { budgetMs: MODEL_TIME_BUDGET_MS });
+    } catch (error) {
+      throw new UnplayableVersionError(version.id, (error as Error).message);
+    }
+    return new ModelCarController(
+      label,
+      host,
+      parts.obsBuilder,
+      parts.actionParser,
+      spec.numAgents / spec.numTeams,
+    );
+  }
   // Only logits() is used: ModelPolicy's own output mapping is for duplicate environments.
   const policy = new ModelPolicy(await loadTf(), await modelOf(version), {
     name: label,

@@ -1,3 +1,4 @@
+import { manifestFormat } from "@league/agents";
 import { type Database, Prisma } from "@league/db";
 import { z } from "zod";
 import { ApiError } from "../errors.js";
@@ -39,6 +40,12 @@ const VersionView = z.object({
   failureLog: z.string().nullable(),
   createdAt: z.string(),
   artifactSize: z.number().int(),
+  format: z
+    .enum(["tfjs", "onnx"])
+    .nullable()
+    .describe(
+      "A model agent's network: a tfjs LayersModel or an ONNX graph; null for scripted and remote agents",
+    ),
   manifest: z.unknown(),
   ratings: z.array(RatingView),
 });
@@ -125,7 +132,7 @@ const OwnerAgents = z
     owner: z.object({ name: z.string(), createdAt: z.string() }),
     agents: z.array(
       AgentView.omit({ owner: true, versions: true }).extend({
-        versions: z.array(VersionView.omit({ manifest: true })),
+        versions: z.array(VersionView.omit({ manifest: true, format: true })),
       }),
     ),
   })
@@ -265,6 +272,7 @@ export function agentRoutes(app: Api, db: Database): void {
           failureLog: v.failureLog,
           createdAt: v.createdAt.toISOString(),
           artifactSize: v.artifactSize,
+          format: agent.kind === "model" ? manifestFormat(v.manifest) : null,
           manifest: v.manifest,
           ratings: v.ratings.map(ratingView),
         })),

@@ -6,7 +6,8 @@ import { authenticateRequest } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { applyVersionCap } from "../league/versions.js";
-import { MAX_ARTIFACT_BYTES, SubmissionError, validateSubmission } from "../submissions/validate.js";
+import { type ValidatedOnnxSubmission, validateAnySubmission } from "../submissions/onnx.js";
+import { MAX_ARTIFACT_BYTES, SubmissionError, type ValidatedSubmission } from "../submissions/validate.js";
 import { checkSubmissionQuota, publishSubmitted, registerVersion } from "./agent-versions.js";
 import type { Api } from "./api.js";
 import { AgentName, ErrorBody } from "./schemas.js";
@@ -116,9 +117,9 @@ export async function submissionRoutes(
       // Early, to spare the validation; checked again under the owner's lock when storing.
       await checkSubmissionQuota(db.prisma, owner.id, limits.perOwnerPerDay);
 
-      let validated: ReturnType<typeof validateSubmission>;
+      let validated: ValidatedSubmission | ValidatedOnnxSubmission;
       try {
-        validated = validateSubmission(files, (m) =>
+        validated = await validateAnySubmission(files, (m) =>
           describePolicyIO(m.env, m.observationBuilder, m.actionParser),
         );
       } catch (error) {
