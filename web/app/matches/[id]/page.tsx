@@ -5,6 +5,7 @@ import { ago, fmt, load, ServerProblem } from "../../components/problem";
 import { DuplicateCharts } from "./duplicate-charts";
 import { DuplicateLiveView } from "./duplicate-live-view";
 import { LiveView, ReplayPlayer } from "./field-views";
+import { VerificationNote } from "./verification-note";
 
 export const dynamic = "force-dynamic";
 
@@ -124,6 +125,11 @@ export default async function MatchPage({ params }: Props) {
 
       <section aria-label="Result">
         <h2>Result</h2>
+        <VerificationNote
+          verified={(match as { verified?: boolean | null }).verified}
+          verification={(match as { verification?: unknown }).verification}
+          error={match.error}
+        />
         <div className="table-wrap">
           <table className="board">
             <thead>

@@ -15,11 +15,13 @@ import {
   type CarSoccerState,
   decodeMatchReplay,
   carSoccerConstants as K,
+  type Replay,
   simulateReplay,
 } from "@league/envs";
 import { useEffect, useRef, useState } from "react";
 import { BoostMeters, CameraButtons, formatClock } from "./camera-buttons";
 import { type CameraMode, FieldScene, type Frame } from "./field-scene";
+import { ReplayVerification } from "./replay-verify";
 
 /** Frames kept per second of play: the player blends between them. */
 const FRAME_TICKS = 4;
@@ -87,6 +89,8 @@ export function ReplayPlayer({
 }) {
   const mount = useRef<HTMLDivElement>(null);
   const [timeline, setTimeline] = useState<Timeline | null>(null);
+  // Checked hash by hash as play passes it (replay-verify.tsx).
+  const [episodes, setEpisodes] = useState<Replay[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [playing, setPlaying] = useState(true);
   const [speed, setSpeed] = useState(1);
@@ -104,7 +108,10 @@ export function ReplayPlayer({
         if (!r.ok) throw new Error(`the replay could not be fetched (${r.status})`);
         return new Uint8Array(await r.arrayBuffer());
       })
-      .then((bytes) => setTimeline(buildTimeline(bytes, names)))
+      .then((bytes) => {
+        setTimeline(buildTimeline(bytes, names));
+        setEpisodes(decodeMatchReplay(bytes));
+      })
       .catch((error: Error) => setProblem(error.message));
   }, [serverPort, matchId, names]);
 
@@ -184,6 +191,7 @@ export function ReplayPlayer({
             </option>
           ))}
         </select>
+        <ReplayVerification episodes={episodes} seconds={position / FRAMES_PER_SECOND} />
       </div>
       {cars.length > 0 && <BoostMeters cars={cars} />}
       {!timeline && !problem && <div className="notice">Re-simulating the match from its replay…</div>}
