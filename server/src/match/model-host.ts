@@ -32,6 +32,8 @@ export interface ModelHost {
   act(observation: Float32Array): Promise<Float32Array | null>;
   /** Requests, answers, overruns, errors, crashes and restarts so far. */
   readonly stats: InferenceStats;
+  /** Process id of the model's current process (for operators: it is the one to look at). */
+  readonly pid: number;
   dispose(): void;
 }
 
@@ -81,6 +83,9 @@ export async function createModelHost(version: HostedVersion, options: ModelHost
     act: (observation) => host.run(normalizeInto(norm, observation, input.slice())),
     get stats() {
       return host.stats;
+    },
+    get pid() {
+      return host.pid;
     },
     dispose: () => host.dispose(),
   };

@@ -1,0 +1,85 @@
+// The model host runs a stored model in its own process with a time budget per action: a model
+// that takes too long is cut off (no answer, counted) and its process replaced, a process that
+// dies is replaced, and the caller carries on meanwhile.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { createModelHost, type ModelHost } from "../src/match/model-host.js";
+
+const TORCH = fileURLToPath(new URL("../../agents/fixtures/onnx-torch-1v1/", import.meta.url));
+const manifest = JSON.parse(readFileSync(`${TORCH}agent.json`, "utf8")) as Record<string, unknown>;
+const torchModel = new Uint8Array(readFileSync(`${TORCH}model.onnx`));
+const probes = (
+  JSON.parse(readFileSync(`${TORCH}probes.json`, "utf8")) as {
+    probes: { observation: number[]; argmax: number }[];
+  }
+).probes;
+// A Loop of a million steps in front of the output: seconds per run (validation refuses Loop;
+// here it stands for a model that hangs in native code).
+const slowModel = new Uint8Array(
+  readFileSync(fileURLToPath(new URL("./fixtures/onnx/loop.onnx", import.meta.url))),
+);
+
+const until = async (check: () => boolean) => {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 50));
+};
+
+describe("model host", () => {
+  const hosts: ModelHost[] = [];
+  afterEach(() => {
+    for (const host of hosts.splice(0)) host.dispose();
+  });
+  const start = async (artifact: Uint8Array, budgetMs: number) => {
+    const host = await createModelHost({ id: `v${hosts.length}`, manifest, artifact }, { budgetMs });
+    hosts.push(host);
+    return host;
+  };
+
+  it("answers as PyTorch did, synchronously and not", async () => {
+    const host = await start(torchModel, 2000);
+    for (const probe of probes.slice(0, 4)) {
+      const sync = host.logits(Float32Array.from(probe.observation))!;
+      const async = (await host.act(Float32Array.from(probe.observation)))!;
+      expect(sync.indexOf(Math.max(...sync))).toBe(probe.argmax);
+      expect(Array.from(async)).toEqual(Array.from(sync));
+    }
+    expect(host.stats).toMatchObject({ requests: 8, answered: 8, overruns: 0, crashes: 0, restarts: 0 });
+  });
+
+  it("cuts off a model over budget, kills its process and starts another, the caller carrying on", async () => {
+    const host = await start(slowModel, 100);
+    const first = host.pid;
+    const observation = new Float32Array(91);
+    expect(host.logits(observation)).toBeNull();
+    expect(host.stats).toMatchObject({ requests: 1, answered: 0, overruns: 1 });
+    await until(() => host.stats.restarts === 1 && host.pid !== first);
+    // The killed process is gone; its replacement loads the model (one run: seconds) while every
+    // request is answered at once with nothing, counted.
+    expect(() => process.kill(first, 0)).toThrow();
+    expect(await host.act(observation)).toBeNull();
+    expect(host.stats).toMatchObject({ requests: 2, unavailable: 1, crashes: 0 });
+  });
+
+  it("replaces a process that dies and answers again", async () => {
+    const host = await start(torchModel, 2000);
+    const observation = Float32Array.from(probes[0]!.observation);
+    expect(host.logits(observation)).not.toBeNull();
+    const first = host.pid;
+    process.kill(first, "SIGKILL");
+    await until(() => host.stats.crashes === 1);
+    let answer: Float32Array | null = null;
+    while (!answer) {
+      answer = host.logits(observation);
+      if (!answer) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(answer.indexOf(Math.max(...answer))).toBe(probes[0]!.argmax);
+    expect(host.pid).not.toBe(first);
+    expect(host.stats).toMatchObject({ crashes: 1, restarts: 1, overruns: 0 });
+  });
+
+  it("refuses a model that does not load, with the reason", async () => {
+    const corrupted = torchModel.slice();
+    corrupted.fill(0xff, 40, 4000);
+    await expect(start(corrupted, 1000)).rejects.toThrow(/did not load/);
+  });
+});
