@@ -1,21 +1,30 @@
-// bench/server: headless ladder matches per second per league, concurrent live rooms that keep
-// 120 Hz, and leaderboard API throughput with latency percentiles under a loopback load.
+// bench/server: headless ladder matches per second per league, leaderboard API throughput with
+// latency percentiles under a loopback load, live rooms per process that keep every tick on time
+// (counted in the server), spectators per room; `--part loop` the event loop while the ladder plays
+// at full speed (a real server process, a remote agent and 16 spectators); `--part ladder` ladder
+// throughput and a new version's time to σ < 3. Each part stays within about two minutes.
 // Progress goes to stderr; the last line of stdout is one JSON object.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { matchMaker } from "@colyseus/core";
 import { openDatabase } from "@league/db";
 import {
   attachRooms,
   buildApp,
+  createHeadlessPool,
   Ladder,
   registerBuiltinAgents,
+  registerTrainedAgents,
   seedLeagues,
   startLiveMatch,
 } from "@league/server";
 import { Client } from "colyseus.js";
+import { measureLadder } from "./ladder.mjs";
+import { measureLoop } from "./loop.mjs";
+import { measureRooms } from "./rooms.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -23,18 +32,62 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     "max-rooms": { type: "string", default: "64" },
     "max-spectators": { type: "string", default: "128" },
+    part: { type: "string", default: "main" },
+    "loop-seconds": { type: "string", default: "45" },
+    "match-threads": { type: "string" },
+    "ladder-seconds": { type: "string", default: "90" },
   },
 });
+const part = values.part;
+if (!["main", "loop", "ladder"].includes(part)) {
+  console.error(`--part must be main, loop or ladder, got ${JSON.stringify(part)}`);
+  process.exit(2);
+}
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+  node: process.version,
+  database: "pglite",
+};
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const maxRooms = Number(values["max-rooms"]);
 const maxSpectators = Number(values["max-spectators"]);
 const log = (m) => process.stderr.write(`${m}\n`);
 
+if (part === "loop") {
+  const loop = await measureLoop({
+    seconds: Number(values["loop-seconds"]),
+    spectators: 16,
+    matchThreads: values["match-threads"],
+    log,
+  });
+  console.log(JSON.stringify({ benchmark: "server", part, loop, machine }));
+  process.exit(0);
+}
+
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-"));
 const db = await openDatabase({ dataDir });
 await seedLeagues(db.prisma);
 await registerBuiltinAgents(db.prisma);
+
+if (part === "ladder") {
+  await registerTrainedAgents(db.prisma);
+  const threads = values["match-threads"];
+  const pool = threads === "0" ? null : createHeadlessPool(threads ? { size: Number(threads) } : {});
+  const ladder = await measureLadder({
+    prisma: db.prisma,
+    pool,
+    seconds: Number(values["ladder-seconds"]),
+    log,
+  });
+  await pool?.close();
+  await db.close();
+  await rm(dataDir, { recursive: true, force: true });
+  console.log(JSON.stringify({ benchmark: "server", part, ladder, machine }));
+  process.exit(0);
+}
 
 // 1. Headless ladder matches per second, per league: duplicate (bandit, recommender) and
 // head-to-head (car-soccer, full-length games between the built-in bots).
@@ -92,58 +145,31 @@ log(
 );
 await app.close();
 
-// 3. Live rooms: how many run at once while each still advances 120 ticks per second.
+// 3. Live rooms per process: two spectators each, every tick on time as the server counts it.
 const http = createServer();
 const rooms = await attachRooms(http);
 await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
 const wsUrl = `ws://127.0.0.1:${http.address().port}`;
-const bots = await db.prisma.agentVersion.findMany({
-  where: { envId: "car-soccer-1v1" },
-  include: { agent: true },
+const liveRooms = await measureRooms({
+  prisma: db.prisma,
+  url: wsUrl,
+  maxRooms,
+  windowSeconds: 3,
+  spectatorsPerRoom: 2,
+  log,
 });
-const botOf = (v) => v.manifest.bot;
-const seats = bots.slice(0, 2).map((v) => ({ versionId: v.id, bot: botOf(v) ?? v.agent.name }));
-const client = new Client(wsUrl);
-const joined = [];
-let keptUp = 0;
-let roomTicks = [];
-for (let target = 1; target <= maxRooms; target *= 2) {
-  while (joined.length < target) {
-    const { roomId } = await startLiveMatch(
-      { prisma: db.prisma, events: null },
-      {
-        leagueId: "car-soccer-1v1",
-        seats,
-        durationSeconds: 600,
-        kickoffPauseSeconds: 0,
-        goalPauseSeconds: 0,
-      },
-    );
-    const room = await client.joinById(roomId);
-    // The tick counter restarts with every kickoff; the match clock (seconds of play left) does not.
-    const probe = { room, clock: 0 };
-    room.onStateChange((s) => {
-      probe.clock = s.clock;
-    });
-    joined.push(probe);
-  }
-  await new Promise((r) => setTimeout(r, 1000));
-  const before = joined.map((p) => p.clock);
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, 3000));
-  const elapsed = (performance.now() - t0) / 1000;
-  roomTicks = joined.map((p, i) => ((before[i] - p.clock) * 120) / elapsed);
-  const slowest = Math.min(...roomTicks);
-  log(`live rooms ${target}: slowest room ${slowest.toFixed(1)} ticks/s`);
-  // Lag beyond one tick: a room that falls more than one tick per second behind 120 Hz.
-  if (slowest < 119) break;
-  keptUp = target;
-}
-for (const p of joined) await p.room.leave().catch(() => {});
 
 // 4. Spectators per room: one live room, spectators doubling until the room falls behind 120 Hz
 // or a spectator's view lags (its clock advancing less than 119 ticks of play per second).
 // The spectators are colyseus.js clients in this same process, so their decoding shares the CPU.
+// The rooms of part 3 are closed first (their matches aborted: the server stopped them).
+for (const step of liveRooms.roomIds) await matchMaker.getLocalRoomById(step)?.disconnect();
+const versions1v1 = await db.prisma.agentVersion.findMany({ where: { envId: "car-soccer-1v1" } });
+const seats = versions1v1
+  .filter((v) => v.manifest?.kind === "scripted" && typeof v.manifest.bot === "string")
+  .slice(0, 2)
+  .map((v) => ({ versionId: v.id, bot: v.manifest.bot }));
+const client = new Client(wsUrl);
 const { roomId: watchedRoom } = await startLiveMatch(
   { prisma: db.prisma, events: null },
   { leagueId: "car-soccer-1v1", seats, durationSeconds: 600, kickoffPauseSeconds: 0, goalPauseSeconds: 0 },
@@ -181,23 +207,14 @@ console.log(
     benchmark: "server",
     headlessMatchesPerSecond: matchesPerSecond,
     headlessSkipped: skipped,
-    liveRooms: {
-      maxConcurrentAt120Hz: keptUp,
-      testedUpTo: joined.length,
-      slowestTicksPerSecondAtLastStep: Number(Math.min(...roomTicks).toFixed(1)),
-    },
+    liveRooms: { ...liveRooms, roomIds: undefined },
     spectators: {
       maxPerRoomAt120Hz: spectatorsKeptUp,
       testedUpTo: spectators.length,
       slowestViewTicksPerSecondAtLastStep: Number(slowestSpectator.toFixed(1)),
     },
     leaderboard,
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      node: process.version,
-      database: "pglite",
-    },
+    machine,
     parameters: {
       seconds,
       concurrency,
