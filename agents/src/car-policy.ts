@@ -7,6 +7,7 @@ import {
   type ActionParser,
   actionFromOutputs,
   type CarSoccerState,
+  CONTROL_SIZE,
   carSoccerParts,
   getEnvSpec,
   type ObsBuilder,
@@ -25,6 +26,8 @@ import { ModelPolicy } from "./ppo/model-policy.js";
 export class ModelCarPolicy implements CarPolicy {
   /** Numbers in one observation (the builder's size for this team size). */
   readonly observationSize: number;
+  /** Decisions the network gave no answer for (the car idled). */
+  unanswered = 0;
   private readonly observation: Float32Array;
   private readonly action: Float32Array;
 
@@ -66,14 +69,24 @@ export class ModelCarPolicy implements CarPolicy {
     );
   }
 
-  /** The raw action for the parser (lookup: one index) for an observation already built. */
-  decide(observation: Float32Array): Float32Array {
-    return actionFromOutputs(this.actionParser.actionSpace, this.network.logits(observation), this.action);
+  /**
+   * The raw action for the parser (lookup: one index) for an observation already built, or null
+   * when the network gave no answer.
+   */
+  decide(observation: Float32Array): Float32Array | null {
+    const outputs = this.network.logits(observation);
+    return outputs && actionFromOutputs(this.actionParser.actionSpace, outputs, this.action);
   }
 
+  /** Without an answer from the network the car idles: all eight controls released. */
   act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
     this.obsBuilder.build(state, arena, car, this.observation, 0);
-    this.actionParser.parse(this.decide(this.observation), 0, controls, 0);
+    const action = this.decide(this.observation);
+    if (action) this.actionParser.parse(action, 0, controls, 0);
+    else {
+      controls.fill(0, 0, CONTROL_SIZE);
+      this.unanswered++;
+    }
   }
 
   dispose(): void {

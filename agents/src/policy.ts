@@ -35,9 +35,10 @@ export interface CarPolicy {
 
 /**
  * A model agent's network, whatever runs it (tfjs in this process, ONNX in an inference
- * worker): its raw outputs for one observation (already built; standardised by the network).
+ * worker): its raw outputs for one observation (already built; standardised by the network), or
+ * null when it gave no answer in time (an inference host that stopped waiting).
  */
 export interface PolicyNetwork {
-  logits(observation: Float32Array): Float32Array;
+  logits(observation: Float32Array): Float32Array | null;
   dispose?(): void;
 }

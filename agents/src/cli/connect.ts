@@ -100,7 +100,9 @@ export async function connectCommand(args: string[], values: Record<string, unkn
       (observation) => {
         if (mismatch) throw new Error(mismatch);
         answered++;
-        return Array.from(policy.decide(observation));
+        const action = policy.decide(observation);
+        if (!action) throw new Error("the model gave no answer");
+        return Array.from(action);
       },
       {
         onSeat: (seat) => {
