@@ -373,7 +373,8 @@ async function submit(args: string[], values: Record<string, unknown>): Promise<
   const form = new FormData();
   form.set("agent", option(values, "agent") ?? manifest.name ?? path.basename(path.resolve(dir)));
   for (const name of await readdir(dir)) {
-    if (!/\.(json|bin)$/.test(name)) continue;
+    // tfjs: agent.json, model.json, weights (.bin); ONNX: agent.json, model.onnx (probes.json is ignored).
+    if (!/\.(json|bin|onnx)$/.test(name)) continue;
     form.append("files", new Blob([await readFile(path.join(dir, name))]), name);
   }
   let response: Response;
