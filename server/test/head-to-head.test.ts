@@ -1,4 +1,4 @@
-import { createCarSoccerBot } from "@league/agents";
+import { createCarSoccerBot, ModelCarPolicy } from "@league/agents";
 import { createTestDatabase, probePostgres, type TestDatabase } from "@league/db/testing";
 import { carSoccerParts, decodeMatchReplay, getEnvSpec, verifyMatchReplay } from "@league/envs";
 import type { FastifyInstance } from "fastify";
@@ -10,7 +10,7 @@ import { runHeadToHeadMatch } from "../src/league/head-to-head-runner.js";
 import { Ladder } from "../src/league/ladder.js";
 import { validatePendingVersions } from "../src/league/validation.js";
 import { CarSoccerMatch, ControllerError } from "../src/match/car-soccer-match.js";
-import { ModelCarController } from "../src/match/players.js";
+import { TimeBudgetedPolicy } from "../src/match/time-budget.js";
 import { checkpointFiles, multipart } from "./fixtures.js";
 
 const LEAGUE = "car-soccer-1v1";
@@ -29,7 +29,12 @@ describe("model car controllers", () => {
         return new Float32Array(90);
       },
     };
-    const slow = new ModelCarController("slow v1", model, obsBuilder, actionParser, 1, 50, 3, () => clock);
+    const slow = new TimeBudgetedPolicy(
+      new ModelCarPolicy("slow v1", model, obsBuilder, actionParser, 1),
+      50,
+      3,
+      () => clock,
+    );
     const match = new CarSoccerMatch({
       spec: getEnvSpec(LEAGUE),
       seed: 1,

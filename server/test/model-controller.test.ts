@@ -1,10 +1,10 @@
 // A model agent's inference budget in a match whose cars idle on controller errors (as the live
 // room's do): once timed out, the model is never run again, so it cannot keep stalling the room.
-import { createCarSoccerBot } from "@league/agents";
+import { createCarSoccerBot, ModelCarPolicy } from "@league/agents";
 import { CONTROL_SIZE, carSoccerConstants, carSoccerParts, getEnvSpec } from "@league/envs";
 import { describe, expect, it } from "vitest";
 import { CarSoccerMatch } from "../src/match/car-soccer-match.js";
-import { ModelCarController } from "../src/match/players.js";
+import { TimeBudgetedPolicy } from "../src/match/time-budget.js";
 
 const LEAGUE = "car-soccer-1v1";
 const SECONDS = 10;
@@ -23,7 +23,7 @@ function fakeModel(slowEvery: number) {
   return model;
 }
 
-function playLive(controller: ModelCarController): CarSoccerMatch {
+function playLive(controller: TimeBudgetedPolicy): CarSoccerMatch {
   const match = new CarSoccerMatch({
     spec: getEnvSpec(LEAGUE),
     seed: 1,
@@ -42,12 +42,8 @@ describe("model inference budget in a live-style match", () => {
 
   it("times a model out after its forgiven overruns and never runs it again", () => {
     const model = fakeModel(1); // every inference over budget
-    const slow = new ModelCarController(
-      "slow v1",
-      model,
-      obsBuilder,
-      actionParser,
-      1,
+    const slow = new TimeBudgetedPolicy(
+      new ModelCarPolicy("slow v1", model, obsBuilder, actionParser, 1),
       50,
       3,
       () => model.clock,
@@ -67,12 +63,8 @@ describe("model inference budget in a live-style match", () => {
 
   it("keeps a model that overruns fewer times than forgiven", () => {
     const model = fakeModel(10); // one inference in ten over budget: 15 overruns
-    const ok = new ModelCarController(
-      "bursty v1",
-      model,
-      obsBuilder,
-      actionParser,
-      1,
+    const ok = new TimeBudgetedPolicy(
+      new ModelCarPolicy("bursty v1", model, obsBuilder, actionParser, 1),
       50,
       20,
       () => model.clock,

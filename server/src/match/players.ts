@@ -6,28 +6,19 @@ import {
   type CarPolicy,
   createCarSoccerBot,
   loadTf,
+  ModelCarPolicy,
   type ModelJson,
   ModelPolicy,
-  ModelTimeoutError,
   manifestFormat,
   modelFromMemory,
+  type PolicyNetwork,
 } from "@league/agents";
 import type { Prisma } from "@league/db";
-import {
-  type ActionParser,
-  actionFromOutputs,
-  type CarSoccerState,
-  CONTROL_SIZE,
-  carSoccerParts,
-  duplicateObsBuilder,
-  getEnvSpec,
-  makeDuplicateEnv,
-  type ObsBuilder,
-  RecsimEnv,
-} from "@league/envs";
+import { carSoccerParts, duplicateObsBuilder, makeDuplicateEnv, RecsimEnv } from "@league/envs";
 import type * as Tf from "@tensorflow/tfjs";
 import { unpackArtifact } from "../submissions/validate.js";
 import { hostsTfjs, sharedModelHost } from "./model-host.js";
+import { MODEL_TIME_BUDGET_MS, TimeBudgetedPolicy } from "./time-budget.js";
 
 export class UnplayableVersionError extends Error {
   constructor(versionId: string, reason: string) {
@@ -59,11 +50,6 @@ export function carSoccerBotOf(manifest: unknown): string | null {
   const m = manifest as Partial<CarSoccerBotManifest> | null;
   return m?.kind === "scripted" && typeof m.bot === "string" ? m.bot : null;
 }
-
-/** Per-action inference budget of model agents in duplicate and car-soccer matches. */
-export const MODEL_TIME_BUDGET_MS = 50;
-/** Decisions over budget a model is forgiven (the first inference also compiles kernels) before it is timed out. */
-export const MODEL_MAX_OVERRUNS = 10;
 
 const MODEL_CACHE_SIZE = 32;
 const models = new Map<string, Promise<Tf.LayersModel>>();
@@ -131,60 +117,27 @@ interface ModelManifest {
   observationNormalization?: unknown;
 }
 
-/**
- * A model agent driving one car: the manifest's observation builder reads the match's true state,
- * the model's outputs become a raw action (actionFromOutputs) and the manifest's parser turns it
- * into the eight controls. Throws ModelTimeoutError once it has overrun its budget too often, and
- * on every decision after that without running the model.
- */
-export class ModelCarController implements CarPolicy {
-  overruns = 0;
-  /**
-   * Set when the model is timed out (over budget more than `maxOverruns` times): from then on every
-   * decision throws it at once, without running the model again, so that a slow model cannot keep
-   * stalling a match whose car idles on errors (a live room) instead of aborting.
-   */
-  timedOut: ModelTimeoutError | null = null;
-  private readonly observation: Float32Array;
-  private readonly action: Float32Array;
-
-  constructor(
-    readonly name: string,
-    /** The network: null when it gave no answer in time (a model host that stopped waiting). */
-    private readonly model: { logits(observation: Float32Array): Float32Array | null },
-    private readonly obsBuilder: ObsBuilder,
-    private readonly actionParser: ActionParser,
-    teamSize: number,
-    private readonly budgetMs = MODEL_TIME_BUDGET_MS,
-    private readonly maxOverruns = MODEL_MAX_OVERRUNS,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.observation = new Float32Array(obsBuilder.size(teamSize));
-    this.action = new Float32Array(actionParser.actionSize);
+/** A model agent's network from its stored artifact: shared (cached, or one host per version), never disposed here. */
+async function networkOf(version: StoredVersion, manifest: ModelManifest): Promise<PolicyNetwork> {
+  if (manifestFormat(manifest) === "onnx" || hostsTfjs()) {
+    // In a model host (its own process, model-host.ts): a model that hangs or crashes costs idle decisions.
+    const host = await sharedModelHost(version, { budgetMs: MODEL_TIME_BUDGET_MS });
+    return { logits: (observation) => host.logits(observation) };
   }
-
-  act(state: CarSoccerState, arena: number, car: number, controls: Float32Array): void {
-    if (this.timedOut) throw this.timedOut;
-    this.obsBuilder.build(state, arena, car, this.observation, 0);
-    const started = this.now();
-    // Synchronous: one inference cannot be interrupted, only counted once it returns.
-    const outputs = this.model.logits(this.observation);
-    const late = outputs === null || this.now() - started > this.budgetMs;
-    if (late && ++this.overruns > this.maxOverruns) {
-      this.timedOut = new ModelTimeoutError(this.name, this.overruns, this.budgetMs);
-      throw this.timedOut;
-    }
-    if (outputs === null) {
-      // No answer: the car idles this decision (all eight controls released).
-      controls.fill(0, 0, CONTROL_SIZE);
-      return;
-    }
-    actionFromOutputs(this.actionParser.actionSpace, outputs, this.action);
-    this.actionParser.parse(this.action, 0, controls, 0);
-  }
+  // Only logits() is used: ModelPolicy's own output mapping is for duplicate environments.
+  const policy = new ModelPolicy(await loadTf(), await modelOf(version), {
+    name: `${version.agent.name} v${version.version}`,
+    output: { kind: "argmax" },
+    observationNormalization:
+      (manifest.observationNormalization as { mean: number[]; var: number[]; clip: number } | null) ?? null,
+  });
+  return { logits: (observation) => policy.logits(observation) };
 }
 
-/** A controller for one car of a car-soccer match: a built-in bot by name, or a model agent. */
+/**
+ * The player of one car of a car-soccer match: a built-in bot by name, or a model agent's
+ * CarPolicy (agents' ModelCarPolicy) within the league's time budget (time-budget.ts).
+ */
 export async function carSoccerController(version: StoredVersion, seed: number): Promise<CarPolicy> {
   const label = `${version.agent.name} v${version.version}`;
   const bot = carSoccerBotOf(version.manifest);
@@ -198,41 +151,22 @@ export async function carSoccerController(version: StoredVersion, seed: number):
   const manifest = version.manifest as ModelManifest | null;
   if (manifest?.kind !== "model")
     throw new UnplayableVersionError(version.id, `unknown agent kind ${JSON.stringify(manifest?.kind)}`);
-  let parts: ReturnType<typeof carSoccerParts>;
   try {
-    parts = carSoccerParts(String(manifest.observationBuilder), String(manifest.actionParser));
+    // Parts first: a manifest naming an unknown builder or parser never loads its model.
+    carSoccerParts(String(manifest.observationBuilder), String(manifest.actionParser));
+    const network = await networkOf(version, manifest);
+    const policy = ModelCarPolicy.fromManifest(
+      {
+        name: label,
+        env: version.envId,
+        observationBuilder: String(manifest.observationBuilder),
+        actionParser: String(manifest.actionParser),
+      },
+      network,
+    );
+    return new TimeBudgetedPolicy(policy);
   } catch (error) {
+    if (error instanceof UnplayableVersionError) throw error;
     throw new UnplayableVersionError(version.id, (error as Error).message);
   }
-  const spec = getEnvSpec(version.envId);
-  if (manifestFormat(manifest) === "onnx" || hostsTfjs()) {
-    // In a model host (its own process, model-host.ts): a model that hangs or crashes costs idle decisions.
-    let host: Awaited<ReturnType<typeof sharedModelHost>>;
-    try {
-      host = await sharedModelHost(version, { budgetMs: MODEL_TIME_BUDGET_MS });
-    } catch (error) {
-      throw new UnplayableVersionError(version.id, (error as Error).message);
-    }
-    return new ModelCarController(
-      label,
-      host,
-      parts.obsBuilder,
-      parts.actionParser,
-      spec.numAgents / spec.numTeams,
-    );
-  }
-  // Only logits() is used: ModelPolicy's own output mapping is for duplicate environments.
-  const policy = new ModelPolicy(await loadTf(), await modelOf(version), {
-    name: label,
-    output: { kind: "argmax" },
-    observationNormalization:
-      (manifest.observationNormalization as { mean: number[]; var: number[]; clip: number } | null) ?? null,
-  });
-  return new ModelCarController(
-    label,
-    policy,
-    parts.obsBuilder,
-    parts.actionParser,
-    spec.numAgents / spec.numTeams,
-  );
 }
