@@ -1,7 +1,8 @@
+import { LedgerVectorEnv } from "../episode-ledger.js";
 import { nextFloat, seedRngState } from "../rng.js";
 import type { EnvSpec, Space, VectorEnv } from "../spec.js";
 import { type BanditConfig, type ResolvedBanditConfig, resolveBanditConfig } from "./config.js";
-import { BanditActionError, BanditConfigError, check, isInt } from "./errors.js";
+import { BanditActionError, check, isInt } from "./errors.js";
 import { type LsdOracle, lsdOracle, lsdPayoff } from "./lsd.js";
 import { normalAt } from "./random.js";
 
@@ -65,7 +66,7 @@ export function banditObservationSpace(config: ResolvedBanditConfig): Space {
  * Regret is pseudo-regret, exact: the oracle's expected reward (best current arm; for LSD the
  * searched cyclic schedule, see `lsdOracle`) minus the expected reward of the arm pulled.
  */
-export class BanditVectorEnv implements VectorEnv {
+export class BanditVectorEnv extends LedgerVectorEnv implements VectorEnv {
   readonly spec: EnvSpec;
   readonly config: ResolvedBanditConfig;
   readonly numEnvs: number;
@@ -73,23 +74,6 @@ export class BanditVectorEnv implements VectorEnv {
   readonly observationSize: number;
   readonly actionSize = 1;
   readonly observations: Float32Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  /** Last step, per instance: oracle's expected reward minus the pulled arm's ("regret" in the field). */
-  readonly regrets: Float64Array;
-  readonly oracleRewards: Float64Array;
-  readonly expectedRewards: Float64Array;
-  /** Running totals of the current episode, per instance. */
-  readonly episodeReturns: Float64Array;
-  readonly episodeRegrets: Float64Array;
-  readonly oracleReturns: Float64Array;
-  /** Totals of the last episode each instance finished (kept across the automatic reset). */
-  readonly finalReturns: Float64Array;
-  readonly finalRegrets: Float64Array;
-  readonly finalOracleReturns: Float64Array;
-  /** Steps taken in the current episode, per instance. */
-  readonly steps: Int32Array;
   readonly lastArms: Int32Array;
   /** Current arm means (numEnvs × K) for the Bernoulli, Gaussian, switching and drifting families. */
   readonly means: Float64Array;
@@ -99,44 +83,24 @@ export class BanditVectorEnv implements VectorEnv {
   /** The LSD oracle (searched once: the payoff tables are parameters, not drawn per episode). */
   readonly lsdOracle: LsdOracle | null;
 
-  private readonly autoReset: boolean;
   private readonly rngState: Uint32Array;
-  private readonly episodes: Int32Array;
   private readonly lastRewards: Float32Array;
   private readonly runLengths: Int32Array;
   private readonly lastPulls: Int32Array;
-  private readonly ended: Uint8Array;
-  private runSeed = 0;
-  private started = false;
 
   constructor(config: BanditConfig, numEnvs: number, options: BanditEngineOptions = {}) {
     check(isInt(numEnvs, 1, 1 << 24), "numEnvs", "an integer >= 1", numEnvs);
-    this.config = resolveBanditConfig(config);
-    const c = this.config;
+    const c = resolveBanditConfig(config);
+    super(numEnvs, c.horizon, options.autoReset ?? true);
+    this.config = c;
     this.spec = banditSpec(c, options.spec);
-    this.autoReset = options.autoReset ?? true;
     this.numEnvs = numEnvs;
     const K = c.numArms;
     this.observationSize = banditObservationSize(c);
     this.observations = new Float32Array(numEnvs * this.observationSize);
-    this.rewards = new Float32Array(numEnvs);
-    this.terminated = new Uint8Array(numEnvs);
-    this.truncated = new Uint8Array(numEnvs);
-    this.regrets = new Float64Array(numEnvs);
-    this.oracleRewards = new Float64Array(numEnvs);
-    this.expectedRewards = new Float64Array(numEnvs);
-    this.episodeReturns = new Float64Array(numEnvs);
-    this.episodeRegrets = new Float64Array(numEnvs);
-    this.oracleReturns = new Float64Array(numEnvs);
-    this.finalReturns = new Float64Array(numEnvs);
-    this.finalRegrets = new Float64Array(numEnvs);
-    this.finalOracleReturns = new Float64Array(numEnvs);
-    this.steps = new Int32Array(numEnvs);
     this.lastArms = new Int32Array(numEnvs);
     this.lastRewards = new Float32Array(numEnvs);
     this.rngState = new Uint32Array(numEnvs * 4);
-    this.episodes = new Int32Array(numEnvs);
-    this.ended = new Uint8Array(numEnvs);
     const stateful = c.kind === "contextual" || c.kind === "lsd";
     this.means = new Float64Array(stateful ? 0 : numEnvs * K);
     this.theta = new Float64Array(c.kind === "contextual" ? numEnvs * K * c.contextDim : 0);
@@ -150,21 +114,8 @@ export class BanditVectorEnv implements VectorEnv {
     return banditObservationSpace(this.config);
   }
 
-  reset(seed: number): void {
-    if (!Number.isSafeInteger(seed)) throw new BanditConfigError(`seed must be a safe integer, got ${seed}`);
-    this.runSeed = seed;
-    this.started = true;
-    for (let e = 0; e < this.numEnvs; e++) {
-      this.episodes[e] = 0;
-      this.resetInstance(e, seed, e);
-    }
-    this.rewards.fill(0);
-    this.terminated.fill(0);
-    this.truncated.fill(0);
-  }
-
   step(actions: Float32Array): void {
-    if (!this.started) throw new BanditActionError("step before reset: call reset(seed) first");
+    this.checkStarted();
     if (actions.length < this.numEnvs)
       throw new BanditActionError(`actions must hold numEnvs = ${this.numEnvs} arms, got ${actions.length}`);
     const K = this.config.numArms;
@@ -172,25 +123,20 @@ export class BanditVectorEnv implements VectorEnv {
       const arm = actions[e]!;
       if (!(arm >= 0 && arm < K && Number.isInteger(arm)))
         throw new BanditActionError(`action of instance ${e} must be an arm index in [0, ${K}), got ${arm}`);
-      if (this.ended[e])
-        throw new BanditActionError(`instance ${e} ended its episode: call reset(seed) first`);
+      this.checkRunning(e);
       this.stepInstance(e, arm);
     }
   }
 
-  private resetInstance(e: number, seed: number, stream: number): void {
+  protected override resetInstance(e: number, seed: number, stream: number): void {
     const c = this.config;
     const K = c.numArms;
     const rng = this.rngState;
     const o = e * 4;
     seedRngState(rng, o, seed, stream);
-    this.steps[e] = 0;
+    this.startEpisode(e);
     this.lastArms[e] = -1;
     this.lastRewards[e] = 0;
-    this.episodeReturns[e] = 0;
-    this.episodeRegrets[e] = 0;
-    this.oracleReturns[e] = 0;
-    this.ended[e] = 0;
     switch (c.kind) {
       case "bernoulli":
       case "gaussian":
@@ -293,32 +239,10 @@ export class BanditVectorEnv implements VectorEnv {
         break;
       }
     }
-    this.rewards[e] = reward;
-    const r = this.rewards[e]!; // as stored (float32), so returns add up what agents saw
-    this.lastRewards[e] = r;
+    this.lastRewards[e] = reward; // float32, as the ledger stores it
     this.lastArms[e] = arm;
-    this.steps[e] = t + 1;
-    const regret = oracle - expected;
-    this.regrets[e] = regret;
-    this.oracleRewards[e] = oracle;
-    this.expectedRewards[e] = expected;
-    this.episodeReturns[e]! += r;
-    this.episodeRegrets[e]! += regret;
-    this.oracleReturns[e]! += oracle;
-    const done = t + 1 >= c.horizon;
-    this.terminated[e] = done ? 1 : 0;
-    this.truncated[e] = 0;
-    if (done) {
-      this.finalReturns[e] = this.episodeReturns[e]!;
-      this.finalRegrets[e] = this.episodeRegrets[e]!;
-      this.finalOracleReturns[e] = this.oracleReturns[e]!;
-      if (this.autoReset) {
-        const episode = ++this.episodes[e]!;
-        this.resetInstance(e, this.runSeed, e + episode * this.numEnvs);
-        return;
-      }
-      this.ended[e] = 1;
-    }
+    // An ended episode with automatic reset has its next observation written already.
+    if (this.record(e, reward, oracle, expected)) return;
     this.writeObservation(e);
   }
 

@@ -1,5 +1,6 @@
 import { BanditActionError, BanditConfigError, check, isInt } from "../bandits/errors.js";
 import { normalAt } from "../bandits/random.js";
+import { LedgerVectorEnv } from "../episode-ledger.js";
 import { nextFloat, seedRngState } from "../rng.js";
 import type { EnvSpec, Space, VectorEnv } from "../spec.js";
 import { type RecsimModel, syntheticRecsimModel, validateRecsimModel } from "./model.js";
@@ -126,7 +127,7 @@ export const RECSIM_OBS_HEADER = 5;
  * mean feature vector of the items this user has clicked (d; zeros before the first click)].
  * Item features are public: `config.model.itemFeatures`.
  */
-export class RecsimVectorEnv implements VectorEnv {
+export class RecsimVectorEnv extends LedgerVectorEnv implements VectorEnv {
   readonly spec: EnvSpec;
   readonly config: ResolvedRecsimConfig;
   readonly numEnvs: number;
@@ -134,28 +135,12 @@ export class RecsimVectorEnv implements VectorEnv {
   readonly observationSize: number;
   readonly actionSize: number;
   readonly observations: Float32Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  readonly regrets: Float64Array;
-  readonly oracleRewards: Float64Array;
-  readonly expectedRewards: Float64Array;
-  readonly episodeReturns: Float64Array;
-  readonly episodeRegrets: Float64Array;
-  readonly oracleReturns: Float64Array;
-  readonly finalReturns: Float64Array;
-  readonly finalRegrets: Float64Array;
-  readonly finalOracleReturns: Float64Array;
-  readonly steps: Int32Array;
   /** Item clicked at the last step per instance, -1 for none. */
   readonly clicks: Int32Array;
   /** Index of the user arriving for the next step, per instance. */
   readonly currentUsers: Int32Array;
 
-  private readonly autoReset: boolean;
   private readonly rngState: Uint32Array;
-  private readonly episodes: Int32Array;
-  private readonly ended: Uint8Array;
   private readonly interests: Float64Array;
   private readonly fatigue: Float64Array;
   private readonly profiles: Float64Array;
@@ -164,39 +149,22 @@ export class RecsimVectorEnv implements VectorEnv {
   // Scratch buffers, reused every step.
   private readonly utilities: Float64Array;
   private readonly topK: Float64Array;
-  private runSeed = 0;
-  private started = false;
 
   constructor(config: RecsimConfig = {}, numEnvs = 1, options: { spec?: EnvSpec; autoReset?: boolean } = {}) {
     check(isInt(numEnvs, 1, 1 << 24), "numEnvs", "an integer >= 1", numEnvs);
     const c = resolveRecsimConfig(config);
+    super(numEnvs, c.horizon, options.autoReset ?? true);
     this.config = c;
     this.spec = recsimSpec(c, options.spec);
-    this.autoReset = options.autoReset ?? true;
     this.numEnvs = numEnvs;
     const d = c.latentDim;
     const U = c.numUsers;
     this.observationSize = RECSIM_OBS_HEADER + d;
     this.actionSize = c.slateSize;
     this.observations = new Float32Array(numEnvs * this.observationSize);
-    this.rewards = new Float32Array(numEnvs);
-    this.terminated = new Uint8Array(numEnvs);
-    this.truncated = new Uint8Array(numEnvs);
-    this.regrets = new Float64Array(numEnvs);
-    this.oracleRewards = new Float64Array(numEnvs);
-    this.expectedRewards = new Float64Array(numEnvs);
-    this.episodeReturns = new Float64Array(numEnvs);
-    this.episodeRegrets = new Float64Array(numEnvs);
-    this.oracleReturns = new Float64Array(numEnvs);
-    this.finalReturns = new Float64Array(numEnvs);
-    this.finalRegrets = new Float64Array(numEnvs);
-    this.finalOracleReturns = new Float64Array(numEnvs);
-    this.steps = new Int32Array(numEnvs);
     this.clicks = new Int32Array(numEnvs);
     this.currentUsers = new Int32Array(numEnvs);
     this.rngState = new Uint32Array(numEnvs * 4);
-    this.episodes = new Int32Array(numEnvs);
-    this.ended = new Uint8Array(numEnvs);
     this.interests = new Float64Array(numEnvs * U * d);
     this.fatigue = new Float64Array(numEnvs * U * d);
     this.profiles = new Float64Array(numEnvs * U * d);
@@ -222,21 +190,8 @@ export class RecsimVectorEnv implements VectorEnv {
     };
   }
 
-  reset(seed: number): void {
-    if (!Number.isSafeInteger(seed)) throw new BanditConfigError(`seed must be a safe integer, got ${seed}`);
-    this.runSeed = seed;
-    this.started = true;
-    for (let e = 0; e < this.numEnvs; e++) {
-      this.episodes[e] = 0;
-      this.resetInstance(e, seed, e);
-    }
-    this.rewards.fill(0);
-    this.terminated.fill(0);
-    this.truncated.fill(0);
-  }
-
   step(actions: Float32Array): void {
-    if (!this.started) throw new BanditActionError("step before reset: call reset(seed) first");
+    this.checkStarted();
     const k = this.config.slateSize;
     const M = this.config.numItems;
     if (actions.length < this.numEnvs * k)
@@ -244,8 +199,7 @@ export class RecsimVectorEnv implements VectorEnv {
         `actions must hold numEnvs × k = ${this.numEnvs * k} item indices, got ${actions.length}`,
       );
     for (let e = 0; e < this.numEnvs; e++) {
-      if (this.ended[e])
-        throw new BanditActionError(`instance ${e} ended its episode: call reset(seed) first`);
+      this.checkRunning(e);
       for (let j = 0; j < k; j++) {
         const item = actions[e * k + j]!;
         if (!(item >= 0 && item < M && Number.isInteger(item)))
@@ -262,7 +216,7 @@ export class RecsimVectorEnv implements VectorEnv {
     }
   }
 
-  private resetInstance(e: number, seed: number, stream: number): void {
+  protected override resetInstance(e: number, seed: number, stream: number): void {
     const c = this.config;
     const d = c.latentDim;
     const U = c.numUsers;
@@ -283,12 +237,8 @@ export class RecsimVectorEnv implements VectorEnv {
     this.profiles.fill(0, e * U * d, (e + 1) * U * d);
     this.userClicks.fill(0, e * U, (e + 1) * U);
     this.userSlates.fill(0, e * U, (e + 1) * U);
-    this.steps[e] = 0;
+    this.startEpisode(e);
     this.clicks[e] = -1;
-    this.episodeReturns[e] = 0;
-    this.episodeRegrets[e] = 0;
-    this.oracleReturns[e] = 0;
-    this.ended[e] = 0;
     this.currentUsers[e] = Math.floor(nextFloat(rng, o) * U);
     this.writeObservation(e);
   }
@@ -311,7 +261,6 @@ export class RecsimVectorEnv implements VectorEnv {
     const U = c.numUsers;
     const rng = this.rngState;
     const o = e * 4;
-    const t = this.steps[e]!;
     const user = this.currentUsers[e]!;
     const us = (e * U + user) * d;
     // Utilities of every item, for the oracle's top k and the chosen slate.
@@ -373,33 +322,11 @@ export class RecsimVectorEnv implements VectorEnv {
         this.profiles[us + i]! += vi;
       }
     }
-    const reward = clicked >= 0 ? 1 : 0;
-    this.rewards[e] = reward;
     this.clicks[e] = clicked;
-    this.steps[e] = t + 1;
-    const regret = oracle - expected;
-    this.regrets[e] = regret;
-    this.oracleRewards[e] = oracle;
-    this.expectedRewards[e] = expected;
-    this.episodeReturns[e]! += reward;
-    this.episodeRegrets[e]! += regret;
-    this.oracleReturns[e]! += oracle;
     // The next user, drawn every step (so arrivals do not depend on the agent).
     this.currentUsers[e] = Math.floor(nextFloat(rng, o) * U);
-    const done = t + 1 >= c.horizon;
-    this.terminated[e] = done ? 1 : 0;
-    this.truncated[e] = 0;
-    if (done) {
-      this.finalReturns[e] = this.episodeReturns[e]!;
-      this.finalRegrets[e] = this.episodeRegrets[e]!;
-      this.finalOracleReturns[e] = this.oracleReturns[e]!;
-      if (this.autoReset) {
-        const episode = ++this.episodes[e]!;
-        this.resetInstance(e, this.runSeed, e + episode * this.numEnvs);
-        return;
-      }
-      this.ended[e] = 1;
-    }
+    // An ended episode with automatic reset has its next observation written already.
+    if (this.record(e, clicked >= 0 ? 1 : 0, oracle, expected)) return;
     this.writeObservation(e);
   }
 
