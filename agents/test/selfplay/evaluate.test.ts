@@ -139,6 +139,37 @@ describe("evaluateVsBot under league rules (the default)", () => {
     policy.actor.dispose();
   });
 
+  it("plays 2v2 games against a bot team: the policy drives both cars of its side", async () => {
+    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
+    const { tf } = runtime;
+    const obsBuilder = new DefaultObs();
+    const size = obsBuilder.size(2);
+    const table = makeLookupTable();
+    const still = table.findIndex((row) => row.every((v) => v === 0));
+    const actor = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [size], units: table.length, kernelInitializer: "zeros" })],
+    });
+    const bias = new Float32Array(table.length);
+    bias[still] = 1;
+    actor.layers[0]!.setWeights([tf.zeros([size, table.length]), tf.tensor1d(bias)]);
+    const options = { env: "car-soccer-2v2", obsBuilder, tickSkip: 8, games: 2, seed: 3, seconds: 20 };
+    const results = evaluateVsBots(
+      runtime,
+      { actor, observationStats: null },
+      { ...options, bots: ["ball-chaser", "idle"] },
+    );
+    for (const bot of ["ball-chaser", "idle"]) {
+      const r = results[bot]!;
+      expect(r.wins + r.draws + r.losses).toBe(2);
+      // Idle against idle: nobody moves, nobody scores, nobody touches the ball.
+      if (bot === "idle") expect(r).toMatchObject({ draws: 2, goalsFor: 0, goalsAgainst: 0, touches: 0 });
+    }
+    // The idle policy keeps both its cars' spawn boost; the chasing team spends and collects.
+    expect(results["ball-chaser"]!.meanBoost.policy).toBeCloseTo(carSoccerConstants.BOOST_SPAWN_AMOUNT, 1);
+    expect(results["ball-chaser"]!.meanBoost.bot).not.toBeCloseTo(carSoccerConstants.BOOST_SPAWN_AMOUNT, 0);
+    actor.dispose();
+  });
+
   it("ranks the worst match-up first under `worst`, the mean under `mean`", () => {
     const r = (wins: number, losses = 0): VsBotResult => ({
       games: 10,
