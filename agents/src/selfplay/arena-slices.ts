@@ -1,10 +1,12 @@
 // The arenas of a self-play environment stepped in slices: the same inner CarSoccerVecEnv on the
 // main thread and in every rollout worker, over one set of SharedArrayBuffer-backed state,
-// observation, reward and done buffers, each thread stepping only its own arenas. An arena's
+// observation, reward and done buffers (given to each thread's env when it is built), each
+// thread stepping only its own arenas. An arena's
 // physics, state setter draws (its own rng words in the state), reward and reset seeds depend on
 // its index and the global arena count only, so a slice steps exactly what the whole env would.
 // No tfjs here: rollout workers import this module.
 import {
+  CarSoccerState,
   CarSoccerVecEnv,
   ContinuousAction,
   type DoneCondition,
@@ -28,12 +30,21 @@ export interface InnerEnvOptions {
   reward: () => RewardFn;
 }
 
-/** Both teams' controls go in as 8 numbers each; lookup rows pass the continuous parser unchanged. */
-export function buildInnerEnv(options: InnerEnvOptions): CarSoccerVecEnv {
+/**
+ * Both teams' controls go in as 8 numbers each; lookup rows pass the continuous parser unchanged.
+ * With `shared`, the env's state and outputs live in those buffers (every thread's env the same).
+ */
+export function buildInnerEnv(options: InnerEnvOptions, shared?: SharedArenaBuffers): CarSoccerVecEnv {
   const doneConditions: DoneCondition[] = [new GoalCondition(), new TimeoutCondition(options.episodeSeconds)];
   if (options.noTouchSeconds !== null)
     doneConditions.push(new NoTouchTimeoutCondition(options.noTouchSeconds));
   return new CarSoccerVecEnv(options.numEnvs, {
+    ...(shared
+      ? {
+          stateBuffers: shared,
+          outputBuffers: shared,
+        }
+      : {}),
     spec: options.spec,
     tickSkip: options.tickSkip,
     obsBuilder: options.obsBuilder,
@@ -59,48 +70,29 @@ export interface SharedArenaBuffers {
   finalObservations: SharedArrayBuffer;
 }
 
-type Typed = Float64Array | Float32Array | Uint32Array | Uint8Array;
-type Ctor = { new (buffer: SharedArrayBuffer): Typed };
-
-/**
- * Moves `env`'s state and output arrays onto SharedArrayBuffers (new ones holding the current
- * contents, or `shared` from another thread) and returns them. CarSoccerState and
- * CarSoccerVecEnv keep their arrays in readonly fields that nothing re-reads into locals between
- * steps, so rebinding the fields once before the first reset is enough.
- */
-export function shareArenaBuffers(env: CarSoccerVecEnv, shared?: SharedArenaBuffers): SharedArenaBuffers {
-  const st = env.engine.state as unknown as Record<string, Typed | Uint8Array[]>;
-  const out = env as unknown as Record<string, Typed>;
-  const fields: [Record<string, Typed | Uint8Array[]>, keyof SharedArenaBuffers, Ctor][] = [
-    [st, "ball", Float64Array],
-    [st, "cars", Float64Array],
-    [st, "arena", Float64Array],
-    [st, "controls", Float32Array],
-    [st, "rng", Uint32Array],
-    [out, "observations", Float32Array],
-    [out, "rewards", Float32Array],
-    [out, "terminated", Uint8Array],
-    [out, "truncated", Uint8Array],
-    [out, "finalObservations", Float32Array],
-  ];
-  const buffers = {} as SharedArenaBuffers;
-  for (const [owner, name, Kind] of fields) {
-    const old = owner[name] as Typed;
-    const buffer = shared?.[name] ?? new SharedArrayBuffer(old.byteLength);
-    if (buffer.byteLength !== old.byteLength)
-      throw new RangeError(
-        `shared ${name} buffer has ${buffer.byteLength} bytes, expected ${old.byteLength}`,
-      );
-    const view = new Kind(buffer);
-    if (!shared) view.set(old as never);
-    owner[name] = view;
-    buffers[name] = buffer;
-  }
-  // The state's byte views (hashes, snapshots) follow the arrays.
-  st.bytes = [st.ball, st.cars, st.arena, st.controls, st.rng].map(
-    (b) => new Uint8Array((b as Typed).buffer, (b as Typed).byteOffset, (b as Typed).byteLength),
+/** Fresh SharedArrayBuffers of the sizes an inner env of `options` needs (zeroed: nothing reset yet). */
+export function allocateArenaBuffers(
+  options: Pick<InnerEnvOptions, "spec" | "numEnvs" | "obsBuilder">,
+): SharedArenaBuffers {
+  const teamSize = options.spec.numAgents / 2;
+  const state = CarSoccerState.byteLengths(options.numEnvs, teamSize);
+  const out = CarSoccerVecEnv.outputByteLengths(
+    options.numEnvs,
+    options.spec.numAgents,
+    options.obsBuilder.size(teamSize),
   );
-  return buffers;
+  return {
+    ball: new SharedArrayBuffer(state.ball),
+    cars: new SharedArrayBuffer(state.cars),
+    arena: new SharedArrayBuffer(state.arena),
+    controls: new SharedArrayBuffer(state.controls),
+    rng: new SharedArrayBuffer(state.rng),
+    observations: new SharedArrayBuffer(out.observations),
+    rewards: new SharedArrayBuffer(out.rewards),
+    terminated: new SharedArrayBuffer(out.terminated),
+    truncated: new SharedArrayBuffer(out.truncated),
+    finalObservations: new SharedArrayBuffer(out.finalObservations),
+  };
 }
 
 /** Contiguous slices of `numEnvs` arenas for `parts` threads: bounds[i] to bounds[i + 1]. */

@@ -30,22 +30,24 @@ try {
   const { carSoccerParts, getEnvSpec } = await import("@league/envs");
   const { compileReward } = await import("../rewards/car-soccer.js");
   const { makeStateSetter } = await import("./config.js");
-  const { buildInnerEnv, shareArenaBuffers } = await import("./arena-slices.js");
+  const { buildInnerEnv } = await import("./arena-slices.js");
   let task: RolloutTask = data.task;
   let stateSetter = makeStateSetter(task.stateSetter);
   let reward = compileReward(task.reward).fn;
   let runSeed = 0;
-  const env = buildInnerEnv({
-    spec: getEnvSpec(data.specId),
-    numEnvs: data.numEnvs,
-    tickSkip: data.tickSkip,
-    obsBuilder: carSoccerParts(task.observationBuilder, "lookup").obsBuilder,
-    episodeSeconds: data.episodeSeconds,
-    noTouchSeconds: data.noTouchSeconds,
-    stateSetter: () => stateSetter,
-    reward: () => reward,
-  });
-  shareArenaBuffers(env, data.buffers);
+  const env = buildInnerEnv(
+    {
+      spec: getEnvSpec(data.specId),
+      numEnvs: data.numEnvs,
+      tickSkip: data.tickSkip,
+      obsBuilder: carSoccerParts(task.observationBuilder, "lookup").obsBuilder,
+      episodeSeconds: data.episodeSeconds,
+      noTouchSeconds: data.noTouchSeconds,
+      stateSetter: () => stateSetter,
+      reward: () => reward,
+    },
+    data.buffers,
+  );
   Atomics.store(ctl, base + READY, 1);
   Atomics.notify(ctl, base + READY);
   let seen = 0;

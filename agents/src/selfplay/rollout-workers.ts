@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { CarSoccerVecEnv } from "@league/envs";
-import { type SharedArenaBuffers, shareArenaBuffers, sliceBounds } from "./arena-slices.js";
+import { type SharedArenaBuffers, sliceBounds } from "./arena-slices.js";
 import {
   COMMAND,
   CONTROL_WORDS,
@@ -47,6 +47,8 @@ export interface RolloutWorkerOptions {
   episodeSeconds: number;
   noTouchSeconds: number | null;
   task: RolloutTask;
+  /** The memory `env` was built over (allocateArenaBuffers), which every worker's env shares. */
+  buffers: SharedArenaBuffers;
   /** Seconds to wait for a worker's step (or start) before giving up with an error. */
   timeoutSeconds?: number;
   /** Tests only: worker `worker` throws on its `step`-th step. */
@@ -73,7 +75,7 @@ export class RolloutWorkers {
     if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`rollout workers: need at least 1, got ${n}`);
     this.timeoutMs = (options.timeoutSeconds ?? 120) * 1000;
     this.bounds = sliceBounds(env.numEnvs, n + 1);
-    this.buffers = shareArenaBuffers(env);
+    this.buffers = options.buffers;
     const control = new SharedArrayBuffer(n * CONTROL_WORDS * 4);
     this.control = new Int32Array(control);
     const script = workerScript();

@@ -23,7 +23,7 @@ import { sampleCategorical } from "../ppo/ppo.js";
 import type { RunningMeanStd } from "../ppo/running-stats.js";
 import { compileReward } from "../rewards/car-soccer.js";
 import { type CarSoccerBot, createCarSoccerBot } from "../scripted/car-soccer.js";
-import { buildInnerEnv } from "./arena-slices.js";
+import { allocateArenaBuffers, buildInnerEnv } from "./arena-slices.js";
 import { makeStateSetter } from "./config.js";
 import { type RolloutTask, RolloutWorkers } from "./rollout-workers.js";
 
@@ -107,22 +107,28 @@ export class SelfPlayVecEnv implements VectorEnv {
     this.numAgents = this.teamSize;
     this.stateSetter = options.stateSetter;
     this.reward = options.reward;
-    this.inner = buildInnerEnv({
-      spec: options.spec,
-      numEnvs: options.numEnvs,
-      tickSkip: options.tickSkip,
-      obsBuilder: options.obsBuilder,
-      episodeSeconds: options.episodeSeconds,
-      noTouchSeconds: options.noTouchSeconds,
-      stateSetter: () => this.stateSetter,
-      reward: () => this.reward,
-    });
     const workers = options.rolloutWorkers ?? 0;
-    if (workers > 0) {
-      if (!options.task) throw new Error("SelfPlayVecEnv: rolloutWorkers > 0 needs the task's named parts");
-      // Before anything reads the inner env's arrays: they move onto shared buffers here.
+    if (workers > 0 && !options.task)
+      throw new Error("SelfPlayVecEnv: rolloutWorkers > 0 needs the task's named parts");
+    // With rollout workers, the arenas' state and outputs live in buffers every thread shares.
+    const shared = workers > 0 ? allocateArenaBuffers(options) : undefined;
+    this.inner = buildInnerEnv(
+      {
+        spec: options.spec,
+        numEnvs: options.numEnvs,
+        tickSkip: options.tickSkip,
+        obsBuilder: options.obsBuilder,
+        episodeSeconds: options.episodeSeconds,
+        noTouchSeconds: options.noTouchSeconds,
+        stateSetter: () => this.stateSetter,
+        reward: () => this.reward,
+      },
+      shared,
+    );
+    if (shared && options.task) {
       this.workers = new RolloutWorkers(this.inner, {
         workers,
+        buffers: shared,
         specId: options.spec.id,
         tickSkip: options.tickSkip,
         episodeSeconds: options.episodeSeconds,

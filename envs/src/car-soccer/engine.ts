@@ -23,6 +23,7 @@ import {
   C_DEMOS,
   C_IS_DEMOED,
   CarSoccerState,
+  type CarSoccerStateBuffers,
 } from "./state.js";
 
 export interface CarSoccerConfig {
@@ -38,6 +39,17 @@ export interface CarSoccerConfig {
   reward?: RewardFn;
   /** Default: a goal terminates; the spec's maxEpisodeSteps truncates. */
   doneConditions?: DoneCondition[];
+  /** Memory for the state's arrays (default its own), e.g. shared with worker threads. */
+  stateBuffers?: CarSoccerStateBuffers;
+}
+
+/** Memory for a CarSoccerVecEnv's outputs, e.g. shared with worker threads. */
+export interface VecEnvOutputBuffers {
+  observations: ArrayBufferLike;
+  rewards: ArrayBufferLike;
+  terminated: ArrayBufferLike;
+  truncated: ArrayBufferLike;
+  finalObservations: ArrayBufferLike;
 }
 
 /** Step outcome of one arena. */
@@ -74,7 +86,7 @@ export class CarSoccerEngine {
     this.numArenas = numArenas;
     this.numCars = teamSize * 2;
     this.tickSkip = tickSkip;
-    this.state = new CarSoccerState(numArenas, teamSize);
+    this.state = new CarSoccerState(numArenas, teamSize, config.stateBuffers);
     this.prev = new CarSoccerState(numArenas, teamSize);
     this.stateSetter = config.stateSetter ?? new KickoffSetter();
     this.obsBuilder = config.obsBuilder ?? new DefaultObs();
@@ -133,18 +145,42 @@ export class CarSoccerVecEnv implements VectorEnv {
   invalidActionCount = 0;
   private runSeed = 0;
 
-  constructor(numEnvs: number, config: CarSoccerConfig = {}) {
+  constructor(numEnvs: number, config: CarSoccerConfig & { outputBuffers?: VecEnvOutputBuffers } = {}) {
     this.engine = new CarSoccerEngine(numEnvs, config);
     this.spec = this.engine.spec;
     this.numEnvs = numEnvs;
     this.numAgents = this.engine.numCars;
     this.observationSize = this.engine.observationSize;
     this.actionSize = this.engine.actionParser.actionSize;
-    this.observations = new Float32Array(numEnvs * this.numAgents * this.observationSize);
-    this.rewards = new Float32Array(numEnvs * this.numAgents);
-    this.terminated = new Uint8Array(numEnvs);
-    this.truncated = new Uint8Array(numEnvs);
-    this.finalObservations = new Float32Array(this.observations.length);
+    const bytes = CarSoccerVecEnv.outputByteLengths(numEnvs, this.numAgents, this.observationSize);
+    const memory = (name: keyof VecEnvOutputBuffers): ArrayBufferLike => {
+      const given = config.outputBuffers?.[name];
+      if (!given) return new ArrayBuffer(bytes[name]);
+      if (given.byteLength !== bytes[name])
+        throw new RangeError(`${name} buffer has ${given.byteLength} bytes, expected ${bytes[name]}`);
+      return given;
+    };
+    this.observations = new Float32Array(memory("observations"));
+    this.rewards = new Float32Array(memory("rewards"));
+    this.terminated = new Uint8Array(memory("terminated"));
+    this.truncated = new Uint8Array(memory("truncated"));
+    this.finalObservations = new Float32Array(memory("finalObservations"));
+  }
+
+  /** Bytes of each output array of a vectorised env with these dimensions. */
+  static outputByteLengths(
+    numEnvs: number,
+    numAgents: number,
+    observationSize: number,
+  ): Record<keyof VecEnvOutputBuffers, number> {
+    const observations = numEnvs * numAgents * observationSize * 4;
+    return {
+      observations,
+      rewards: numEnvs * numAgents * 4,
+      terminated: numEnvs,
+      truncated: numEnvs,
+      finalObservations: observations,
+    };
   }
 
   get state(): CarSoccerState {

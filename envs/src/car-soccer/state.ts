@@ -74,6 +74,15 @@ export function carTeam(car: number, teamSize: number): 0 | 1 {
   return car < teamSize ? 0 : 1;
 }
 
+/** Memory for a CarSoccerState's arrays, e.g. SharedArrayBuffers that worker threads step too. */
+export interface CarSoccerStateBuffers {
+  ball: ArrayBufferLike;
+  cars: ArrayBufferLike;
+  arena: ArrayBufferLike;
+  controls: ArrayBufferLike;
+  rng: ArrayBufferLike;
+}
+
 /**
  * N arenas as struct-of-arrays typed buffers: the whole simulation state. Physics reads and writes
  * only these buffers, so copying them copies the game and hashing them fingerprints it.
@@ -91,7 +100,20 @@ export class CarSoccerState {
   readonly rng: Uint32Array;
   private readonly bytes: Uint8Array[];
 
-  constructor(numArenas: number, teamSize: number) {
+  /** Bytes of each array of a state with these dimensions. */
+  static byteLengths(numArenas: number, teamSize: number): Record<keyof CarSoccerStateBuffers, number> {
+    const numCars = teamSize * 2;
+    return {
+      ball: numArenas * BALL_FIELDS * 8,
+      cars: numArenas * numCars * CAR_FIELDS * 8,
+      arena: numArenas * ARENA_FIELDS * 8,
+      controls: numArenas * numCars * 8 * 4,
+      rng: numArenas * 4 * 4,
+    };
+  }
+
+  /** Zeroed arrays of its own, or views over `buffers` (their contents kept) of the exact sizes. */
+  constructor(numArenas: number, teamSize: number, buffers?: CarSoccerStateBuffers) {
     if (!(Number.isInteger(numArenas) && numArenas >= 1))
       throw new RangeError(`numArenas must be a positive integer, got ${numArenas}`);
     if (!(teamSize === 1 || teamSize === 2 || teamSize === 3))
@@ -99,11 +121,19 @@ export class CarSoccerState {
     this.numArenas = numArenas;
     this.teamSize = teamSize;
     this.numCars = teamSize * 2;
-    this.ball = new Float64Array(numArenas * BALL_FIELDS);
-    this.cars = new Float64Array(numArenas * this.numCars * CAR_FIELDS);
-    this.arena = new Float64Array(numArenas * ARENA_FIELDS);
-    this.controls = new Float32Array(numArenas * this.numCars * 8);
-    this.rng = new Uint32Array(numArenas * 4);
+    const bytes = CarSoccerState.byteLengths(numArenas, teamSize);
+    const memory = (name: keyof CarSoccerStateBuffers): ArrayBufferLike => {
+      const given = buffers?.[name];
+      if (!given) return new ArrayBuffer(bytes[name]);
+      if (given.byteLength !== bytes[name])
+        throw new RangeError(`${name} buffer has ${given.byteLength} bytes, expected ${bytes[name]}`);
+      return given;
+    };
+    this.ball = new Float64Array(memory("ball"));
+    this.cars = new Float64Array(memory("cars"));
+    this.arena = new Float64Array(memory("arena"));
+    this.controls = new Float32Array(memory("controls"));
+    this.rng = new Uint32Array(memory("rng"));
     this.bytes = [this.ball, this.cars, this.arena, this.controls, this.rng].map(
       (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
     );
