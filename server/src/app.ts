@@ -19,6 +19,7 @@ import type { PlatformEvents } from "./feed.js";
 import { registerReadCache } from "./read-cache.js";
 import { agentRoutes } from "./routes/agents.js";
 import { healthRoutes } from "./routes/health.js";
+import { leagueRewardRoutes } from "./routes/league-rewards.js";
 import { leagueRoutes } from "./routes/leagues.js";
 import { matchRoutes } from "./routes/matches.js";
 import { ownerRoutes } from "./routes/owners.js";
@@ -195,6 +196,7 @@ export async function buildApp({
   ownerRoutes(api, db, ownerLimits);
   agentRoutes(api, db);
   matchRoutes(api, db);
+  leagueRewardRoutes(api, db);
   await submissionRoutes(api, db, events, submissionLimits);
   remoteRoutes(api, db, events, {
     perOwnerPerDay: submissionLimits.perOwnerPerDay,

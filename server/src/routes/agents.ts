@@ -47,6 +47,12 @@ const VersionView = z.object({
       "A model agent's network: a tfjs LayersModel or an ONNX graph; null for scripted and remote agents",
     ),
   manifest: z.unknown(),
+  rewardAnalysis: z
+    .unknown()
+    .nullable()
+    .describe(
+      "A car-soccer checkpoint's reward spec analysed at validation (component shares, EPIC and STARC distance to goals, termination and reward-hacking flags); null when its checkpoint carries no reward spec; { error } when the analysis could not be made",
+    ),
   ratings: z.array(RatingView),
 });
 
@@ -132,7 +138,7 @@ const OwnerAgents = z
     owner: z.object({ name: z.string(), createdAt: z.string() }),
     agents: z.array(
       AgentView.omit({ owner: true, versions: true }).extend({
-        versions: z.array(VersionView.omit({ manifest: true, format: true })),
+        versions: z.array(VersionView.omit({ manifest: true, format: true, rewardAnalysis: true })),
       }),
     ),
   })
@@ -251,6 +257,7 @@ export function agentRoutes(app: Api, db: Database): void {
               createdAt: true,
               artifactSize: true,
               manifest: true,
+              rewardAnalysis: true,
               ratings: { orderBy: { leagueId: "asc" } },
             },
           },
@@ -274,6 +281,7 @@ export function agentRoutes(app: Api, db: Database): void {
           artifactSize: v.artifactSize,
           format: agent.kind === "model" ? manifestFormat(v.manifest) : null,
           manifest: v.manifest,
+          rewardAnalysis: v.rewardAnalysis ?? null,
           ratings: v.ratings.map(ratingView),
         })),
       };
