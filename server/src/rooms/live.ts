@@ -9,6 +9,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { type CarPolicy, createCarSoccerBot } from "@league/agents";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
+import { type LiveModelPolicy, liveModelPolicy } from "../match/live-model.js";
 import { abortMatch, createMatch, type Seat, startMatch } from "../storage/matches.js";
 import {
   CAR_SOCCER_ROOM,
@@ -117,11 +118,15 @@ export async function attachRooms(
 export interface LiveSeat {
   versionId: string;
   /**
-   * A built-in bot's name, (server side, tests) any controller, or "remote": the version is a
-   * remote agent whose owner's program joins the room and plays the seat.
+   * A built-in bot's name, (server side, tests) any controller, "model": the version is a model
+   * agent its stored model plays (in a model host), or "remote": the version is a remote agent
+   * whose owner's program joins the room and plays the seat.
    */
   bot: string | CarPolicy;
 }
+
+/** The seat's bot for a model agent: its stored model drives the car (match/live-model.ts). */
+export const MODEL_SEAT = "model";
 
 /** The seat's bot for a remote agent. */
 export const REMOTE_SEAT = "remote";
@@ -214,6 +219,7 @@ export async function startLiveMatch(
   const seed = input.seed ?? randomBytes(8).readBigUInt64LE() >> 1n;
   // The engine's seed is a float64: 53 bits of the match seed, exactly representable.
   const engineSeed = Number(seed % 2n ** 53n);
+  const models: { car: number; version: (typeof versions)[number] }[] = [];
   const seats = input.seats.map((seat, car) => {
     const version = byId.get(seat.versionId);
     if (!version) throw new LiveMatchError(`seat ${car}: no agent version ${seat.versionId}`);
@@ -242,6 +248,12 @@ export async function startLiveMatch(
         spec.numAgents / 2,
         (1000 * tickSkip) / spec.tickRate!,
       );
+    } else if (seat.bot === MODEL_SEAT) {
+      if (version.agent.kind !== "model")
+        throw new LiveMatchError(`seat ${car}: version ${seat.versionId} is not a model agent`);
+      // Loaded below, once every seat has passed its checks.
+      controller = { name: `${version.agent.name} v${version.version}`, act: () => {} };
+      models.push({ car, version });
     } else if (typeof seat.bot === "string") {
       try {
         controller = createCarSoccerBot(seat.bot, engineSeed + car);
@@ -251,6 +263,25 @@ export async function startLiveMatch(
     } else controller = seat.bot;
     return { versionId: seat.versionId, controller };
   });
+  // Model agents run in their own model hosts (match/live-model.ts), off the room's event loop.
+  const hosted: LiveModelPolicy[] = [];
+  const disposeModels = () => {
+    for (const policy of hosted) policy.dispose();
+  };
+  try {
+    for (const { car, version } of models) {
+      const policy = await liveModelPolicy(version);
+      hosted.push(policy);
+      seats[car]!.controller = policy;
+    }
+  } catch (error) {
+    disposeModels();
+    throw new LiveMatchError(`a model seat cannot play: ${(error as Error).message}`);
+  }
+  const onEnd = (outcome: LiveMatchOutcome) => {
+    disposeModels();
+    input.onEnd?.(outcome);
+  };
 
   return openLiveMatch(
     deps,
@@ -274,7 +305,10 @@ export async function startLiveMatch(
       goalPauseSeconds: input.goalPauseSeconds ?? 3,
       kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
       remoteGraceSeconds: grace,
-      ...(input.onEnd ? { onEnd: input.onEnd } : {}),
+      onEnd,
     }),
-  );
+  ).catch((error: unknown) => {
+    disposeModels();
+    throw error;
+  });
 }
