@@ -96,6 +96,9 @@ export class SelfPlayVecEnv implements VectorEnv {
   private readonly bots = new Map<string, CarSoccerBot[]>();
   private readonly rng: Rng;
   private readonly scratch = new Float32Array(8);
+  /** Orange's observations for one network's forward pass, and one sampled action: reused every step. */
+  private readonly opponentInput: Float32Array;
+  private readonly opponentAction = new Float32Array(1);
   private readonly blueBefore: Float32Array;
   private readonly orangeBefore: Float32Array;
   private gamesStarted = 0;
@@ -145,6 +148,7 @@ export class SelfPlayVecEnv implements VectorEnv {
     this.terminated = this.inner.terminated;
     this.truncated = this.inner.truncated;
     this.controls = new Float32Array(this.numEnvs * this.inner.numAgents * 8);
+    this.opponentInput = new Float32Array(this.numEnvs * this.teamSize * this.observationSize);
     this.opponents = new Array(this.numEnvs);
     this.blueBefore = new Float32Array(this.numEnvs);
     this.orangeBefore = new Float32Array(this.numEnvs);
@@ -255,7 +259,7 @@ export class SelfPlayVecEnv implements VectorEnv {
     const n = this.actionCount;
     for (const [policy, arenas] of groups) {
       const rows = arenas.length * teamSize;
-      const input = new Float32Array(rows * size);
+      const input = this.opponentInput.subarray(0, rows * size);
       arenas.forEach((e, i) => {
         for (let c = 0; c < teamSize; c++) {
           const from = (e * cars + teamSize + c) * size;
@@ -263,8 +267,8 @@ export class SelfPlayVecEnv implements VectorEnv {
         }
       });
       if (policy.observationStats) policy.observationStats.normalize(input, rows, input);
-      const logits = predictRows(tf, policy.actor, input.subarray(0, rows * size), rows);
-      const index = new Float32Array(1);
+      const logits = predictRows(tf, policy.actor, input, rows);
+      const index = this.opponentAction;
       arenas.forEach((e, i) => {
         for (let c = 0; c < teamSize; c++) {
           index[0] = sampleCategorical(logits, (i * teamSize + c) * n, n, this.rng)[0];
