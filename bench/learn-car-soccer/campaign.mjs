@@ -7,13 +7,14 @@
 // issue's bar (more wins than losses against every bot, at least 80% wins against random).
 // A campaign short of the issue's (60 minutes, 5 seeds, 100 games) is headed SMOKE RUN.
 import { execFileSync, spawn } from "node:child_process";
-import { appendFile, mkdir, open } from "node:fs/promises";
+import { appendFile, mkdir, open, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LEAGUE_BOTS } from "@league/agents";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const CAMPAIGNS_HEADING = "## Campaigns (issue 17: generalist agents, KRC against a weighted sum)";
 
 /** The campaigns: variants of one recipe, each a run config of this folder. */
 export const CAMPAIGNS = {
@@ -130,6 +131,13 @@ export async function runCampaign({
   const variants = CAMPAIGNS[name];
   if (!variants) throw new Error(`unknown campaign "${name}"; known: ${Object.keys(CAMPAIGNS).join(", ")}`);
   const smoke = minutes < 60 || seeds < 5 || games < 100;
+  // Campaign tables go under their own heading at the end of the results file, oldest first.
+  const existing = await readFile(results, "utf8").catch(() => "");
+  if (!existing.includes(CAMPAIGNS_HEADING))
+    await appendFile(
+      results,
+      `\n${CAMPAIGNS_HEADING}\n\nTables appended by \`--campaign\` (campaign.mjs), one per campaign, each member's row written as it finished, then mean ± sd per variant. W/D/L: wins, draws, losses in league-rule test games against each built-in bot. A table headed SMOKE RUN only checked the machinery.\n`,
+    );
   await appendFile(
     results,
     `${header({ name, seeds, firstSeed, minutes, games, env: env ?? "car-soccer-1v1", smoke, command })}\n`,
