@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, seedLeagues } from "../src/index.js";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import type { RewardInsight } from "../src/league/reward-insight.js";
+import { registerTrainedAgents } from "../src/league/trained-agents.js";
 import { validatePendingVersions } from "../src/league/validation.js";
 import { checkpointFiles, multipart } from "./fixtures.js";
 
@@ -117,5 +118,23 @@ describe("reward insight at validation", () => {
     const bandit = await app.inject({ method: "GET", url: "/api/v1/leagues/bandit-bernoulli-10/rewards" });
     expect(bandit.statusCode).toBe(400);
     expect(bandit.json().error.code).toBe("no_reward_specs");
+  });
+
+  it("analyses the shipped trained agents' rewards when they are registered", async () => {
+    const { created, rewardInsights } = await registerTrainedAgents(db.prisma);
+    expect(created).toBeGreaterThan(0);
+    await rewardInsights;
+    const shipped = await db.prisma.agentVersion.findFirstOrThrow({
+      where: { agent: { name: "ppo-selfplay" }, envId: LEAGUE },
+    });
+    expect(shipped.rewardAnalysis).toMatchObject({
+      players: { blue: "ball-chaser", orange: "defender" },
+      hacking: null,
+    });
+    // The bandit agent's checkpoint carries no car-soccer reward spec.
+    const bandit = await db.prisma.agentVersion.findFirstOrThrow({
+      where: { agent: { name: "ppo-history" } },
+    });
+    expect(bandit.rewardAnalysis).toBeNull();
   });
 });

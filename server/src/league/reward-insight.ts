@@ -15,6 +15,7 @@ import {
   type RunPoint,
   rewardHackingCheck,
 } from "@league/agents";
+import type { PrismaClient } from "@league/db";
 import { getEnvSpec } from "@league/envs";
 import { WorkerPool } from "../match/worker-pool.js";
 
@@ -188,4 +189,25 @@ export function rewardInsightOffThread(
     pool = script ? new WorkerPool(script, { size: 1 }) : null;
   }
   return pool ? pool.run(job) : Promise.resolve(runRewardInsight(job));
+}
+
+/**
+ * A car-soccer version whose checkpoint carries its reward spec gets its reward analysed, in a
+ * worker thread, and stored on the version (AgentVersion.rewardAnalysis); without a spec the column
+ * stays null. An analysis that fails is stored as its reason: it never fails the version.
+ */
+export async function storeRewardInsight(
+  prisma: PrismaClient,
+  version: { id: string; envId: string; manifest: unknown },
+): Promise<void> {
+  const inputs = rewardInputs(version.envId, version.manifest);
+  if ("skip" in inputs) return;
+  let analysis: object;
+  try {
+    const result = await rewardInsightOffThread({ envId: version.envId, ...inputs });
+    analysis = result.ok ? result.insight : { error: result.reason };
+  } catch (error) {
+    analysis = { error: `the reward analysis failed: ${(error as Error).message}` };
+  }
+  await prisma.agentVersion.update({ where: { id: version.id }, data: { rewardAnalysis: analysis } });
 }

@@ -14,7 +14,7 @@ import {
 } from "../match/headless-jobs.js";
 import type { StoredVersion } from "../match/players.js";
 import { startingRating } from "../ratings.js";
-import { rewardInputs, rewardInsightOffThread } from "./reward-insight.js";
+import { storeRewardInsight } from "./reward-insight.js";
 import { sweepStrandedValidations, VALIDATION_HEARTBEAT_MS } from "./stranded.js";
 import { applyVersionCap } from "./versions.js";
 
@@ -146,22 +146,4 @@ export async function validatePendingVersions(
     outcomes.push({ versionId: version.id, status: ok ? (reserved ? "reserve" : "active") : "failed", log });
   }
   return outcomes;
-}
-
-/**
- * A validated car-soccer checkpoint that carries its reward spec gets its reward analysed, in a
- * worker thread, and stored on the version (AgentVersion.rewardAnalysis); without a spec the column
- * stays null. An analysis that fails is stored as its reason: it never fails the version.
- */
-async function storeRewardInsight(prisma: PrismaClient, version: StoredVersion): Promise<void> {
-  const inputs = rewardInputs(version.envId, version.manifest);
-  if ("skip" in inputs) return;
-  let analysis: object;
-  try {
-    const result = await rewardInsightOffThread({ envId: version.envId, ...inputs });
-    analysis = result.ok ? result.insight : { error: result.reason };
-  } catch (error) {
-    analysis = { error: `the reward analysis failed: ${(error as Error).message}` };
-  }
-  await prisma.agentVersion.update({ where: { id: version.id }, data: { rewardAnalysis: analysis } });
 }

@@ -384,7 +384,16 @@ function replayFile(match: {
     finishedAt: match.finishedAt?.toISOString(),
   };
   if (match.league.mode === "duplicate") {
-    const choices = JSON.parse(new TextDecoder().decode(stored)) as Record<string, unknown>;
+    let choices: Record<string, unknown>;
+    try {
+      choices = JSON.parse(new TextDecoder().decode(stored)) as Record<string, unknown>;
+    } catch {
+      return {
+        name: `match-${match.id}.bin`,
+        contentType: "application/octet-stream",
+        bytes: Buffer.from(stored),
+      };
+    }
     return {
       name: `match-${match.id}.choices.json`,
       contentType: "application/json; charset=utf-8",
@@ -408,9 +417,20 @@ function replayFile(match: {
     players,
     ...(result.score ? { recorded: { score: result.score, goals: result.goals ?? [] } } : {}),
   };
+  let episodes: ReturnType<typeof decodeMatchReplay>;
+  try {
+    episodes = decodeMatchReplay(stored);
+  } catch {
+    // Bytes this build cannot read (another format): served exactly as stored.
+    return {
+      name: `match-${match.id}.bin`,
+      contentType: "application/octet-stream",
+      bytes: Buffer.from(stored),
+    };
+  }
   return {
     name: `match-${match.id}.lgcm`,
     contentType: "application/vnd.league.car-soccer-replay",
-    bytes: Buffer.from(encodeMatchReplay(decodeMatchReplay(stored), metadata)),
+    bytes: Buffer.from(encodeMatchReplay(episodes, metadata)),
   };
 }
