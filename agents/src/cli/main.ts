@@ -241,7 +241,8 @@ function agentsAndEnv(specs: string[], values: Record<string, unknown>) {
   const envId = environmentOf(agents, option(values, "env"), builtins);
   // Players take a folder or a scripted name.
   const player = (a: ResolvedAgent) => (a.kind === "checkpoint" ? a.dir : a.spec);
-  return { envId, players: agents.map(player) };
+  const name = (a: ResolvedAgent) => (a.kind === "checkpoint" && a.dir !== a.spec ? a.spec : undefined);
+  return { envId, players: agents.map(player), names: agents.map(name) };
 }
 
 async function evaluate(args: string[], values: Record<string, unknown>): Promise<void> {
@@ -308,17 +309,20 @@ async function play(args: string[], values: Record<string, unknown>): Promise<vo
   const seed = intOption(values, "seed", 1);
   const vs = option(values, "vs");
   const specs = vs === undefined ? [agent] : [agent, vs];
-  const { envId, players } = agentsAndEnv(specs, values);
+  const { envId, players, names } = agentsAndEnv(specs, values);
   const spec = getEnvSpec(envId);
   if (spec.family === "car-soccer") {
     const seconds = intOption(values, "seconds", LEAGUE_GAME_SECONDS);
     if (seconds < 1) throw new UsageError(`--seconds must be at least 1, got ${seconds}`);
-    const me = await carPolicy(players[0]!, envId, seed);
+    const mePolicy = await carPolicy(players[0]!, envId, seed);
     // The opponent is the ball-chaser unless --vs names one (the env's bots are in the error).
-    const opponent = await carPolicy(players[1] ?? "ball-chaser", envId, seed + 1);
+    const opponentPolicy = await carPolicy(players[1] ?? "ball-chaser", envId, seed + 1);
+    // A shipped agent is called by its league name (its checkpoint may carry another).
+    const me = { name: names[0] ?? mePolicy.name };
+    const opponent = { name: names[1] ?? opponentPolicy.name };
     console.log(`${me.name} (blue) vs ${opponent.name} (orange) on ${envId}: ${seconds} s, seed ${seed}`);
     let shown = 0;
-    const result = playLeagueGame(envId, me, opponent, {
+    const result = playLeagueGame(envId, mePolicy, opponentPolicy, {
       seed,
       seconds,
       onGoal: (goal) =>

@@ -115,8 +115,8 @@ describe("league CLI", () => {
   it("plays and evaluates the shipped agents by name, in their checkpoint's environment", async () => {
     const car = await league(["play", "ppo-selfplay", "--vs", "defender", "--seconds", "30"]);
     expect(car.code, car.stderr).toBe(0);
-    expect(car.stdout).toMatch(/^learn-car-soccer \(blue\) vs defender \(orange\) on car-soccer-1v1: 30 s/m);
-    expect(car.stdout).toMatch(/^learn-car-soccer \(blue\) \d+ – \d+ defender \(orange\) after 30 s/m);
+    expect(car.stdout).toMatch(/^ppo-selfplay \(blue\) vs defender \(orange\) on car-soccer-1v1: 30 s/m);
+    expect(car.stdout).toMatch(/^ppo-selfplay \(blue\) \d+ – \d+ defender \(orange\) after 30 s/m);
     const evaluated = await league(["eval", "ppo-selfplay", "--vs", "ball-chaser", "--games", "2"]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(
