@@ -7,6 +7,7 @@ import { MatchList } from "../../components/match-list";
 import { fmt, load, ServerProblem } from "../../components/problem";
 import { HeadToHeadTables } from "./head-to-head";
 import { ManifestSummary } from "./manifest-summary";
+import { RewardInsight } from "./reward-insight";
 
 export const dynamic = "force-dynamic";
 
@@ -33,6 +34,7 @@ export default async function AgentPage({ params }: Props) {
   ]);
   const leagues = [...new Set(rated.map((r) => r.rating.leagueId))];
   const manifest = agent.versions[0]?.manifest as Record<string, unknown> | null | undefined;
+  const newest = agent.versions[0];
   return (
     <>
       <section className="hero">
@@ -145,6 +147,16 @@ export default async function AgentPage({ params }: Props) {
         <section aria-label="Recent matches">
           <h2>Recent matches</h2>
           <MatchList matches={matches.data.items} showLeague />
+        </section>
+      )}
+
+      {newest && agent.kind === "model" && newest.envId.startsWith("car-soccer") && (
+        <section aria-label="What its reward pays for">
+          <h2>What its reward pays for</h2>
+          <RewardInsight
+            analysis={(newest as { rewardAnalysis?: unknown }).rewardAnalysis}
+            version={newest.version}
+          />
         </section>
       )}
 

@@ -6,6 +6,7 @@ import { LiveRefresh } from "../../components/live-refresh";
 import { MatchList } from "../../components/match-list";
 import { ago, load, ServerProblem } from "../../components/problem";
 import { Board } from "./board";
+import { RewardDesigns } from "./reward-designs";
 
 export const dynamic = "force-dynamic";
 
@@ -109,15 +110,18 @@ export default async function LeaguePage({ params, searchParams }: Props) {
             )}
           </span>
         </nav>
-        {board.items.some((e) => !e.provisional) && (
+        {board.items.length > 0 && (
           <SkillChart
-            entries={board.items
-              .filter((e) => !e.provisional)
-              .slice(0, 15)
-              .map((e) => ({ label: `${e.rank}. ${e.agent.name}`, mu: e.mu, sigma: e.sigma }))}
+            entries={board.items.slice(0, 15).map((e) => ({
+              label: `${e.rank}. ${e.agent.name}${e.provisional ? " (provisional)" : ""}`,
+              mu: e.mu,
+              sigma: e.sigma,
+            }))}
           />
         )}
       </section>
+
+      {league.id.startsWith("car-soccer") && <RewardDesigns leagueId={league.id} />}
 
       <section aria-label="Recent matches">
         <h2>Recent matches</h2>
