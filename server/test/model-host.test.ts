@@ -46,18 +46,29 @@ describe("model host", () => {
     expect(host.stats).toMatchObject({ requests: 8, answered: 8, overruns: 0, crashes: 0, restarts: 0 });
   });
 
-  it("cuts off a model over budget, kills its process and starts another, the caller carrying on", async () => {
-    const host = await start(slowModel, 100);
+  it("cuts off a model over budget, kills a process stuck past killAfterMs and starts another, the caller carrying on", async () => {
+    const host = await createModelHost(
+      { id: "slow", manifest, artifact: slowModel },
+      { budgetMs: 100, killAfterMs: 400 },
+    );
+    hosts.push(host);
     const first = host.pid;
     const observation = new Float32Array(91);
+    // No answer within 100 ms: nothing, one overrun; the process is still computing.
     expect(host.logits(observation)).toBeNull();
-    expect(host.stats).toMatchObject({ requests: 1, answered: 0, overruns: 1 });
+    expect(host.stats).toMatchObject({ requests: 1, answered: 0, overruns: 1, kills: 0 });
+    // Still owing that answer: the next request waits its budget for it, then is refused.
+    expect(host.logits(observation)).toBeNull();
+    expect(host.stats).toMatchObject({ requests: 2, overruns: 2, kills: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Owing it past killAfterMs: the process is killed and replaced.
+    expect(host.logits(observation)).toBeNull();
+    expect(host.stats).toMatchObject({ requests: 3, overruns: 3, kills: 1 });
     await until(() => host.stats.restarts === 1 && host.pid !== first);
-    // The killed process is gone; its replacement loads the model (one run: seconds) while every
-    // request is answered at once with nothing, counted.
     expect(() => process.kill(first, 0)).toThrow();
+    // Its replacement loads the model (one run: seconds); meanwhile requests get nothing at once.
     expect(await host.act(observation)).toBeNull();
-    expect(host.stats).toMatchObject({ requests: 2, unavailable: 1, crashes: 0 });
+    expect(host.stats).toMatchObject({ requests: 4, unavailable: 1, crashes: 0 });
   });
 
   it("replaces a process that dies and answers again", async () => {

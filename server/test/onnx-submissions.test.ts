@@ -11,6 +11,7 @@ import { buildApp, seedLeagues } from "../src/index.js";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { Ladder } from "../src/league/ladder.js";
 import { validatePendingVersions } from "../src/league/validation.js";
+import { createHeadlessPool, type HeadlessPool } from "../src/match/headless-jobs.js";
 import { multipart } from "./fixtures.js";
 
 const TORCH = fileURLToPath(new URL("../../agents/fixtures/onnx-torch-1v1/", import.meta.url));
@@ -30,7 +31,10 @@ describe("ONNX submissions", () => {
   let db: TestDatabase;
   let app: FastifyInstance;
   let key: string;
+  // Matches play in a worker thread, as the server's do: the model host runs from there.
+  let pool: HeadlessPool;
   beforeAll(async () => {
+    pool = createHeadlessPool({ size: 1 });
     db = await createTestDatabase("pglite");
     await seedLeagues(db.prisma);
     await registerBuiltinAgents(db.prisma);
@@ -48,6 +52,7 @@ describe("ONNX submissions", () => {
     ).apiKey.key;
   });
   afterAll(async () => {
+    await pool?.close();
     await app?.close();
     await db?.destroy();
   });
@@ -102,7 +107,7 @@ describe("ONNX submissions", () => {
     expect(res.json()).toMatchObject({ error: { code: "unexpected_file" } });
   });
 
-  it("accepts the PyTorch export, validates it against itself, and rates it on the ladder", async () => {
+  it("accepts the PyTorch export, validates it against itself, and rates it on the ladder (in the match pool's thread)", async () => {
     const upload = files(modelOnnx);
     upload.set("probes.json", readFileSync(`${TORCH}probes.json`));
     const res = await submit(upload);
@@ -114,7 +119,7 @@ describe("ONNX submissions", () => {
     expect(stored.manifest).toMatchObject({ format: "onnx", env: "car-soccer-1v1", observationSize: 91 });
     expect(Buffer.from(stored.artifact!).equals(modelOnnx)).toBe(true);
 
-    expect(await validatePendingVersions(db.prisma)).toMatchObject([
+    expect(await validatePendingVersions(db.prisma, { pool })).toMatchObject([
       { versionId, status: "active", log: expect.stringMatching(/copy of itself/) },
     ]);
 
@@ -129,6 +134,8 @@ describe("ONNX submissions", () => {
       leagues: ["car-soccer-1v1"],
       maxPlayers: 2,
       placementGames: 2,
+      headToHeadSeconds: 30,
+      pool,
     });
     const matchId = await ladder.playNext();
     expect(matchId).not.toBeNull();
@@ -137,6 +144,7 @@ describe("ONNX submissions", () => {
       include: { participants: true },
     });
     expect(match.status).toBe("finished");
+    expect(pool.counts.done).toBe(2);
     expect(match.participants.map((p) => p.versionId)).toContain(versionId);
     const rating = await db.prisma.rating.findUniqueOrThrow({
       where: { versionId_leagueId: { versionId, leagueId: "car-soccer-1v1" } },

@@ -1,8 +1,9 @@
-// Runs a model in a child process with a time limit per request. A model that overruns its budget
-// is killed (SIGKILL) and the request goes unanswered (the caller acts idle); a fresh process
-// loads the model while the caller carries on. A model that throws costs one answer; a process
-// that crashes or runs out of memory is replaced too. Requests can be waited for synchronously
-// (`runSync`, for match loops that step without yielding) or not (`run`).
+// Runs a model in a child process with a time limit per request. A request not answered within
+// its budget gets no answer (the caller acts idle, counted as an overrun); its answer, when it
+// comes, is discarded. A process that owes an answer for much longer (killAfterMs: stuck in a
+// native call) is killed (SIGKILL) and a fresh one loads the model while the caller carries on;
+// a process that crashes or runs out of memory is replaced the same way. Requests can be waited
+// for synchronously (`runSync`, for match loops that step without yielding) or not (`run`).
 //
 // The pieces: this host (the caller's thread), a relay worker thread (plain JavaScript: it starts
 // the child, passes requests and answers through a SharedArrayBuffer) and the child process
@@ -30,8 +31,13 @@ export interface InferenceHostOptions {
   /** Numbers in a model input and a model output. */
   inputSize: number;
   outputSize: number;
-  /** Milliseconds one request may take before the caller stops waiting and the process is replaced. */
+  /** Milliseconds the caller waits for an answer (an overrun past it: no answer, counted). */
   budgetMs: number;
+  /**
+   * Milliseconds a request may stay unanswered before its process is killed and replaced (default
+   * the larger of 2 s and 20 budgets): a model stuck in a native call, not one slow answer.
+   */
+  killAfterMs?: number;
   /** Milliseconds the first process may take to load and warm up the model (default 30 s). */
   startTimeoutMs?: number;
   /** Processes started after the first (restarts) before the host gives up and answers nothing (default 20). */
@@ -44,11 +50,13 @@ export interface InferenceHostOptions {
 export interface InferenceStats {
   requests: number;
   answered: number;
-  /** Requests not answered within the budget (each one also kills and replaces the process). */
+  /** Requests not answered within the budget, and requests refused while an answer was still owed. */
   overruns: number;
+  /** Processes killed for owing an answer longer than killAfterMs (each is replaced). */
+  kills: number;
   /** Requests whose inference threw (the process carries on). */
   errors: number;
-  /** Model processes that exited on their own (crashed, out of memory). */
+  /** Model processes that exited without being killed by the host (crashed, out of memory). */
   crashes: number;
   /** Model processes that exited, killed or crashed (each is replaced, up to maxRestarts). */
   restarts: number;
@@ -82,6 +90,7 @@ export class InferenceHost {
     overruns: 0,
     errors: 0,
     unavailable: 0,
+    kills: 0,
     slowestMs: 0,
   };
   /** The latest thing that went wrong, for reports. */
@@ -91,6 +100,9 @@ export class InferenceHost {
   private readonly output: Float32Array;
   private readonly relay: Worker;
   private request = 0;
+  /** When the latest request was sent (performance.now()). */
+  private sentAt = 0;
+  private readonly killAfterMs: number;
   private disposed = false;
 
   private constructor(
@@ -98,6 +110,7 @@ export class InferenceHost {
     private readonly options: InferenceHostOptions,
   ) {
     const { inputSize, outputSize } = options;
+    this.killAfterMs = options.killAfterMs ?? Math.max(2000, 20 * options.budgetMs);
     const layout = sharedLayout(inputSize, outputSize);
     const shared = new SharedArrayBuffer(layout.bytes);
     this.ctrl = new Int32Array(shared, 0, CTRL_WORDS);
@@ -151,8 +164,8 @@ export class InferenceHost {
     const exits = Atomics.load(this.ctrl, CTRL.EXITS);
     return {
       ...this.counts,
-      // Every overrun kills a process; exits beyond those are processes that died on their own.
-      crashes: Math.max(0, exits - this.counts.overruns),
+      // Exits beyond the processes the host killed are processes that died on their own.
+      crashes: Math.max(0, exits - this.counts.kills),
       restarts: exits,
     };
   }
@@ -167,19 +180,30 @@ export class InferenceHost {
     return this.disposed || Atomics.load(this.ctrl, CTRL.STATE) === STATE_FAILED;
   }
 
-  /** The model's output for `input`, waiting at most the budget; null when there is none. */
+  /**
+   * The model's output for `input`, waiting at most the budget; null when there is none (counted:
+   * an overrun, an error, or no process ready). An answer still owed for an earlier request is
+   * waited for first, within the same budget, and discarded.
+   */
   runSync(input: Float32Array): Float32Array | null {
-    if (!this.send(input)) return null;
     const started = performance.now();
-    Atomics.wait(this.ctrl, CTRL.ANSWER, this.request - 1, this.options.budgetMs);
+    if (this.owed()) Atomics.wait(this.ctrl, CTRL.ANSWER, this.request - 1, this.options.budgetMs);
+    if (!this.send(input, started)) return null;
+    const left = Math.max(0, this.options.budgetMs - (performance.now() - started));
+    Atomics.wait(this.ctrl, CTRL.ANSWER, this.request - 1, left);
     return this.collect(started);
   }
 
   /** As runSync, without blocking the thread while the model computes. */
   async run(input: Float32Array): Promise<Float32Array | null> {
-    if (!this.send(input)) return null;
     const started = performance.now();
-    const wait = waitAsync(this.ctrl, CTRL.ANSWER, this.request - 1, this.options.budgetMs);
+    if (this.owed()) {
+      const wait = waitAsync(this.ctrl, CTRL.ANSWER, this.request - 1, this.options.budgetMs);
+      if (wait.async) await wait.value;
+    }
+    if (!this.send(input, started)) return null;
+    const left = Math.max(0, this.options.budgetMs - (performance.now() - started));
+    const wait = waitAsync(this.ctrl, CTRL.ANSWER, this.request - 1, left);
     if (wait.async) await wait.value;
     return this.collect(started);
   }
@@ -196,8 +220,21 @@ export class InferenceHost {
     }, 1000).unref();
   }
 
-  /** Writes a request for a loaded model; false (counted) when there is none to take it. */
-  private send(input: Float32Array): boolean {
+  /** Whether the latest request is still unanswered by a live process. */
+  private owed(): boolean {
+    return (
+      this.request > 0 &&
+      Atomics.load(this.ctrl, CTRL.STATE) === STATE_READY &&
+      Atomics.load(this.ctrl, CTRL.ANSWER) < this.request
+    );
+  }
+
+  /**
+   * Writes a request for a loaded model that owes nothing; false (counted) otherwise. A process
+   * that has owed an answer for longer than killAfterMs is killed (SIGKILL): the relay sees it
+   * exit and starts another, which loads the model while requests go unanswered.
+   */
+  private send(input: Float32Array, started: number): boolean {
     this.counts.requests++;
     if (input.length !== this.options.inputSize)
       throw new TypeError(`the model takes ${this.options.inputSize} numbers, not ${input.length}`);
@@ -205,10 +242,21 @@ export class InferenceHost {
       this.counts.unavailable++;
       return false;
     }
+    if (this.owed()) {
+      this.counts.overruns++;
+      const owedMs = started - this.sentAt;
+      this.lastProblem = `no answer for ${Math.round(owedMs)} ms (budget ${this.options.budgetMs} ms)`;
+      if (owedMs > this.killAfterMs) {
+        this.counts.kills++;
+        Atomics.store(this.ctrl, CTRL.STATE, STATE_STARTING);
+        killQuietly(Atomics.load(this.ctrl, CTRL.PID));
+      }
+      return false;
+    }
     this.input.set(input);
-    // Answers are numbered by request: one to an earlier request (whose process was killed) never counts.
+    // Answers are numbered by request: one to an earlier request never counts for a later one.
     this.request = Atomics.load(this.ctrl, CTRL.REQUEST) + 1;
-    Atomics.store(this.ctrl, CTRL.ANSWER, this.request - 1);
+    this.sentAt = started;
     Atomics.store(this.ctrl, CTRL.REQUEST, this.request);
     Atomics.notify(this.ctrl, CTRL.REQUEST);
     return true;
@@ -218,12 +266,9 @@ export class InferenceHost {
     const elapsed = performance.now() - started;
     this.counts.slowestMs = Math.max(this.counts.slowestMs, elapsed);
     if (Atomics.load(this.ctrl, CTRL.ANSWER) !== this.request) {
+      // Not answered in time: the answer, when it comes, is discarded (the next request waits for it).
       this.counts.overruns++;
       this.lastProblem = `no answer within ${this.options.budgetMs} ms`;
-      // Kill the model's process: the relay sees it exit and starts another, which loads the model
-      // while the caller goes on without answers (counted unavailable) until it is ready.
-      Atomics.store(this.ctrl, CTRL.STATE, STATE_STARTING);
-      killQuietly(Atomics.load(this.ctrl, CTRL.PID));
       return null;
     }
     if (Atomics.load(this.ctrl, CTRL.STATUS) !== 0) {

@@ -1,7 +1,7 @@
 // The model host: a stored model agent's network run in its own process (agents' InferenceHost:
-// a relay thread and a child process), with a time budget per action. A model that overruns is
-// killed and restarted while the match carries on (that decision is idle and counted); one that
-// crashes, hangs or exhausts memory costs its process, never the server or a room. ONNX models
+// a relay thread and a child process), with a time budget per action. An action over budget is
+// idle (counted); a process stuck far longer is killed and restarted while the match carries on;
+// one that crashes or exhausts memory costs its process, never the server or a room. ONNX models
 // always run here (ONNX Runtime's binding loads into one JavaScript context per process, and
 // matches run in worker threads); tfjs models too when LEAGUE_MODEL_HOST=process.
 import {
@@ -14,8 +14,10 @@ import {
 import { unpackArtifact } from "../submissions/validate.js";
 
 export interface ModelHostOptions {
-  /** Milliseconds one action may take; past it the decision is idle and the process replaced. */
+  /** Milliseconds one action may take; past it the decision is idle (counted). */
   budgetMs: number;
+  /** Milliseconds an action may stay unanswered before the model's process is killed and replaced. */
+  killAfterMs?: number;
 }
 
 /** What the league stores of a model agent's version: its manifest and its artifact. */
@@ -72,6 +74,7 @@ export async function createModelHost(version: HostedVersion, options: ModelHost
       inputSize,
       outputSize,
       budgetMs: options.budgetMs,
+      killAfterMs: options.killAfterMs,
     });
   } catch (error) {
     throw new ModelHostError(version.id, (error as Error).message);
