@@ -1,8 +1,9 @@
 // learn-car-soccer --profile: where a self-play training iteration spends its time, and the
 // trainer's steps/s. Two measurements, one JSON object:
 // 1. a vectorised env step (the self-play arenas, scripted actions for both teams, a compiled
-//    reward spec): arena-steps/s with that reward and with a zero reward, alternated in rounds
-//    so machine load hits both alike; the reward's share is 1 − t(zero) / t(reward);
+//    reward spec): arena-steps per CPU-second with that reward and with a zero reward (CPU time,
+//    not wall time: the machine may be shared), alternated in rounds, medians; the reward's share
+//    is 1 − t(zero) / t(reward);
 // 2. a short training run under `node --cpu-prof`: every sample is put in one bucket by its
 //    stack — learner inference, opponent inference, scripted bots, physics, reward, observation
 //    building, the PPO update (gradients and Adam) — and the run's own steps/s is reported.
@@ -16,7 +17,16 @@ import path from "node:path";
 import { compileReward, createCarSoccerBot, DEFAULT_CAR_SOCCER_REWARD } from "@league/agents";
 import { CarSoccerVecEnv, carSoccerParts, getEnvSpec, zeroReward } from "@league/envs";
 
-/** Arena-steps/s of `numEnvs` arenas of `env` with `reward`, both teams driven by ball-chasers. */
+/** CPU seconds this process has used: on a machine shared with other work, wall time measures the others too. */
+export const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/**
+ * Arena-steps per CPU-second of `numEnvs` arenas of `env` with `reward`, both teams driven by
+ * ball-chasers (everything here runs on this thread, so its CPU time is the work's).
+ */
 function envStepsPerSecond({ env, numEnvs, reward, steps }) {
   const spec = getEnvSpec(env);
   const { obsBuilder, actionParser } = carSoccerParts("default", "continuous");
@@ -27,7 +37,7 @@ function envStepsPerSecond({ env, numEnvs, reward, steps }) {
   const scratch = new Float32Array(8);
   vec.reset(1);
   const iterations = Math.max(1, Math.round(steps / numEnvs));
-  const started = performance.now();
+  const started = cpuSeconds();
   for (let i = 0; i < iterations; i++) {
     for (let e = 0; e < numEnvs; e++)
       for (let c = 0; c < cars; c++) {
@@ -36,7 +46,7 @@ function envStepsPerSecond({ env, numEnvs, reward, steps }) {
       }
     vec.step(actions);
   }
-  return (iterations * numEnvs) / ((performance.now() - started) / 1000);
+  return (iterations * numEnvs) / (cpuSeconds() - started);
 }
 
 /** The reward's share of a vectorised step, measured in alternating rounds. */
@@ -56,8 +66,8 @@ export function rewardShare({ env, numEnvs, spec, steps, rounds }) {
   return {
     env,
     numEnvs,
-    arenaStepsPerSecond: Math.round(a),
-    arenaStepsPerSecondZeroReward: Math.round(b),
+    arenaStepsPerCpuSecond: Math.round(a),
+    arenaStepsPerCpuSecondZeroReward: Math.round(b),
     rewardShare: Number((1 - a / b).toFixed(3)),
     rounds: withReward.map((x, i) => ({ reward: Math.round(x), zero: Math.round(without[i]) })),
   };
@@ -157,6 +167,8 @@ export async function profileTraining({ script, passOn, steps, log }) {
   );
   return {
     trainingStepsPerSecond: run.trainingStepsPerSecond,
+    // The profiled process's CPU time covers loading and the few test games too: an upper bound per step.
+    trainingStepsPerCpuSecond: Math.round(run.globalStep / run.processCpuSeconds),
     globalStep: run.globalStep,
     trainSeconds: run.trainSeconds,
     profiledSeconds: Number(busy.toFixed(1)),

@@ -28,10 +28,10 @@ import {
 import { LEAGUE_BOTS } from "../../src/selfplay/pool.js";
 
 /** A network whose argmax is always the lookup row of all-zero controls: it plays as the idle bot. */
-async function idleNetwork() {
+async function idleNetwork(teamSize = 1) {
   const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
   const { tf } = runtime;
-  const size = new DefaultObs().size(1);
+  const size = new DefaultObs().size(teamSize);
   const table = makeLookupTable();
   const still = table.findIndex((row) => row.every((v) => v === 0));
   const actor = tf.sequential({
@@ -140,24 +140,10 @@ describe("evaluateVsBot under league rules (the default)", () => {
   });
 
   it("plays 2v2 games against a bot team: the policy drives both cars of its side", async () => {
-    const runtime = await selectBackend({ prefer: ["wasm", "cpu"] });
-    const { tf } = runtime;
+    const { runtime, policy } = await idleNetwork(2);
     const obsBuilder = new DefaultObs();
-    const size = obsBuilder.size(2);
-    const table = makeLookupTable();
-    const still = table.findIndex((row) => row.every((v) => v === 0));
-    const actor = tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [size], units: table.length, kernelInitializer: "zeros" })],
-    });
-    const bias = new Float32Array(table.length);
-    bias[still] = 1;
-    actor.layers[0]!.setWeights([tf.zeros([size, table.length]), tf.tensor1d(bias)]);
     const options = { env: "car-soccer-2v2", obsBuilder, tickSkip: 8, games: 2, seed: 3, seconds: 20 };
-    const results = evaluateVsBots(
-      runtime,
-      { actor, observationStats: null },
-      { ...options, bots: ["ball-chaser", "idle"] },
-    );
+    const results = evaluateVsBots(runtime, policy, { ...options, bots: ["ball-chaser", "idle"] });
     for (const bot of ["ball-chaser", "idle"]) {
       const r = results[bot]!;
       expect(r.wins + r.draws + r.losses).toBe(2);
@@ -167,7 +153,7 @@ describe("evaluateVsBot under league rules (the default)", () => {
     // The idle policy keeps both its cars' spawn boost; the chasing team spends and collects.
     expect(results["ball-chaser"]!.meanBoost.policy).toBeCloseTo(carSoccerConstants.BOOST_SPAWN_AMOUNT, 1);
     expect(results["ball-chaser"]!.meanBoost.bot).not.toBeCloseTo(carSoccerConstants.BOOST_SPAWN_AMOUNT, 0);
-    actor.dispose();
+    policy.actor.dispose();
   });
 
   it("ranks the worst match-up first under `worst`, the mean under `mean`", () => {
