@@ -87,22 +87,25 @@ export async function measureLoop({ seconds, spectators: spectatorCount, matchTh
     await sleep(2000);
     const finishedBefore = await finishedMatchesByLeague(server);
     const match = await agent.requestMatch({ versionId, durationSeconds: seconds, opponent: "ball-chaser" });
+    log(`loop: live match ${match.matchId} (${seconds} s of play) with ${spectatorCount} spectators`);
 
     // Spectators: the gap between consecutive patches, once the first state has arrived.
     const ws = new Client(server.replace(/^http/, "ws"));
     const watchers = [];
     for (let i = 0; i < spectatorCount; i++) {
       const room = await ws.joinById(match.roomId);
-      const w = { room, last: 0, maxGap: 0, gaps: [], playing: false };
+      const w = { room, last: 0, lastStatus: "", maxGap: 0, gaps: [] };
       room.onStateChange((s) => {
         const now = performance.now();
-        // Pauses (kickoff, goal) still patch the clock-free fields; count gaps only in play.
-        if (w.last && s.status !== "waiting") {
+        // A patch goes out only when something changed: during a kickoff or goal pause nothing
+        // moves, so only gaps from play to play count.
+        if (w.last && w.lastStatus === "playing" && s.status === "playing") {
           const gap = now - w.last;
           w.gaps.push(gap);
           if (gap > w.maxGap) w.maxGap = gap;
         }
         w.last = now;
+        w.lastStatus = s.status;
       });
       watchers.push(w);
     }
@@ -129,10 +132,12 @@ export async function measureLoop({ seconds, spectators: spectatorCount, matchTh
         else refusals.other++;
       },
     });
+    log(`loop: the live match ended (${end.status})`);
     polling = false;
     await poller;
     ownLag.disable();
-    for (const w of watchers) await w.room.leave().catch(() => {});
+    // The room closed at the final whistle; leave whatever is still open without waiting on it.
+    for (const w of watchers) if (w.room.connection.isOpen) void w.room.leave().catch(() => {});
     const finishedAfter = await finishedMatchesByLeague(server);
     const stored = await (await fetch(`${server}/api/v1/matches/${match.matchId}`)).json();
     const seat = stored.result?.seats?.find((s) => s.versionId === versionId);
