@@ -3,6 +3,7 @@
 // then bumps COMMAND (−1: stop); the worker steps (or only applies its messages), then writes
 // COMMAND's value to DONE. STATUS 1: the worker failed, its error is on the port. READY 1: built.
 import type { MessagePort } from "node:worker_threads";
+import type { RewardSpec } from "../rewards/car-soccer.js";
 import type { SharedArenaBuffers } from "./arena-slices.js";
 
 export const CONTROL_WORDS = 8;
@@ -19,8 +20,8 @@ export interface RolloutTask {
   observationBuilder: string;
   /** State setter weights, as in a curriculum stage. */
   stateSetter: Record<string, number>;
-  /** A reward spec (JSON). */
-  reward: unknown;
+  /** A reward spec as the run config parsed it; a worker, across the thread boundary, checks it again. */
+  reward: RewardSpec;
 }
 
 export interface RolloutWorkerData {

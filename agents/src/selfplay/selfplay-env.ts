@@ -21,7 +21,7 @@ import type { TfRuntime } from "../ppo/backend.js";
 import { predictRows } from "../ppo/network.js";
 import { sampleCategorical } from "../ppo/ppo.js";
 import type { RunningMeanStd } from "../ppo/running-stats.js";
-import { compileReward } from "../rewards/car-soccer.js";
+import { compileParsedReward } from "../rewards/car-soccer.js";
 import { type CarSoccerBot, createCarSoccerBot } from "../scripted/car-soccer.js";
 import { allocateArenaBuffers, buildInnerEnv } from "./arena-slices.js";
 import { makeStateSetter } from "./config.js";
@@ -163,7 +163,7 @@ export class SelfPlayVecEnv implements VectorEnv {
   /** Swaps state setters and reward by name (a curriculum stage), in the workers too. */
   setTask(task: RolloutTask): void {
     this.stateSetter = makeStateSetter(task.stateSetter);
-    this.reward = compileReward(task.reward).fn;
+    this.reward = compileParsedReward(task.reward).fn;
     this.workers?.setTask(task);
   }
 
