@@ -41,8 +41,9 @@ async function main(): Promise<void> {
   const registered = builtins.created + trained.created;
   if (registered) console.log(`registered ${registered} built-in agent version(s)`);
 
-  // The embedded database is this process's alone: whatever it shows running, a process that died left.
-  if (db.kind === "pglite") {
+  // Without REDIS_URL this is the one process of the platform (the embedded database admits no other;
+  // scaled out needs Redis): whatever the database shows running or validating, a process that died left.
+  if (!config.REDIS_URL) {
     const recovered = await recoverExclusiveStart(db.prisma, {
       activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
     });

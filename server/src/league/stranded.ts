@@ -146,7 +146,8 @@ export async function sweepStrandedValidations(
 }
 
 /**
- * At the start of a process that alone uses its database (PGlite: one process holds it at a time),
+ * At the start of a process that alone uses its database (PGlite, which one process holds at a
+ * time, or PostgreSQL without REDIS_URL: scaled out needs Redis),
  * nothing can still be playing or validating: every queued or running match, live ones included,
  * is aborted with the reason, and every validation goes back to pending (or fails, if abandoned
  * too often), at once rather than after the usual bounds.
