@@ -3,8 +3,10 @@
 // dies is replaced, and the caller carries on meanwhile.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { loadPolicy, loadTf, ModelPolicy } from "@league/agents";
 import { afterEach, describe, expect, it } from "vitest";
 import { createModelHost, type ModelHost } from "../src/match/model-host.js";
+import { packArtifact } from "../src/submissions/validate.js";
 
 const TORCH = fileURLToPath(new URL("../../agents/fixtures/onnx-torch-1v1/", import.meta.url));
 const manifest = JSON.parse(readFileSync(`${TORCH}agent.json`, "utf8")) as Record<string, unknown>;
@@ -86,6 +88,29 @@ describe("model host", () => {
     expect(answer.indexOf(Math.max(...answer))).toBe(probes[0]!.argmax);
     expect(host.pid).not.toBe(first);
     expect(host.stats).toMatchObject({ crashes: 1, restarts: 1, overruns: 0 });
+  });
+
+  it("runs a tfjs model too (the shipped ppo-selfplay), giving the outputs it gives in this thread", async () => {
+    const dir = fileURLToPath(new URL("../builtins/ppo-selfplay-1v1/", import.meta.url));
+    const runtime = await loadTf();
+    const { manifest: tfjsManifest, actor } = await loadPolicy(runtime, dir);
+    const local = new ModelPolicy(runtime, actor, {
+      name: "local",
+      output: { kind: "argmax" },
+      observationNormalization: tfjsManifest.observationNormalization,
+    });
+    const modelJson = JSON.parse(readFileSync(`${dir}model.json`, "utf8")) as { weightsManifest: unknown };
+    const artifact = packArtifact(modelJson, new Uint8Array(readFileSync(`${dir}weights.bin`)));
+    const host = await createModelHost({ id: "tfjs", manifest: tfjsManifest, artifact }, { budgetMs: 2000 });
+    hosts.push(host);
+    for (let i = 0; i < 4; i++) {
+      const observation = Float32Array.from({ length: 103 }, (_, k) => Math.sin(k * 0.37 + i));
+      const hosted = host.logits(observation)!;
+      const here = local.logits(observation);
+      expect(hosted.length).toBe(90);
+      for (let k = 0; k < 90; k++) expect(hosted[k]).toBeCloseTo(here[k]!, 4);
+    }
+    local.dispose();
   });
 
   it("refuses a model that does not load, with the reason", async () => {
