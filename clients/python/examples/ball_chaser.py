@@ -39,8 +39,8 @@ def chase(observation, _message):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", default=os.environ.get("LEAGUE_SERVER", "http://127.0.0.1:2567"))
-    who = parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--key", default=os.environ.get("LEAGUE_API_KEY"), help="an API key of yours")
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--key", default=os.environ.get("LEAGUE_API_KEY"), help="an API key of yours (or LEAGUE_API_KEY)")
     who.add_argument("--sign-up", metavar="OWNER", help="create owner OWNER and print its key")
     parser.add_argument("--name", default="python-ball-chaser", help="the remote agent's name")
     parser.add_argument("--opponent", default="ball-chaser", help="built-in bot to play")
@@ -49,6 +49,8 @@ def main() -> int:
     parser.add_argument("--drop-after", type=int, help="lose the connection once after N observations (tests reconnection)")
     parser.add_argument("--json", action="store_true", help="print the outcome as one JSON line")
     args = parser.parse_args()
+    if not args.key and not args.sign_up:
+        parser.error("give --key KEY (or LEAGUE_API_KEY), or --sign-up OWNER")
 
     api = LeagueAPI(args.server, args.key)
     try:

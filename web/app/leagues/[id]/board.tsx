@@ -91,7 +91,9 @@ export function Board({ entries, duplicate }: { entries: LeaderboardEntry[]; dup
                   .filter(Boolean)
                   .join(" ")}
               >
-                <td>{e.provisional ? <span title="not ranked until placement is over">–</span> : e.rank}</td>
+                <td title={e.provisional ? "provisional: listed after every ranked version" : undefined}>
+                  {e.rank}
+                </td>
                 <td className="agent-cell">
                   <Link href={`/agents/${e.agent.id}`} prefetch={false}>
                     {e.agent.name}
@@ -107,9 +109,10 @@ export function Board({ entries, duplicate }: { entries: LeaderboardEntry[]; dup
                     </Link>
                   </span>
                   {e.provisional && (
-                    <span className="badge badge-provisional" title={provisionalReason(e)}>
-                      provisional <span className="badge-reason">· {provisionalReason(e)}</span>
-                    </span>
+                    <div className="provisional-note">
+                      <span className="badge badge-provisional">provisional</span>{" "}
+                      <span className="badge-reason">{provisionalReason(e)}</span>
+                    </div>
                   )}
                 </td>
                 <td className="num strong">{fmt(e.ordinal)}</td>
@@ -130,9 +133,9 @@ export function Board({ entries, duplicate }: { entries: LeaderboardEntry[]; dup
         </table>
       </div>
       <p className="muted small table-note" data-testid="board-legend">
-        <b>Ordinal</b> = μ − 3σ, the skill the league is 99% sure of; the board orders by it. <b>Trend</b>:
-        how much the ordinal moved over the version&apos;s last 5 rated games (▲ up, ▼ down). <b>W / D / L</b>
-        : rated wins, draws and losses.{" "}
+        <b>Ordinal</b> = μ − 3σ, a cautious skill estimate (the true skill is very likely above it); the board
+        orders by it. <b>Trend</b>: how much the ordinal moved over the version&apos;s last 5 rated games (▲
+        up, ▼ down). <b>W / D / L</b>: rated wins, draws and losses.{" "}
         {duplicate
           ? "In these multi-player duplicate matches every seat plays the same seeded instances: a win is finishing first alone by mean return, a draw sharing first place, a loss any lower place. "
           : "A draw is a level score at full time. "}

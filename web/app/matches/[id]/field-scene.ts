@@ -1,7 +1,9 @@
 // The car-soccer field in three.js, shared by the live view and the replay player: they hand it
-// two snapshots and a blend factor, it draws the frame from the chosen camera.
+// two snapshots and a blend factor, it draws the frame from the chosen camera. Nothing is loaded
+// from outside: the arena, cars and name tags are built from geometry and canvas text.
 import { carSoccerConstants as K } from "@league/envs";
 import * as THREE from "three";
+import { ARENA, BLUE, buildArena, ORANGE, S } from "./field-arena";
 
 export interface CarFrame {
   name: string;
@@ -21,88 +23,129 @@ export interface Frame {
 
 export type CameraMode = "broadcast" | "ball" | `car-${number}`;
 
-// Scene units are metres-ish: 1 unit = 100 uu, so the field is about 82 × 102.
-const S = 1 / 100;
-const BLUE = 0x3d8bfd;
-const ORANGE = 0xff8a3d;
+/** Ball positions the trail keeps, and how long (ms of wall time) it shows them: a short tail. */
+const TRAIL = 40;
+const TRAIL_MS = 350;
+/** Cars are drawn this much larger than their hitbox, so that they can be followed from the stands. */
+const CAR_SCALE = 1.5;
 
 /** Engine (x, y, z up) to scene (x, y up, z towards the viewer). */
 const toScene = (v: readonly number[], scale = S, out = new THREE.Vector3()) =>
   out.set(v[0]! * scale, v[2]! * scale, -v[1]! * scale);
 
-function buildField(scene: THREE.Scene): void {
-  const w = K.SIDE_WALL_X * S;
-  const l = K.BACK_WALL_Y * S;
-  const floor = new THREE.Mesh(
-    new THREE.PlaneGeometry(2 * w, 2 * l),
-    new THREE.MeshLambertMaterial({ color: 0x1f6b3a }),
+/** An Octane-sized car: body, cabin and wheels, in the team's colour; +x is forward. */
+function carModel(team: number): { group: THREE.Group; flame: THREE.Mesh } {
+  const color = team === 0 ? BLUE : ORANGE;
+  const group = new THREE.Group();
+  const lx = 2 * K.HITBOX_HALF_X * S;
+  const ly = 2 * K.HITBOX_HALF_Z * S;
+  const lz = 2 * K.HITBOX_HALF_Y * S;
+  const body = new THREE.Mesh(
+    new THREE.BoxGeometry(lx, ly * 0.6, lz),
+    new THREE.MeshStandardMaterial({ color, roughness: 0.45, metalness: 0.2 }),
   );
-  floor.rotation.x = -Math.PI / 2;
-  scene.add(floor);
-  const lines = new THREE.LineBasicMaterial({ color: 0xd9f2e3 });
-  const c = (K.CORNER_SUM - K.BACK_WALL_Y) * S; // where the side walls meet the 45° corners
-  const outline = [
-    [-w, -c],
-    [-w, c],
-    [-c, l],
-    [c, l],
-    [w, c],
-    [w, -c],
-    [c, -l],
-    [-c, -l],
-    [-w, -c],
-  ].map(([x, z]) => new THREE.Vector3(x!, 0.02, z!));
-  scene.add(new THREE.Line(new THREE.BufferGeometry().setFromPoints(outline), lines));
-  scene.add(
-    new THREE.Line(
-      new THREE.BufferGeometry().setFromPoints([
-        new THREE.Vector3(-w, 0.02, 0),
-        new THREE.Vector3(w, 0.02, 0),
-      ]),
-      lines,
-    ),
+  body.position.y = ly * 0.45;
+  group.add(body);
+  const cabin = new THREE.Mesh(
+    new THREE.BoxGeometry(lx * 0.5, ly * 0.45, lz * 0.8),
+    new THREE.MeshStandardMaterial({ color: 0x1b2238, roughness: 0.2, metalness: 0.5 }),
   );
-  const circle = new THREE.EllipseCurve(0, 0, 10, 10)
-    .getPoints(48)
-    .map((p) => new THREE.Vector3(p.x, 0.02, p.y));
-  scene.add(new THREE.Line(new THREE.BufferGeometry().setFromPoints(circle), lines));
-  // Goals: blue defends −y (scene +z), orange defends +y (scene −z).
-  for (const [team, zSign] of [
-    [BLUE, 1],
-    [ORANGE, -1],
-  ] as const) {
-    const goal = new THREE.Mesh(
-      new THREE.BoxGeometry(
-        2 * K.GOAL_HALF_WIDTH * S,
-        K.GOAL_HEIGHT * S,
-        (K.GOAL_BACK_Y - K.BACK_WALL_Y) * S,
-      ),
-      new THREE.MeshLambertMaterial({ color: team, transparent: true, opacity: 0.35 }),
-    );
-    goal.position.set(
-      0,
-      (K.GOAL_HEIGHT * S) / 2,
-      zSign * (K.BACK_WALL_Y + (K.GOAL_BACK_Y - K.BACK_WALL_Y) / 2) * S,
-    );
-    scene.add(goal);
+  cabin.position.set(-lx * 0.08, ly * 0.95, 0);
+  group.add(cabin);
+  const tyre = new THREE.MeshStandardMaterial({ color: 0x111111, roughness: 0.9 });
+  const wheel = new THREE.CylinderGeometry(ly * 0.38, ly * 0.38, lz * 0.18, 12);
+  for (const [x, z] of [
+    [0.32, 0.5],
+    [0.32, -0.5],
+    [-0.32, 0.5],
+    [-0.32, -0.5],
+  ]) {
+    const w = new THREE.Mesh(wheel, tyre);
+    w.rotation.x = Math.PI / 2;
+    w.position.set(x! * lx, ly * 0.3, z! * lz);
+    group.add(w);
   }
-  for (const [x, y, big] of K.BOOST_PADS) {
-    const radius = big ? 1.2 : 0.6;
-    const pad = new THREE.Mesh(
-      new THREE.CylinderGeometry(radius, radius, 0.05, 16),
-      new THREE.MeshBasicMaterial({ color: big ? 0xffc94d : 0xe8d9a0 }),
+  // Shown while the car spends boost.
+  const flame = new THREE.Mesh(
+    new THREE.ConeGeometry(ly * 0.3, lx * 0.6, 10),
+    new THREE.MeshBasicMaterial({ color: 0xffb347, transparent: true, opacity: 0.85 }),
+  );
+  flame.rotation.z = Math.PI / 2;
+  flame.position.set(-lx * 0.8, ly * 0.45, 0);
+  flame.visible = false;
+  group.add(flame);
+  return { group, flame };
+}
+
+/** A name tag with a boost bar, drawn on a canvas; redrawn only when the whole boost changes. */
+class NameTag {
+  readonly sprite: THREE.Sprite;
+  private readonly canvas = document.createElement("canvas");
+  private readonly texture: THREE.CanvasTexture;
+  private shown = -1;
+
+  constructor(
+    private readonly name: string,
+    private readonly team: number,
+  ) {
+    this.canvas.width = 256;
+    this.canvas.height = 72;
+    this.texture = new THREE.CanvasTexture(this.canvas);
+    this.texture.colorSpace = THREE.SRGBColorSpace;
+    this.sprite = new THREE.Sprite(
+      new THREE.SpriteMaterial({ map: this.texture, depthTest: false, transparent: true }),
     );
-    pad.position.set(x * S, 0.03, -y * S);
-    scene.add(pad);
+    // Constant size on screen, whatever the distance.
+    this.sprite.material.sizeAttenuation = false;
+    this.sprite.scale.set(0.16, 0.045, 1);
+    this.sprite.renderOrder = 10;
   }
+
+  update(boost: number): void {
+    const whole = Math.round(boost);
+    if (whole === this.shown) return;
+    this.shown = whole;
+    const g = this.canvas.getContext("2d")!;
+    g.clearRect(0, 0, 256, 72);
+    g.fillStyle = "rgba(11,16,32,0.78)";
+    g.beginPath();
+    g.roundRect(2, 2, 252, 68, 12);
+    g.fill();
+    g.fillStyle = this.team === 0 ? "#7fb2ff" : "#ffb27f";
+    g.font = "600 28px system-ui, sans-serif";
+    g.textBaseline = "top";
+    const name = this.name.length > 16 ? `${this.name.slice(0, 15)}…` : this.name;
+    g.fillText(name, 12, 8);
+    g.fillStyle = "#2a3357";
+    g.fillRect(12, 48, 232, 12);
+    g.fillStyle = "#ffc94d";
+    g.fillRect(12, 48, (232 * Math.max(0, Math.min(100, whole))) / 100, 12);
+    this.texture.needsUpdate = true;
+  }
+
+  dispose(): void {
+    this.texture.dispose();
+    this.sprite.material.dispose();
+  }
+}
+
+interface CarView {
+  group: THREE.Group;
+  flame: THREE.Mesh;
+  halo: THREE.Mesh;
+  tag: NameTag;
 }
 
 export class FieldScene {
   private readonly renderer: THREE.WebGLRenderer;
   private readonly scene = new THREE.Scene();
-  private readonly camera = new THREE.PerspectiveCamera(50, 16 / 9, 0.1, 1000);
+  private readonly camera = new THREE.PerspectiveCamera(42, 16 / 9, 0.5, 600);
   private readonly ball: THREE.Mesh;
-  private readonly cars: THREE.Mesh[] = [];
+  private readonly trail: THREE.Line;
+  private readonly trailPositions = new Float32Array(TRAIL * 3);
+  private readonly trailTimes = new Float64Array(TRAIL);
+  private trailFilled = 0;
+  private readonly cars: CarView[] = [];
   private readonly onResize = () => this.resize();
   // Scratch objects: a frame allocates nothing.
   private readonly a = new THREE.Vector3();
@@ -111,22 +154,38 @@ export class FieldScene {
   private readonly u = new THREE.Vector3();
   private readonly side = new THREE.Vector3();
   private readonly basis = new THREE.Matrix4();
+  private readonly target = new THREE.Vector3();
+  private readonly lookAt = new THREE.Vector3();
+  private readonly eye = new THREE.Vector3(-70, 45, 0);
+  private lastDraw = 0;
 
   constructor(private readonly host: HTMLElement) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: true });
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, powerPreference: "high-performance" });
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
     host.appendChild(this.renderer.domElement);
     this.scene.background = new THREE.Color(0x0b1020);
-    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x334455, 1.6));
-    const sun = new THREE.DirectionalLight(0xffffff, 1.2);
+    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x334455, 1.5));
+    const sun = new THREE.DirectionalLight(0xffffff, 1.3);
     sun.position.set(20, 60, 30);
     this.scene.add(sun);
-    buildField(this.scene);
+    buildArena(this.scene);
     this.ball = new THREE.Mesh(
       new THREE.SphereGeometry(K.BALL_RADIUS * S, 24, 16),
-      new THREE.MeshStandardMaterial({ color: 0xf4f4f4 }),
+      new THREE.MeshStandardMaterial({ color: 0xf4f4f4, emissive: 0x333333, roughness: 0.4 }),
     );
     this.scene.add(this.ball);
+    // The ball's recent path, fading out behind it.
+    const trailGeometry = new THREE.BufferGeometry();
+    trailGeometry.setAttribute("position", new THREE.BufferAttribute(this.trailPositions, 3));
+    const fade = new Float32Array(TRAIL * 3);
+    for (let i = 0; i < TRAIL; i++) fade.fill(1 - i / TRAIL, i * 3, i * 3 + 3);
+    trailGeometry.setAttribute("color", new THREE.BufferAttribute(fade, 3));
+    this.trail = new THREE.Line(
+      trailGeometry,
+      new THREE.LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 }),
+    );
+    this.trail.frustumCulled = false;
+    this.scene.add(this.trail);
     this.resize();
     window.addEventListener("resize", this.onResize);
   }
@@ -139,56 +198,121 @@ export class FieldScene {
     this.camera.updateProjectionMatrix();
   }
 
-  private car(k: number, team: number): THREE.Mesh {
+  private car(k: number, car: CarFrame): CarView {
     if (!this.cars[k]) {
-      const mesh = new THREE.Mesh(
-        new THREE.BoxGeometry(2 * K.HITBOX_HALF_X * S, 2 * K.HITBOX_HALF_Z * S, 2 * K.HITBOX_HALF_Y * S),
-        new THREE.MeshStandardMaterial({ color: team === 0 ? BLUE : ORANGE }),
+      const { group, flame } = carModel(car.team);
+      group.scale.setScalar(CAR_SCALE);
+      // A team-coloured ring under the car: it stays visible from far away and in the air.
+      const halo = new THREE.Mesh(
+        new THREE.RingGeometry(0.9, 1.15, 24),
+        new THREE.MeshBasicMaterial({
+          color: car.team === 0 ? BLUE : ORANGE,
+          transparent: true,
+          opacity: 0.6,
+          side: THREE.DoubleSide,
+        }),
       );
-      this.scene.add(mesh);
-      this.cars[k] = mesh;
+      halo.rotation.x = -Math.PI / 2;
+      const tag = new NameTag(car.name, car.team);
+      this.scene.add(group, halo, tag.sprite);
+      this.cars[k] = { group, flame, halo, tag };
     }
     return this.cars[k]!;
   }
 
+  private pushTrail(p: THREE.Vector3, now: number): void {
+    // Newest first: shift the rest back by one point.
+    this.trailPositions.copyWithin(3, 0, (TRAIL - 1) * 3);
+    this.trailTimes.copyWithin(1, 0, TRAIL - 1);
+    this.trailPositions[0] = p.x;
+    this.trailPositions[1] = p.y;
+    this.trailPositions[2] = p.z;
+    this.trailTimes[0] = now;
+    this.trailFilled = Math.min(TRAIL, this.trailFilled + 1);
+    let shown = 1;
+    while (shown < this.trailFilled && now - this.trailTimes[shown]! < TRAIL_MS) shown++;
+    this.trail.geometry.setDrawRange(0, shown);
+    (this.trail.geometry.getAttribute("position") as THREE.BufferAttribute).needsUpdate = true;
+  }
+
   /** Draws the blend `t` (0..1) of two frames. */
   draw(from: Frame, to: Frame, t: number, mode: CameraMode): void {
+    const now = performance.now();
+    const dt = this.lastDraw ? Math.min(0.1, (now - this.lastDraw) / 1000) : 1;
+    this.lastDraw = now;
     this.ball.position.lerpVectors(toScene(from.ball, S, this.a), toScene(to.ball, S, this.b), t);
+    const ball = this.ball.position;
+    // A jump of more than 15 m in one frame is a kickoff reset or a seek: the trail starts again.
+    if (this.trailFilled > 0 && ball.distanceTo(this.a.fromArray(this.trailPositions, 0)) > 15)
+      this.trailFilled = 0;
+    this.pushTrail(ball, now);
+    // Where the play is: the ball, weighted double, and the cars.
+    this.target.copy(ball).multiplyScalar(2);
+    let weight = 2;
+    let spread = 0;
     to.cars.forEach((car, k) => {
-      const mesh = this.car(k, car.team);
+      const view = this.car(k, car);
       const prev = from.cars[k] ?? car;
-      mesh.visible = !car.demoed;
-      mesh.position.lerpVectors(toScene(prev.p, S, this.a), toScene(car.p, S, this.b), t);
+      const { group } = view;
+      group.visible = !car.demoed;
+      view.halo.visible = !car.demoed;
+      view.tag.sprite.visible = !car.demoed;
+      group.position.lerpVectors(toScene(prev.p, S, this.a), toScene(car.p, S, this.b), t);
       this.f.lerpVectors(toScene(prev.f, 1, this.a), toScene(car.f, 1, this.b), t).normalize();
       this.u.lerpVectors(toScene(prev.u, 1, this.a), toScene(car.u, 1, this.b), t).normalize();
       this.side.crossVectors(this.f, this.u).normalize();
       this.basis.makeBasis(this.f, this.u, this.side);
-      mesh.quaternion.setFromRotationMatrix(this.basis);
+      group.quaternion.setFromRotationMatrix(this.basis);
+      view.flame.visible = car.boost < prev.boost - 1e-6;
+      view.halo.position.set(group.position.x, 0.05, group.position.z);
+      view.tag.sprite.position.set(group.position.x, group.position.y + 2.2, group.position.z);
+      view.tag.update(car.boost);
+      if (!car.demoed) {
+        this.target.add(group.position);
+        weight++;
+      }
     });
-    const ball = this.ball.position;
+    this.target.divideScalar(weight).setY(0);
+    for (const view of this.cars)
+      if (view.group.visible) spread = Math.max(spread, view.group.position.distanceTo(this.target));
+    spread = Math.max(spread, ball.distanceTo(this.target));
+    this.placeCamera(mode, ball, spread, dt);
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  private placeCamera(mode: CameraMode, ball: THREE.Vector3, spread: number, dt: number): void {
+    // Eased towards where it should be (about a third of a second), so it never jerks.
+    const ease = 1 - Math.exp(-dt * 3);
     if (mode === "broadcast") {
-      // From the stands on the side, panning a little with the ball, as a TV camera does.
-      this.camera.position.set(-72, 42, ball.z * 0.35);
-      this.camera.lookAt(ball.x * 0.2, 0, ball.z * 0.6);
+      // From the side stands, elevated, close enough that the play fills the frame: the distance
+      // grows with how spread out the ball and cars are, within the field.
+      const distance = THREE.MathUtils.clamp(16 + spread * 1.15, 26, 85);
+      const z = THREE.MathUtils.clamp(this.target.z, -ARENA.L * 0.8, ARENA.L * 0.8);
+      this.a.set(this.target.x - distance * 0.72, distance * 0.7, z);
+      this.b.set(this.target.x * 0.7, 0, z);
     } else {
-      const focus = mode.startsWith("car-") ? this.cars[Number(mode.slice(4))] : undefined;
+      const focus = mode.startsWith("car-") ? this.cars[Number(mode.slice(4))]?.group : undefined;
       if (focus) {
         // Behind the car, looking at the ball: what a player's camera shows.
-        const back = this.a.copy(ball).sub(focus.position).setY(0).normalize();
-        this.camera.position
+        const back = this.side.copy(ball).sub(focus.position).setY(0).normalize();
+        this.a
           .copy(focus.position)
           .addScaledVector(back, -9)
           .setY(focus.position.y + 3.5);
       } else {
-        this.camera.position.set(ball.x, ball.y + 18, ball.z + 28);
+        this.a.set(ball.x, ball.y + 16, ball.z + 24);
       }
-      this.camera.lookAt(ball);
+      this.b.copy(ball);
     }
-    this.renderer.render(this.scene, this.camera);
+    this.eye.lerp(this.a, ease);
+    this.lookAt.lerp(this.b, ease);
+    this.camera.position.copy(this.eye);
+    this.camera.lookAt(this.lookAt);
   }
 
   dispose(): void {
     window.removeEventListener("resize", this.onResize);
+    for (const view of this.cars) view.tag.dispose();
     this.renderer.dispose();
     this.host.removeChild(this.renderer.domElement);
   }

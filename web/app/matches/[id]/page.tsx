@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
-import { getLiveRoom, getMatch, publicServerPort } from "@/lib/api";
+import { getLiveRoom, getMatch, publicApiUrl, publicServerPort } from "@/lib/api";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
 import { DuplicateCharts } from "./duplicate-charts";
 import { DuplicateLiveView } from "./duplicate-live-view";
@@ -49,6 +50,8 @@ export default async function MatchPage({ params }: Props) {
       ? (match.result as { seeds: number[]; entries: DuplicateEntry[]; curves?: DuplicateCurves })
       : null;
   const family = match.leagueId.startsWith("recsim") ? "recommender" : "bandit";
+  const request = await headers();
+  const base = publicApiUrl(request.get("host"), request.get("x-forwarded-proto"));
   return (
     <>
       <section className="hero">
@@ -182,6 +185,15 @@ export default async function MatchPage({ params }: Props) {
           <h2>Episodes</h2>
           <p className="muted">
             Every player met the same seeded instances; return per episode, and regret against the oracle.
+            {match.hasReplay && (
+              <>
+                {" "}
+                <a href={`${base}/api/v1/matches/${match.id}/replay`} download data-testid="replay-download">
+                  Download every seat&apos;s choices
+                </a>{" "}
+                to recompute them.
+              </>
+            )}
             {!duplicate.curves &&
               " Played headless by the ladder, faster than real time: only these per-episode totals are kept (matches played live keep their curves)."}
           </p>
