@@ -318,8 +318,8 @@ if (values.profile) {
   const envSteps = int("profile-env-steps");
   const rounds = int("profile-rounds");
   const vectorisedStep = [
-    rewardShare({ env: "car-soccer-1v1", numEnvs, spec: reward, steps: envSteps, rounds }),
-    rewardShare({ env: "car-soccer-2v2", numEnvs, spec: reward, steps: envSteps, rounds }),
+    await rewardShare({ env: "car-soccer-1v1", numEnvs, spec: reward, steps: envSteps, rounds }),
+    await rewardShare({ env: "car-soccer-2v2", numEnvs, spec: reward, steps: envSteps, rounds }),
   ];
   const training = await profileTraining({
     script: process.argv[1],

@@ -12,6 +12,7 @@
 // 200000), --profile-rounds N (default 3).
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { Session } from "node:inspector";
 import os from "node:os";
 import path from "node:path";
 import { compileReward, createCarSoccerBot, DEFAULT_CAR_SOCCER_REWARD } from "@league/agents";
@@ -49,8 +50,49 @@ function envStepsPerSecond({ env, numEnvs, reward, steps }) {
   return (iterations * numEnvs) / (cpuSeconds() - started);
 }
 
+/**
+ * Runs `work` under V8's sampling profiler (in this process) and returns the share of its samples
+ * whose stack passes through a file whose URL contains `marker`: time inside that code, callees
+ * included. Unlike a with/without ratio it needs no second run, so machine load cannot skew it.
+ */
+export async function sampledShare(work, marker) {
+  const session = new Session();
+  session.connect();
+  const post = (method, params = {}) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 100 });
+  await post("Profiler.start");
+  work();
+  const { profile } = await post("Profiler.stop");
+  session.disconnect();
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const inside = new Map();
+  const isInside = (id) => {
+    if (inside.has(id)) return inside.get(id);
+    let found = false;
+    for (let at = id; at !== undefined && !found; at = parent.get(at))
+      found = byId.get(at).callFrame.url.includes(marker);
+    inside.set(id, found);
+    return found;
+  };
+  let hit = 0;
+  let busy = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const name = byId.get(profile.samples[i]).callFrame.functionName;
+    if (name === "(idle)" || name === "(program)") continue;
+    busy++;
+    if (isInside(profile.samples[i])) hit++;
+  }
+  return busy > 0 ? hit / busy : 0;
+}
+
 /** The reward's share of a vectorised step, measured in alternating rounds. */
-export function rewardShare({ env, numEnvs, spec, steps, rounds }) {
+export async function rewardShare({ env, numEnvs, spec, steps, rounds }) {
   const withReward = [];
   const without = [];
   // A discarded round first, so the JIT has compiled both paths before anything counts.
@@ -69,6 +111,14 @@ export function rewardShare({ env, numEnvs, spec, steps, rounds }) {
     arenaStepsPerCpuSecond: Math.round(a),
     arenaStepsPerCpuSecondZeroReward: Math.round(b),
     rewardShare: Number((1 - a / b).toFixed(3)),
+    rewardShareSampled: Number(
+      (
+        await sampledShare(
+          () => envStepsPerSecond({ env, numEnvs, reward: compileReward(spec).fn, steps }),
+          "/rewards/",
+        )
+      ).toFixed(3),
+    ),
     rounds: withReward.map((x, i) => ({ reward: Math.round(x), zero: Math.round(without[i]) })),
   };
 }
