@@ -8,6 +8,8 @@ import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { attachFeed, leagueLookup, PlatformEvents } from "../src/feed.js";
+import { registerBuiltinAgents } from "../src/league/builtins.js";
+import { attachRooms } from "../src/rooms/index.js";
 import { seedLeagues } from "../src/seed.js";
 import { checkpointFiles, multipart } from "./fixtures.js";
 
@@ -278,9 +280,45 @@ describe.each([
     expect(badJson.json()).toEqual({ error: { code: "invalid_json", message: expect.any(String) } });
   });
 
+  it.skipIf(skip)("caps the live matches an owner's remote agents play at once", async () => {
+    await registerBuiltinAgents(db.prisma);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const rooms = await attachRooms(app.server);
+    try {
+      const owner = await write("/api/v1/owners", { name: "live-cap" }, "10.8.0.1");
+      const auth = `Bearer ${(owner.json() as { apiKey: { key: string } }).apiKey.key}`;
+      const remote = await write(
+        "/api/v1/agents/remote",
+        { name: "far", env: "car-soccer-1v1" },
+        "10.8.0.1",
+        auth,
+      );
+      const { versionId } = remote.json() as { versionId: string };
+      const start = () =>
+        write(
+          "/api/v1/remote/matches",
+          { versionId, durationSeconds: 30, remoteGraceSeconds: 30 },
+          "10.8.0.1",
+          auth,
+        );
+      // Two at once, then one more: the cap is 1.
+      const answers = await Promise.all([start(), start()]);
+      answers.push(await start());
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 429, 429]);
+      expect(answers.find((a) => a.statusCode === 429)!.json()).toMatchObject({
+        error: { code: "live_match_limit" },
+      });
+      expect(
+        await db.prisma.match.count({ where: { live: true, participants: { some: { versionId } } } }),
+      ).toBe(1);
+    } finally {
+      await rooms.stop();
+    }
+  });
+
   it.skipIf(skip)("answers a feed subscription to an unknown league with an error", async () => {
     const events = new PlatformEvents();
-    await app.listen({ port: 0, host: "127.0.0.1" });
+    if (!app.server.listening) await app.listen({ port: 0, host: "127.0.0.1" });
     const io = attachFeed(app.server, events, { corsOrigins: [], leagueExists: leagueLookup(db.prisma) });
     const port = (app.server.address() as AddressInfo).port;
     const socket = connect(`http://127.0.0.1:${port}/feed`, { transports: ["websocket"], forceNew: true });
