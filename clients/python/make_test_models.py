@@ -10,6 +10,8 @@ wide-input.onnx      takes 92 numbers, not the 91 of car-soccer-1v1's default ob
 two-inputs.onnx      takes a second input
 loop.onnx            a Loop of `--loop-iterations` steps (control flow the league refuses; the
                      model host's tests run it unvalidated, as a model that takes too long)
+huge-expand.onnx     standard operators only, but it expands one number to 50000 x 50000 floats
+                     (10 GB) on every run: a model that allocates without end
 All are car-soccer-1v1 / default / lookup shaped (91 -> 90) unless said otherwise.
 """
 import argparse
@@ -88,6 +90,17 @@ def main() -> None:
     looped.graph.node.extend([helper.make_node("Loop", ["trips", "go", "zero"], ["count"], body=body),
                               helper.make_node("Add", ["product", "count"], ["logits"])])
     save(looped, "loop.onnx")
+    # logits = observation @ w + mean(expand(mean(observation), [50000, 50000])).
+    huge = gemm_model(weight)
+    huge.graph.node[0].output[0] = "product"
+    huge.graph.initializer.append(numpy_helper.from_array(np.array([50_000, 50_000], dtype=np.int64), "huge_shape"))
+    huge.graph.node.extend([
+        helper.make_node("ReduceMean", ["observation"], ["row_mean"], axes=[1], keepdims=1),
+        helper.make_node("Expand", ["row_mean", "huge_shape"], ["huge"]),
+        helper.make_node("ReduceMean", ["huge"], ["huge_mean"], keepdims=0),
+        helper.make_node("Add", ["product", "huge_mean"], ["logits"]),
+    ])
+    save(huge, "huge-expand.onnx")
     for name in sorted(os.listdir(args.out)):
         print(name, os.path.getsize(os.path.join(args.out, name)))
 

@@ -44,6 +44,11 @@ export interface InferenceHostOptions {
   maxRestarts?: number;
   /** V8 heap limit of the model's process, MiB (default 512). */
   heapMiB?: number;
+  /**
+   * Address-space limit of an ONNX model's process, MiB (default 4096; 0 for none; Linux): a graph
+   * that allocates more fails that run (an error, counted) instead of exhausting the machine.
+   */
+  addressSpaceMiB?: number;
   providers?: string[];
 }
 
@@ -124,6 +129,7 @@ export class InferenceHost {
       providers: options.providers ?? onnxProviders(),
       maxRestarts: options.maxRestarts ?? 20,
       heapMiB: options.heapMiB ?? 512,
+      addressSpaceMiB: options.addressSpaceMiB ?? 4096,
     };
     this.relay = new Worker(relayScript(), { workerData: data });
     this.relay.on("message", (message: RelayMessage) => {

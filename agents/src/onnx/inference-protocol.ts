@@ -21,6 +21,8 @@ export interface RelayData {
   maxRestarts: number;
   /** V8 heap limit of the child process, MiB. */
   heapMiB: number;
+  /** Address-space limit of an ONNX model's process, MiB (0: none). */
+  addressSpaceMiB: number;
 }
 
 /** Int32 words at the start of the shared buffer. */

@@ -2,7 +2,7 @@
 // each request written to the shared buffer, writes back the answer and wakes the host. When the
 // child exits (killed by the host for overrunning, or crashed), it starts another, up to a limit.
 // Plain JavaScript with no native code, so that it stays responsive whatever the model does.
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
@@ -44,14 +44,37 @@ function answer(request: number, status: number): void {
   Atomics.notify(ctrl, CTRL.ANSWER);
 }
 
+/**
+ * The child process. An ONNX model's runs under an address-space limit (RLIMIT_AS via the shell's
+ * `ulimit -v`, then exec'd into node: the same pid), so that a graph allocating without end fails
+ * its own allocation instead of exhausting the machine; ORT needs far less than the limit. tfjs's
+ * WebAssembly backend reserves more address space than it uses, so a tfjs model gets only the heap limit.
+ */
+function spawnChild(): ChildProcess {
+  const heap = `--max-old-space-size=${data.heapMiB}`;
+  const options = {
+    serialization: "advanced" as const,
+    stdio: ["ignore", "ignore", "inherit", "ipc"] as const,
+  };
+  if (data.source.format === "onnx" && data.addressSpaceMiB > 0 && process.platform === "linux")
+    return spawn(
+      "/bin/sh",
+      [
+        "-c",
+        `ulimit -v ${data.addressSpaceMiB * 1024} && exec "$0" "$@"`,
+        process.execPath,
+        heap,
+        childScript,
+      ],
+      { ...options, stdio: [...options.stdio] },
+    );
+  return fork(childScript, [], { ...options, stdio: [...options.stdio], execArgv: [heap] });
+}
+
 function startChild(): void {
   starts++;
   setState(STATE_STARTING);
-  const proc = fork(childScript, [], {
-    serialization: "advanced",
-    execArgv: [`--max-old-space-size=${data.heapMiB}`],
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
+  const proc = spawnChild();
   child = proc;
   Atomics.store(ctrl, CTRL.PID, proc.pid ?? 0);
   proc.on("message", (reply: ChildReply) => {

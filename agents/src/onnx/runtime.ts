@@ -37,7 +37,8 @@ export async function createOnnxSession(
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
-    logSeverityLevel: 3,
+    // Fatal only: errors reach the caller as exceptions (with ORT's message) already.
+    logSeverityLevel: 4,
   });
   return { ort, session };
 }
