@@ -56,6 +56,9 @@ describe.skipIf(!available)("in Chromium", () => {
       LIVE_MATCH_SECONDS: "12",
       // A live bandit match of 4 × 1,000 steps lasts about 27 s: watched live, then finished.
       LIVE_DUPLICATE_STEPS_PER_SECOND: "150",
+      // Longer placement than the default 5, so that leagues show ranked and provisional versions
+      // side by side for a while.
+      PLACEMENT_GAMES: "12",
     });
     await platform.waitForOutput("Press Ctrl-C to stop.", 90_000);
     web = `http://127.0.0.1:${webPort}`;
@@ -97,7 +100,10 @@ describe.skipIf(!available)("in Chromium", () => {
   it("shows the leagues, and a leaderboard of agents the ladder rated", async () => {
     const page = await openPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(web);
-    await expect.poll(() => page.locator("[data-league]").count()).toBeGreaterThanOrEqual(10);
+    // The first page after start waits for the server's first answers: slow on a loaded machine.
+    await expect
+      .poll(() => page.locator("[data-league]").count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: path.join(SHOTS, "home.png"), fullPage: true });
     // Wait until the ladder has rated some games in this league.
     await expect
@@ -187,7 +193,7 @@ describe.skipIf(!available)("in Chromium", () => {
     const clock = page.locator("[data-testid=clock]");
     // The clock's text, or "ended" once the match is over and the page has turned into its result.
     const clockNow = async () =>
-      (await clock.count()) === 0 ? "ended" : ((await clock.textContent({ timeout: 1_000 })) ?? "");
+      (await clock.count()) === 0 ? "ended" : ((await clock.textContent({ timeout: 5_000 })) ?? "");
     const until = async (ok: (text: string) => boolean, ms: number): Promise<string | null> => {
       for (const end = Date.now() + ms; Date.now() < end; await page.waitForTimeout(250)) {
         const text = await clockNow();
@@ -318,8 +324,13 @@ describe.skipIf(!available)("in Chromium", () => {
     const first = await time.textContent();
     await expect.poll(() => time.textContent(), { timeout: 10_000 }).not.toBe(first);
     await page.getByRole("button", { name: "Pause" }).click();
+    // The clock counts down, as the live one does: 10 s in, the time left is the length less 10 s.
+    const length = (await time.textContent())!.split(" / ")[1]!;
+    const seconds = (clock: string) => Number(clock.split(":")[0]) * 60 + Number(clock.split(":")[1]);
     await page.locator("input[aria-label=position]").fill("300");
-    await expect.poll(() => time.textContent()).toMatch(/^0:10 \//);
+    await expect
+      .poll(async () => seconds((await time.textContent())!.split(" / ")[0]!))
+      .toBe(seconds(length) - 10);
     const paused = await time.textContent();
     await page.waitForTimeout(500);
     expect(await time.textContent()).toBe(paused);
@@ -370,6 +381,71 @@ describe.skipIf(!available)("in Chromium", () => {
     expect(reason).toContain("model.json uses layer types the league does not run: Lambda");
     await page.screenshot({ path: path.join(SHOTS, "submit-refused.png"), fullPage: true });
 
+    // A checkpoint the upload checks pass but that cannot play: its weights' shapes do not fit its
+    // layers. The page follows it, without a reload, from pending to failed, and shows the log.
+    const misfit = path.join(dataDir, "misfit-checkpoint");
+    await mkdir(misfit, { recursive: true });
+    const dense = {
+      format: "layers-model",
+      modelTopology: {
+        class_name: "Sequential",
+        config: {
+          name: "misfit",
+          layers: [
+            {
+              class_name: "Dense",
+              config: {
+                name: "d",
+                units: 10,
+                activation: "linear",
+                use_bias: true,
+                batch_input_shape: [null, 12],
+              },
+            },
+          ],
+        },
+      },
+      weightsManifest: [
+        {
+          paths: ["weights.bin"],
+          weights: [
+            { name: "d/kernel", shape: [12, 5], dtype: "float32" },
+            { name: "d/bias", shape: [20], dtype: "float32" },
+          ],
+        },
+      ],
+    };
+    await writeFile(path.join(misfit, "agent.json"), JSON.stringify({ ...manifest, name: "misfit" }));
+    await writeFile(path.join(misfit, "model.json"), JSON.stringify(dense));
+    await writeFile(path.join(misfit, "weights.bin"), new Uint8Array(new Float32Array(80).fill(0.01).buffer));
+    await page.fill("input[name=agent]", "misfit-agent");
+    await page.setInputFiles(
+      "input[name=files]",
+      ["agent.json", "model.json", "weights.bin"].map((f) => path.join(misfit, f)),
+    );
+    await page.click("button:has-text('Submit')");
+    const followed = page.locator("[data-testid=submitted]");
+    await followed.waitFor({ timeout: 15_000 });
+    const url = page.url();
+    await expect
+      .poll(() => followed.locator("[data-testid=submitted-status]").textContent(), { timeout: 60_000 })
+      .toBe("failed");
+    expect(page.url()).toBe(url);
+    const log = followed.locator("[data-testid=failure-log] pre");
+    expect(await log.textContent()).toMatch(/^validation match failed: .*Shape mismatch/);
+    // Monospace and wrapped inside its box, not one line that widens the page.
+    expect(await log.evaluate((e) => getComputedStyle(e).whiteSpace)).toBe("pre-wrap");
+    expect(await log.evaluate((e) => getComputedStyle(e).fontFamily)).toMatch(/mono/i);
+    await page.screenshot({ path: path.join(SHOTS, "submit-failed.png"), fullPage: true });
+    // The owner page, reached from the submit page, lists it as failed with the same log.
+    await followed.getByRole("link", { name: "all your agents" }).click();
+    await page.waitForURL(/\/owners\/browser-lab$/);
+    const misfitRow = page.locator("section[data-agent=misfit-agent] tbody tr").first();
+    expect(await misfitRow.locator(".status").textContent()).toBe("failed");
+    expect(await misfitRow.locator("[data-testid=failure-log] pre").textContent()).toMatch(/Shape mismatch/);
+    await page.goto(`${web}/submit`);
+    await page.fill("input[name=key]", key!);
+
     // A real checkpoint folder, as `league train` writes it: validated, then placement games.
     await page.fill("input[name=agent]", "browser-ppo");
     await page.setInputFiles("input[name=files]", []);
@@ -383,6 +459,278 @@ describe.skipIf(!available)("in Chromium", () => {
       .poll(() => submitted.textContent(), { timeout: 90_000 })
       .toMatch(/car-soccer-1v1: [1-9]\d* placement games? so far/);
     await page.screenshot({ path: path.join(SHOTS, "submit-accepted.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("keeps provisional versions below the ranked ones, saying why, and can show each agent's best version", async () => {
+    type Entry = { provisional: boolean; games: number };
+    // Placement is 12 games here: wait for a league with versions on both sides of it.
+    const leagues = [
+      "car-soccer-2v2",
+      "car-soccer-3v3",
+      "bandit-lsd-10",
+      "bandit-bernoulli-10",
+      "car-soccer-1v1",
+    ];
+    const mixed = async () => {
+      for (const league of leagues) {
+        const board = (await (
+          await fetch(`${api}/api/v1/leagues/${league}/leaderboard?limit=100`)
+        ).json()) as {
+          items: Entry[];
+        };
+        if (board.items.some((e) => e.provisional) && board.items.some((e) => !e.provisional)) return league;
+      }
+      return null;
+    };
+    let league: string | null = null;
+    await expect
+      .poll(async () => (league = await mixed()), { timeout: 60_000, interval: 500 })
+      .not.toBeNull();
+    const page = await openPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${web}/leagues/${league}?limit=100`);
+    const rows = page.locator("table.board tbody tr");
+    const tiers = await rows.evaluateAll((trs) => trs.map((tr) => tr.hasAttribute("data-provisional")));
+    expect(tiers.length).toBeGreaterThan(1);
+    // Every provisional row comes after every ranked one, whatever their ordinals.
+    expect(tiers).toEqual([...tiers].sort((a, b) => Number(a) - Number(b)));
+    const provisional = page.locator("tr[data-provisional]");
+    if ((await provisional.count()) > 0) {
+      expect(await provisional.first().locator(".badge-provisional").textContent()).toBe("provisional");
+      expect(await provisional.first().locator(".badge-reason").textContent()).toMatch(
+        /^(no rated games yet|in placement: \d+ of 12 games played)$/,
+      );
+    }
+    // Sorting by ordinal, highest first, still lists the provisional rows last.
+    await page.getByRole("button", { name: "Ordinal" }).click();
+    const sorted = await rows.evaluateAll((trs) => trs.map((tr) => tr.hasAttribute("data-provisional")));
+    expect(sorted).toEqual([...sorted].sort((a, b) => Number(a) - Number(b)));
+    // Trend and W / D / L are explained under the table; built-in bots show no per-league counter.
+    const legend = await page.locator("[data-testid=board-legend]").textContent();
+    expect(legend).toMatch(/Trend: how much the ordinal moved/);
+    expect(legend).toMatch(/W \/ D \/ L: rated wins, draws and losses/);
+    if (league!.startsWith("bandit")) expect(legend).toMatch(/a win is finishing first alone by mean return/);
+    expect(await rows.first().locator(".agent-cell").textContent()).toMatch(/built-in · league/);
+    await page.screenshot({ path: path.join(SHOTS, "leaderboard-provisional.png"), fullPage: true });
+    // Each agent's best version only: no agent twice.
+    await page.getByRole("link", { name: "each agent's best version only" }).click();
+    await page.waitForURL(/best=1/);
+    const names = await rows.locator("td.agent-cell > a").allTextContents();
+    expect(names.length).toBeGreaterThan(0);
+    expect(new Set(names).size).toBe(names.length);
+    await page.close();
+  });
+
+  it("shows an agent's results against each opponent, and its owner's page from the owner's name", async () => {
+    const page = await openPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${web}/leagues/car-soccer-1v1`);
+    // The first version that has played (ranked ones come first).
+    const games = (await page.locator("table.board tbody tr td:nth-child(5)").allTextContents()).map(Number);
+    const played = games.findIndex((g) => g > 0);
+    expect(played).toBeGreaterThanOrEqual(0);
+    await page.locator("table.board tbody tr").nth(played).locator("td.agent-cell > a").click();
+    await page.waitForURL(/\/agents\//);
+    const agentId = page.url().split("/agents/")[1]!;
+    const table = page.locator("section[aria-label='Head to head'] [data-league=car-soccer-1v1] table");
+    expect(await table.locator("thead th").allTextContents()).toEqual([
+      "Opponent",
+      "Games",
+      "W",
+      "D",
+      "L",
+      "Goal diff.",
+    ]);
+    const rows = await table
+      .locator("tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+      );
+    expect(rows.length).toBeGreaterThan(0);
+    // The table is the API's tally: games = W + D + L, and the goal difference is goals for − against.
+    const api1 = (await (await fetch(`${api}/api/v1/agents/${agentId}/head-to-head`)).json()) as {
+      items: {
+        leagueId: string;
+        opponent: { name: string };
+        games: number;
+        wins: number;
+        scoreFor: number;
+        scoreAgainst: number;
+      }[];
+    };
+    for (const [name, games, w, d, l, diff] of rows) {
+      expect(Number(games)).toBe(Number(w) + Number(d) + Number(l));
+      const tally = api1.items.find(
+        (i) => i.leagueId === "car-soccer-1v1" && name!.startsWith(i.opponent.name),
+      )!;
+      expect(tally.wins).toBe(Number(w));
+      expect(diff).toContain(`(${tally.scoreFor}–${tally.scoreAgainst})`);
+    }
+    // One rating chart per league the agent plays.
+    const charts = page.locator("section[aria-label='Rating history'] .league-history");
+    expect(await charts.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, "agent-head-to-head.png"), fullPage: true });
+    // The owner's name links to the owner page: its agents, each version with its status.
+    const owner = page.locator(".hero a[href^='/owners/']");
+    const ownerName = (await owner.textContent())!.trim();
+    await owner.click();
+    await page.waitForURL(new RegExp(`/owners/${ownerName}$`));
+    expect((await page.locator("h1").textContent())!.trim()).toBe(ownerName);
+    // The agent just left is among the owner's agents, with a status for each of its versions.
+    const agents = await page
+      .locator("section.owner-agent h2 a")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    expect(agents).toContain(`/agents/${agentId}`);
+    const statuses = await page.locator("section.owner-agent .status").allTextContents();
+    expect(statuses.length).toBeGreaterThanOrEqual(agents.length);
+    for (const status of statuses)
+      expect(["pending", "validating", "active", "reserve", "failed", "retired"]).toContain(status);
+    await page.screenshot({ path: path.join(SHOTS, "owner.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("marks the goals on a replay's timeline and lists them, plays and pauses with Space, and downloads the replay", async () => {
+    type Listed = { id: string; hasReplay: boolean; participants: { score: number | null }[] };
+    let match: Listed | undefined;
+    // A finished car-soccer match with goals (ladder matches are 5 minutes of play, live ones 12 s).
+    await expect
+      .poll(
+        async () => {
+          for (const league of ["car-soccer-1v1", "car-soccer-2v2"]) {
+            const page = (await (await fetch(`${api}/api/v1/leagues/${league}/matches?limit=50`)).json()) as {
+              items: Listed[];
+            };
+            match = page.items.find((m) => m.hasReplay && m.participants.some((p) => (p.score ?? 0) > 0));
+            if (match) return true;
+          }
+          return false;
+        },
+        { timeout: 45_000 },
+      )
+      .toBe(true);
+    const page = await openPage({ viewport: { width: 1280, height: 1100 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${web}/matches/${match!.id}`);
+    const markers = page.locator("[data-testid=goal-marker]");
+    await markers.first().waitFor({ timeout: 30_000 });
+    // A marker and a list entry per goal: the final score's sum.
+    const goals = await page.locator("ol[aria-label=Goals] li").count();
+    expect(await markers.count()).toBe(goals);
+    await page.locator("input[aria-label=position]").fill(String(1e6));
+    await expect
+      .poll(async () => {
+        const [blue, orange] = ((await page.locator(".hud-score").textContent()) ?? "")
+          .split("–")
+          .map((x) => Number(x.trim()));
+        return blue! + orange!;
+      })
+      .toBe(goals);
+    // Space pauses and plays.
+    const button = page.locator(".replay-controls button").first();
+    const before = await button.textContent();
+    await page.locator(".live-canvas").click();
+    await page.keyboard.press("Space");
+    await expect.poll(() => button.textContent()).not.toBe(before);
+    await page.keyboard.press("Space");
+    await expect.poll(() => button.textContent()).toBe(before);
+    // Clicking a goal in the list jumps to a moment before it.
+    await page.locator("ol[aria-label=Goals] li button").first().click();
+    const time = await page.locator("[data-testid=replay-time]").textContent();
+    expect(time).toMatch(/^\d+:\d\d \/ \d+:\d\d$/);
+    await page.screenshot({ path: path.join(SHOTS, "replay-goals.png") });
+    // The download is the API's replay file: a match replay container ("LGCM"), as an attachment.
+    const href = (await page.locator("[data-testid=replay-download]").getAttribute("href"))!;
+    expect(href).toMatch(new RegExp(`/api/v1/matches/${match!.id}/replay$`));
+    const file = await fetch(href);
+    expect(file.headers.get("content-disposition")).toMatch(/attachment; filename="match-.*\.lgcm"/);
+    expect(
+      Buffer.from(await file.arrayBuffer())
+        .subarray(0, 4)
+        .toString("latin1"),
+    ).toBe("LGCM");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("answers an unknown or malformed address with the site's own 404 page", async () => {
+    const page = await openPage({ viewport: { width: 1280, height: 800 } });
+    for (const address of [
+      "/agents/not-an-id",
+      "/agents/00000000-0000-7000-8000-000000000000",
+      "/matches/12345",
+      "/leagues/NO_SUCH_LEAGUE",
+      "/leagues/no-such-league",
+      "/owners/nobody-by-this-name",
+      "/no/such/page",
+    ]) {
+      const response = await page.goto(`${web}${address}`);
+      expect(response!.status(), address).toBe(404);
+      expect(await page.locator("[data-testid=not-found] h1").textContent()).toBe("Nothing here");
+      // The site's header and footer, and no address of the API server.
+      expect(await page.locator(".site-header").count()).toBe(1);
+      expect(await page.content()).not.toContain(api);
+    }
+    await page.screenshot({ path: path.join(SHOTS, "not-found.png") });
+    // A request the API refuses is not an outage.
+    await page.goto(`${web}/leagues/car-soccer-1v1?cursor=forged`);
+    const notice = await page.locator(".notice-error").textContent();
+    expect(notice).toMatch(/refused this request \(400\)/);
+    expect(notice).not.toMatch(/not answering|right now/);
+    expect(notice).not.toContain("127.0.0.1");
+    await page.close();
+  });
+
+  it("fits every page in a 390 px wide phone screen, wide tables scrolling inside their box", async () => {
+    const page = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const finished = (await (await fetch(`${api}/api/v1/matches?limit=50`)).json()) as {
+      items: { id: string; leagueId: string; participants: { agent: { id: string } }[] }[];
+    };
+    const carSoccer = finished.items.find((m) => m.leagueId.startsWith("car-soccer"))!;
+    const bandit = finished.items.find((m) => m.leagueId.startsWith("bandit"))!;
+    const pages = [
+      "/",
+      "/leagues/car-soccer-1v1",
+      "/leagues/bandit-lsd-10",
+      `/agents/${carSoccer.participants[0]!.agent.id}`,
+      "/owners/league",
+      "/owners/browser-lab",
+      `/matches/${carSoccer.id}`,
+      `/matches/${bandit.id}`,
+      "/submit",
+      "/api",
+      "/no/such/page",
+    ];
+    for (const address of pages) {
+      await page.goto(`${web}${address}`);
+      await page.waitForLoadState("networkidle").catch(() => undefined);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${address} is ${overflow} px wider than the screen`).toBeLessThanOrEqual(0);
+      await page.screenshot({
+        path: path.join(
+          SHOTS,
+          `phone-${address.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "") || "home"}.png`,
+        ),
+        fullPage: true,
+      });
+    }
+    // The leaderboard is wider than the phone: it scrolls inside its box.
+    await page.goto(`${web}/leagues/car-soccer-1v1`);
+    const box = page.locator(".table-wrap").first();
+    expect(await box.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    expect(await box.evaluate((e) => getComputedStyle(e).overflowX)).toBe("auto");
+    await page.close();
+  });
+
+  it("refreshes an idle home page at most once every few seconds, without prefetching its links", async () => {
+    const page = await openPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(web);
+    await page.locator(".live-dot.on").waitFor({ timeout: 15_000 });
+    let made = 0;
+    page.on("request", () => made++);
+    // The ladder finishes matches several times a second here; the page is left alone for 15 s.
+    await page.waitForTimeout(15_000);
+    // At most one refresh per 5 s (3 in 15 s, plus one in flight at the start); nothing else.
+    expect(made).toBeLessThanOrEqual(4);
     await page.close();
   });
 
@@ -420,11 +768,12 @@ describe.skipIf(!available)("in Chromium", () => {
           { timeout: 30_000 },
         )
         .toBe(200);
-      const page = await openPage();
+      const page = await openPage({});
       await page.goto(`http://127.0.0.1:${port}/leagues/bandit-lsd-10`);
-      expect(await page.locator(".notice-error").textContent()).toMatch(
-        /cannot be shown right now: the league server at .* is not answering/,
-      );
+      const notice = await page.locator(".notice-error").textContent();
+      expect(notice).toMatch(/cannot be shown right now: the league server is not answering/);
+      // The API's internal address is for the operator's log, not for visitors.
+      expect(notice).not.toMatch(/127\.0\.0\.1|localhost/);
       await page.goto(`http://127.0.0.1:${port}/`);
       expect(await page.locator(".notice-error").textContent()).toMatch(/is not answering/);
       await page.screenshot({ path: path.join(SHOTS, "server-down.png") });
