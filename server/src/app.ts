@@ -18,6 +18,7 @@ import { ApiError, type ApiErrorBody } from "./errors.js";
 import type { PlatformEvents } from "./feed.js";
 import { registerReadCache } from "./read-cache.js";
 import { agentRoutes } from "./routes/agents.js";
+import { challengeRoutes } from "./routes/challenges.js";
 import { healthRoutes } from "./routes/health.js";
 import { leagueRewardRoutes } from "./routes/league-rewards.js";
 import { leagueRoutes } from "./routes/leagues.js";
@@ -39,7 +40,7 @@ export interface AppOptions {
   corsOrigins?: string[];
   submissionLimits?: SubmissionLimits;
   /** Caps per owner: unrevoked API keys, and live matches its remote agents play at once. */
-  ownerLimits?: { apiKeysPerOwner: number; liveMatchesPerOwner: number };
+  ownerLimits?: { apiKeysPerOwner: number; liveMatchesPerOwner: number; challengesPerOwner?: number };
   /** Where the API publishes platform events (agent submitted); none in some tests. */
   events?: PlatformEvents | null;
   /**
@@ -200,6 +201,10 @@ export async function buildApp({
   await submissionRoutes(api, db, events, submissionLimits);
   remoteRoutes(api, db, events, {
     perOwnerPerDay: submissionLimits.perOwnerPerDay,
+    liveMatchesPerOwner: ownerLimits.liveMatchesPerOwner,
+  });
+  challengeRoutes(api, db, events, {
+    challengesPerOwner: ownerLimits.challengesPerOwner ?? 2,
     liveMatchesPerOwner: ownerLimits.liveMatchesPerOwner,
   });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

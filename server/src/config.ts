@@ -76,6 +76,8 @@ const ServerConfigSchema = z.object({
   WRITE_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
   /** Unrevoked API keys one owner may hold. */
   API_KEYS_PER_OWNER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Live challenges (POST /challenges) one owner's versions may play in at once. */
+  CHALLENGES_PER_OWNER: z.coerce.number().int().min(1).max(1000).default(2),
   /** Live matches one owner's remote agents may play at once. */
   LIVE_MATCHES_PER_OWNER: z.coerce.number().int().min(1).max(1000).default(2),
   READ_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),

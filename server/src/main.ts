@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     ownerLimits: {
       apiKeysPerOwner: config.API_KEYS_PER_OWNER,
       liveMatchesPerOwner: config.LIVE_MATCHES_PER_OWNER,
+      challengesPerOwner: config.CHALLENGES_PER_OWNER,
     },
   });
   const io = attachFeed(app.server, events, {

@@ -85,6 +85,9 @@ export async function attachRooms(
     transport,
     greet: false,
     gracefullyShutdown: false,
+    // Live rooms are created only by the process that starts their match: the launch (its players)
+    // and the database it hands the room live here, never on the least busy process of a cluster.
+    selectProcessIdToCreateRoom: async () => matchMaker.processId,
     ...(scale.redisUrl
       ? {
           presence: new RedisPresence(scale.redisUrl),
@@ -144,6 +147,8 @@ export interface LiveMatchInput {
   kickoffPauseSeconds?: number;
   /** Seconds a remote player may be absent before its team forfeits (default 10). */
   remoteGraceSeconds?: number;
+  /** False: stored and shown, no rating moves (challenges). Default true. */
+  rated?: boolean;
   onEnd?: (outcome: LiveMatchOutcome) => void;
 }
 
@@ -156,7 +161,7 @@ export interface LiveMatchInput {
 export async function openLiveMatch<L>(
   deps: RoomDeps,
   room: { name: string; launches: LaunchRegistry<L> },
-  match: { leagueId: string; seed: bigint; seats: Seat[] },
+  match: { leagueId: string; seed: bigint; seats: Seat[]; rated?: boolean },
   launch: (matchId: string) => L,
 ): Promise<{ roomId: string; matchId: string }> {
   const { prisma, events } = deps;
@@ -289,6 +294,7 @@ export async function startLiveMatch(
     {
       leagueId: league.id,
       seed,
+      ...(input.rated === false ? { rated: false } : {}),
       seats: seats.map((s, car) => ({
         versionId: s.versionId,
         slot: car,

@@ -36,7 +36,14 @@ export class MatchError extends Error {
 
 export async function createMatch(
   prisma: PrismaClient,
-  input: { leagueId: string; seed: bigint; seats: Seat[]; live?: boolean },
+  input: {
+    leagueId: string;
+    seed: bigint;
+    seats: Seat[];
+    live?: boolean;
+    /** False: the result is stored and shown but moves no rating (a challenge). Default true. */
+    rated?: boolean;
+  },
 ): Promise<string> {
   if (input.seats.length < 1) throw new MatchError("a match needs at least one seat");
   const slots = new Set(input.seats.map((s) => s.slot));
@@ -48,6 +55,7 @@ export async function createMatch(
       leagueId: input.leagueId,
       seed: input.seed,
       live: input.live ?? false,
+      rated: input.rated ?? true,
       participants: {
         create: input.seats.map((s) => ({ versionId: s.versionId, slot: s.slot, team: s.team })),
       },
@@ -159,6 +167,16 @@ export async function finishMatch(prisma: PrismaClient, input: FinishInput): Pro
       );
     }
 
+    if (!match.rated) {
+      // An unrated match: scores and ranks are stored, ratings stay as they were.
+      for (const p of match.participants)
+        await tx.matchParticipant.update({
+          where: { id: p.id },
+          data: { score: input.teamScores[p.team]!, rank: ranks[p.team]! },
+        });
+      await input.beforeCommit?.();
+      return { matchId: match.id, leagueId: match.leagueId, applied: true, ratingChanges: [] };
+    }
     const params: RatingParams = {
       model: match.league.ratingModel,
       mu: match.league.mu,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Match" ADD COLUMN     "rated" BOOLEAN NOT NULL DEFAULT true;

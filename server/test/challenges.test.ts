@@ -1,0 +1,168 @@
+// Challenges: two owners' submitted models meet live at one owner's request — played in a room
+// a real colyseus.js spectator watches, stored unrated (no rating moves), and its replay plays
+// back to the stored score; the per-owner limit and bad requests answer 4xx saying why.
+import type { AddressInfo } from "node:net";
+import { createTestDatabase, type TestDatabase } from "@league/db/testing";
+import { decodeMatchReplay, verifyMatchReplay } from "@league/envs";
+import { Client } from "colyseus.js";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp, seedLeagues } from "../src/index.js";
+import { registerBuiltinAgents } from "../src/league/builtins.js";
+import { validatePendingVersions } from "../src/league/validation.js";
+import { type AttachedRooms, attachRooms } from "../src/rooms/index.js";
+import { checkpointFiles, multipart } from "./fixtures.js";
+
+const LEAGUE = "car-soccer-1v1";
+
+describe("challenges", () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let rooms: AttachedRooms;
+  let client: Client;
+  const keys: Record<string, string> = {};
+  const models: Record<string, string> = {};
+
+  async function submit(owner: string, agent: string): Promise<string> {
+    const files = await checkpointFiles({
+      env: LEAGUE,
+      observationBuilder: "default",
+      actionParser: "lookup",
+      observationSize: 91,
+      actionCount: 90,
+    });
+    const { payload, headers } = multipart({ agent }, files);
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/submissions",
+      payload,
+      headers: { ...headers, authorization: `Bearer ${keys[owner]}` },
+    });
+    expect(res.statusCode).toBe(201);
+    return (res.json() as { versionId: string }).versionId;
+  }
+
+  const challenge = (owner: string, body: Record<string, unknown>) =>
+    app.inject({
+      method: "POST",
+      url: "/api/v1/challenges",
+      payload: body,
+      headers: { authorization: `Bearer ${keys[owner]}` },
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase("pglite");
+    await seedLeagues(db.prisma);
+    await registerBuiltinAgents(db.prisma);
+    app = await buildApp({
+      db,
+      version: "0.0.0-test",
+      ownerLimits: { apiKeysPerOwner: 10, liveMatchesPerOwner: 2, challengesPerOwner: 1 },
+    });
+    rooms = await attachRooms(app.server);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    client = new Client(`ws://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+    for (const name of ["ada", "bob"]) {
+      const res = await app.inject({ method: "POST", url: "/api/v1/owners", payload: { name } });
+      keys[name] = (res.json() as { apiKey: { key: string } }).apiKey.key;
+    }
+    models.ada = await submit("ada", "ada-net");
+    models.bob = await submit("bob", "bob-net");
+    const outcomes = await validatePendingVersions(db.prisma);
+    expect(outcomes.map((o) => o.status)).toEqual(["active", "active"]);
+  });
+  afterAll(async () => {
+    await rooms?.stop();
+    await app?.close();
+    await db?.close();
+  });
+
+  it("plays two submitted models live, stores the match unrated, and its replay plays back", async () => {
+    const res = await challenge("ada", {
+      versionId: models.ada,
+      opponentVersionId: models.bob,
+      durationSeconds: 6,
+    });
+    expect(res.statusCode).toBe(201);
+    const created = res.json() as {
+      matchId: string;
+      roomId: string;
+      rated: boolean;
+      watch: string;
+      live: string;
+    };
+    expect(created.rated).toBe(false);
+    expect(created.watch).toBe(`/matches/${created.matchId}`);
+    const live = await app.inject({ method: "GET", url: created.live });
+    expect((live.json() as { roomId: string }).roomId).toBe(created.roomId);
+
+    const room = await client.joinById(created.roomId);
+    let patches = 0;
+    const names: string[] = [];
+    room.onStateChange((s: { cars: { name: string }[] }) => {
+      patches++;
+      if (!names.length) names.push(...s.cars.map((c) => c.name));
+    });
+    const ended = new Promise<{ status: string; score: { blue: number; orange: number } }>((resolve) =>
+      room.onMessage("match.ended", resolve),
+    );
+    // Ada has a challenge on: a second one waits for it to end.
+    const second = await challenge("ada", {
+      versionId: models.ada,
+      opponentBot: "defender",
+      durationSeconds: 6,
+    });
+    expect(second.statusCode).toBe(429);
+    expect((second.json() as { error: { code: string } }).error.code).toBe("challenge_limit");
+
+    const end = await ended;
+    expect(end.status).toBe("finished");
+    expect(patches).toBeGreaterThan(30);
+    expect(names).toEqual(["ada-net v1", "bob-net v1"]);
+
+    const match = await db.prisma.match.findUniqueOrThrow({
+      where: { id: created.matchId },
+      include: { participants: { orderBy: { slot: "asc" } } },
+    });
+    expect(match).toMatchObject({ status: "finished", live: true, rated: false });
+    expect(match.participants.map((p) => p.muBefore)).toEqual([null, null]);
+    expect(match.participants.every((p) => p.rank !== null)).toBe(true);
+    const ratings = await db.prisma.rating.findMany({
+      where: { versionId: { in: [models.ada!, models.bob!] } },
+    });
+    expect(ratings.map((r) => r.games)).toEqual([0, 0]);
+    expect(await db.prisma.ratingEvent.count({ where: { matchId: match.id } })).toBe(0);
+
+    const replay = await app.inject({ method: "GET", url: `/api/v1/matches/${match.id}/replay` });
+    expect(replay.statusCode).toBe(200);
+    const episodes = decodeMatchReplay(new Uint8Array(replay.rawPayload));
+    expect(verifyMatchReplay(episodes).ok).toBe(true);
+    const result = match.result as { score: { blue: number; orange: number } };
+    expect(end.score).toEqual(result.score);
+  });
+
+  it("refuses what cannot be played, saying why", async () => {
+    const both = await challenge("ada", {
+      versionId: models.ada,
+      opponentVersionId: models.bob,
+      opponentBot: "defender",
+    });
+    expect(both.statusCode).toBe(400);
+    const notMine = await challenge("ada", { versionId: models.bob, opponentBot: "defender" });
+    expect(notMine.statusCode).toBe(403);
+    expect((notMine.json() as { error: { code: string } }).error.code).toBe("not_yours");
+    const noBot = await challenge("ada", { versionId: models.ada, opponentBot: "pele" });
+    expect(noBot.statusCode).toBe(400);
+    expect((noBot.json() as { error: { message: string } }).error.message).toMatch(
+      /no built-in bot "pele".*ball-chaser/,
+    );
+    const self = await challenge("ada", { versionId: models.ada, opponentVersionId: models.ada });
+    expect(self.statusCode).toBe(400);
+    const anonymous = await app.inject({
+      method: "POST",
+      url: "/api/v1/challenges",
+      payload: { versionId: models.ada, opponentBot: "defender" },
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
