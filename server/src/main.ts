@@ -9,6 +9,7 @@ import { registerBuiltinAgents } from "./league/builtins.js";
 import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
 import { MatchQueue, queueConnection } from "./league/match-queue.js";
+import { backfillRewardInsights } from "./league/reward-insight.js";
 import { recoverExclusiveStart } from "./league/stranded.js";
 import { registerTrainedAgents } from "./league/trained-agents.js";
 import { createHeadlessPool } from "./match/headless-jobs.js";
@@ -40,6 +41,10 @@ async function main(): Promise<void> {
     console.log(`trained built-in agent(s) not shipped in this build: ${trained.missing.join(", ")}`);
   const registered = builtins.created + trained.created;
   if (registered) console.log(`registered ${registered} built-in agent version(s)`);
+  // Reward insight for shipped and older versions that have none yet, in a worker thread, unawaited.
+  void backfillRewardInsights(db.prisma).catch((error: Error) =>
+    console.warn(`reward analysis of stored versions: ${error.message}`),
+  );
 
   // Without REDIS_URL this is the one process of the platform (the embedded database admits no other;
   // scaled out needs Redis): whatever the database shows running or validating, a process that died left.

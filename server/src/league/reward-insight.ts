@@ -15,7 +15,7 @@ import {
   type RunPoint,
   rewardHackingCheck,
 } from "@league/agents";
-import type { PrismaClient } from "@league/db";
+import { Prisma, type PrismaClient } from "@league/db";
 import { getEnvSpec } from "@league/envs";
 import { WorkerPool } from "../match/worker-pool.js";
 
@@ -210,4 +210,29 @@ export async function storeRewardInsight(
     analysis = { error: `the reward analysis failed: ${(error as Error).message}` };
   }
   await prisma.agentVersion.update({ where: { id: version.id }, data: { rewardAnalysis: analysis } });
+}
+
+/**
+ * Analyses every active or reserve car-soccer version whose checkpoint carries a reward spec and
+ * has no analysis yet: the shipped trained agents (registered without validation) and versions
+ * validated before the analysis existed. One at a time in the worker thread; the server starts it
+ * without waiting for it. Returns how many it analysed.
+ */
+export async function backfillRewardInsights(prisma: PrismaClient): Promise<number> {
+  const versions = await prisma.agentVersion.findMany({
+    where: {
+      envId: { startsWith: "car-soccer" },
+      status: { in: ["active", "reserve"] },
+      rewardAnalysis: { equals: Prisma.DbNull },
+    },
+    select: { id: true, envId: true, manifest: true },
+    orderBy: { createdAt: "asc" },
+  });
+  let analysed = 0;
+  for (const version of versions) {
+    if ("skip" in rewardInputs(version.envId, version.manifest)) continue;
+    await storeRewardInsight(prisma, version);
+    analysed++;
+  }
+  return analysed;
 }

@@ -11,7 +11,6 @@ import { describePolicyIO } from "@league/envs";
 import { startingRating } from "../ratings.js";
 import { validateSubmission } from "../submissions/validate.js";
 import { SYSTEM_OWNER } from "./builtins.js";
-import { storeRewardInsight } from "./reward-insight.js";
 
 export interface TrainedAgent {
   /** Agent name in the league. */
@@ -76,12 +75,7 @@ async function checkpointFiles(dir: string): Promise<Map<string, Uint8Array>> {
 export async function registerTrainedAgents(
   prisma: PrismaClient,
   options: { dir?: string; agents?: readonly TrainedAgent[] } = {},
-): Promise<{
-  created: number;
-  missing: string[];
-  /** The reward analyses of the created versions, running in a worker thread (reward-insight.ts). */
-  rewardInsights: Promise<void>;
-}> {
+): Promise<{ created: number; missing: string[] }> {
   const root = options.dir ?? BUILTINS_DIR;
   const owner = await prisma.owner.upsert({
     where: { name: SYSTEM_OWNER },
@@ -90,7 +84,6 @@ export async function registerTrainedAgents(
   });
   let created = 0;
   const missing: string[] = [];
-  const insights: Promise<void>[] = [];
   for (const trained of options.agents ?? TRAINED_AGENTS) {
     const dir = path.join(root, trained.dir);
     if (!existsSync(dir)) {
@@ -122,7 +115,7 @@ export async function registerTrainedAgents(
       where: { agentId: agent.id },
       orderBy: { version: "desc" },
     });
-    const version = await prisma.agentVersion.create({
+    await prisma.agentVersion.create({
       data: {
         agentId: agent.id,
         version: (last?.version ?? 0) + 1,
@@ -137,13 +130,6 @@ export async function registerTrainedAgents(
       },
     });
     created++;
-    // As validation does for an upload: a shipped checkpoint's reward spec is analysed too, off the
-    // event loop and not awaited here, so that starting the server does not wait for it.
-    insights.push(
-      storeRewardInsight(prisma, version).catch((error: Error) =>
-        console.warn(`reward analysis of ${trained.name}: ${error.message}`),
-      ),
-    );
   }
-  return { created, missing, rewardInsights: Promise.all(insights).then(() => {}) };
+  return { created, missing };
 }
