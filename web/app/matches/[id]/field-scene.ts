@@ -303,6 +303,12 @@ export class FieldScene {
         this.a.set(ball.x, ball.y + 16, ball.z + 24);
       }
       this.b.copy(ball);
+      // Never behind a wall or above the ceiling, looking at the outside of the arena.
+      this.a.set(
+        THREE.MathUtils.clamp(this.a.x, -ARENA.W + 1, ARENA.W - 1),
+        THREE.MathUtils.clamp(this.a.y, 1, ARENA.H - 1),
+        THREE.MathUtils.clamp(this.a.z, -ARENA.L + 1, ARENA.L - 1),
+      );
     }
     this.eye.lerp(this.a, ease);
     this.lookAt.lerp(this.b, ease);

@@ -34,6 +34,8 @@ interface Goal {
   team: 0 | 1;
   /** The last car to touch the ball, when known. */
   scorer: string | null;
+  /** The last touch was by the conceding team. */
+  ownGoal: boolean;
   /** The score after it, blue–orange. */
   blue: number;
   orange: number;
@@ -90,6 +92,7 @@ function buildTimeline(bytes: Uint8Array, names: string[]): Timeline {
             frame: frames.length,
             team,
             scorer: toucher >= 0 ? (names[toucher] ?? null) : null,
+            ownGoal: toucher >= 0 && (toucher < episode.teamSize ? 0 : 1) !== team,
             blue: score[0]!,
             orange: score[1]!,
           });
@@ -112,7 +115,7 @@ const replayUrl = (serverPort: string, matchId: string) =>
   `${window.location.protocol}//${window.location.hostname}:${serverPort}/api/v1/matches/${matchId}/replay`;
 
 const goalText = (g: Goal) =>
-  `${g.blue}–${g.orange} ${g.team === 0 ? "blue" : "orange"}${g.scorer ? `, ${g.scorer}` : ""}`;
+  `${g.blue}–${g.orange} ${g.team === 0 ? "blue" : "orange"}${g.scorer ? `, ${g.scorer}${g.ownGoal ? " (own goal)" : ""}` : ""}`;
 
 export function ReplayPlayer({
   serverPort,
