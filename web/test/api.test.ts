@@ -43,23 +43,24 @@ describe("web's API client", () => {
     expect(await getLeagues(base)).toEqual([{ id: "car-soccer-1v1", title: "Car soccer 1v1" }]);
   });
 
-  it("turns an error answer into a message with the server's reason", async () => {
+  it("turns an error answer into a refusal with the server's reason, not an outage", async () => {
     const error = await getLeagues(`${base}/missing`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiUnavailableError);
-    expect((error as Error).message).toMatch(
-      /answered 404 for \/api\/v1\/leagues: no route for GET \/missing/,
+    expect((error as Error).message).toBe(
+      "the league refused this request (404): no route for GET /missing/api/v1/leagues",
     );
+    expect(error).toMatchObject({ status: 404, code: "not_found", refused: true });
   });
 
-  it("says which server is not answering", async () => {
+  it("says the server is not answering, keeping its address for the log only", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const error = await getLeagues(`http://127.0.0.1:${port}`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiUnavailableError);
-    expect((error as Error).message).toBe(
-      `the league server at http://127.0.0.1:${port} is not answering (ECONNREFUSED)`,
-    );
+    // Shown to visitors: no internal address in it.
+    expect((error as Error).message).toBe("the league server is not answering (ECONNREFUSED)");
+    expect(error).toMatchObject({ url: `http://127.0.0.1:${port}`, refused: false });
   });
 });
