@@ -102,7 +102,7 @@ async function readEndpoints(base) {
   const json = async (p) => (await fetch(base + p)).json();
   const board = await json("/api/v1/leagues/car-soccer-1v1/leaderboard?limit=20");
   const top = board.items[0];
-  const matches = await json("/api/v1/matches?limit=1");
+  const matches = await json("/api/v1/leagues/car-soccer-1v1/matches?limit=1");
   const matchId = matches.items[0]?.id;
   const endpoints = {
     health: "/api/v1/health",
@@ -114,7 +114,7 @@ async function readEndpoints(base) {
     liveMatches: "/api/v1/matches/live",
     agent: `/api/v1/agents/${top.agent.id}`,
     headToHead: `/api/v1/agents/${top.agent.id}/head-to-head`,
-    versionRatings: `/api/v1/versions/${top.versionId}/ratings`,
+    versionRatings: `/api/v1/versions/${top.versionId}/ratings?league=car-soccer-1v1`,
     ownerAgents: "/api/v1/owners/league/agents",
   };
   if (matchId) {
