@@ -6,6 +6,7 @@
 import type { PrismaClient } from "@league/db";
 import { getEnvSpec, Rng } from "@league/envs";
 import { DEFAULT_DUPLICATE_STEPS_PER_SECOND } from "../match/duplicate.js";
+import { MODEL_SEAT } from "../match/live-model.js";
 import { carSoccerBotOf } from "../match/players.js";
 import type { RatingParams } from "../ratings.js";
 import { abortMatch } from "../storage/matches.js";
@@ -44,6 +45,9 @@ export interface LiveSchedulerOptions {
   onError?: (error: Error, leagueId: string) => void;
 }
 
+/** Model versions on stage per car-soccer league: the newest validated, and as many top-rated. */
+const STAGE_SIZE = 3;
+
 /** How long a running live match may go without a listed room (it is being opened) before it counts as orphaned. */
 const ORPHAN_GRACE_MS = 15_000;
 
@@ -52,6 +56,8 @@ export class LiveScheduler {
   private running: Promise<unknown> | null = null;
   private readonly rng: Rng;
   private duplicateCursor = 0;
+  /** Per car-soccer league: how far its live match has rotated through the versions on stage. */
+  private readonly stageCursor = new Map<string, number>();
   matchesStarted = 0;
 
   constructor(
@@ -135,21 +141,31 @@ export class LiveScheduler {
 
       const ratings = await this.prisma.rating.findMany({
         where: { leagueId: league.id, version: { status: "active" } },
-        include: { version: { select: { agentId: true, manifest: true } } },
+        include: {
+          version: {
+            select: { agentId: true, manifest: true, createdAt: true, agent: { select: { kind: true } } },
+          },
+        },
       });
-      const bots = new Map<string, string>();
+      // Built-in bots play by name; model agents from their stored model (MODEL_SEAT); remote
+      // agents only in matches their owners start.
+      const seatOf = new Map<string, string>();
       const candidates: Candidate[] = [];
+      const models: { candidate: Candidate; createdAt: Date; ordinal: number }[] = [];
       for (const r of ratings) {
         const bot = carSoccerBotOf(r.version.manifest);
-        if (!bot) continue; // model agents join live play once rooms drive them
-        bots.set(r.versionId, bot);
-        candidates.push({
+        const kind = r.version.agent.kind;
+        if (!bot && kind !== "model") continue;
+        seatOf.set(r.versionId, bot ?? MODEL_SEAT);
+        const candidate = {
           versionId: r.versionId,
           agentId: r.version.agentId,
           mu: r.mu,
           sigma: r.sigma,
           games: r.games,
-        });
+        };
+        candidates.push(candidate);
+        if (!bot) models.push({ candidate, createdAt: r.version.createdAt, ordinal: r.ordinal });
       }
       const params: RatingParams = {
         model: league.ratingModel,
@@ -158,12 +174,15 @@ export class LiveScheduler {
         beta: league.beta,
         tau: league.tau,
       };
-      const teams = planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams);
+      const focal = this.nextOnStage(league.id, models);
+      const teams = planTeamMatch(candidates, params, this.rng, spec.numAgents / spec.numTeams, {
+        ...(focal ? { focal } : {}),
+      });
       if (!teams) continue;
       try {
         const { roomId } = await this.rooms.startCarSoccer({
           leagueId: league.id,
-          seats: teams.flat().map((c) => ({ versionId: c.versionId, bot: bots.get(c.versionId)! })),
+          seats: teams.flat().map((c) => ({ versionId: c.versionId, bot: seatOf.get(c.versionId)! })),
           durationSeconds: duration,
         });
         started.push(roomId);
@@ -173,6 +192,26 @@ export class LiveScheduler {
       }
     }
     return started;
+  }
+
+  /**
+   * The submitted version a league's next live match puts on stage: in turn, its newest validated
+   * model versions and its top-rated ones (STAGE_SIZE of each); none when it has no model agents,
+   * and the match is between built-in bots as before.
+   */
+  private nextOnStage(
+    leagueId: string,
+    models: { candidate: Candidate; createdAt: Date; ordinal: number }[],
+  ): string | null {
+    const newest = [...models]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, STAGE_SIZE);
+    const top = [...models].sort((a, b) => b.ordinal - a.ordinal).slice(0, STAGE_SIZE);
+    const stage = [...new Set([...newest, ...top].map((m) => m.candidate.versionId))];
+    if (stage.length === 0) return null;
+    const turn = this.stageCursor.get(leagueId) ?? 0;
+    this.stageCursor.set(leagueId, turn + 1);
+    return stage[turn % stage.length]!;
   }
 
   private async fillDuplicate(): Promise<string[]> {

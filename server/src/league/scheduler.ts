@@ -23,6 +23,8 @@ export interface Candidate {
 export interface ScheduleOptions {
   /** Rated games a new version plays first, in every match until it has them; 0 for none. */
   placementGames?: number;
+  /** The focal version, when the caller has chosen it (a live match's spotlight); must be a candidate. */
+  focal?: string;
 }
 
 /** Rated games of placement a new version plays before the scheduler's normal priority applies. */
@@ -106,6 +108,7 @@ export function planTeamMatch(
   for (const c of candidates) byAgent.set(c.agentId, [...(byAgent.get(c.agentId) ?? []), c]);
   if (byAgent.size < needed) return null;
   const focal =
+    candidates.find((c) => c.versionId === options.focal) ??
     placementOrder(candidates, options.placementGames ?? 0, rng)[0] ??
     candidates[
       weightedPick(

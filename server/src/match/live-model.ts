@@ -19,6 +19,9 @@ import { createModelHost, type HostedVersion, type ModelHost } from "./model-hos
 import { UnplayableVersionError } from "./players.js";
 import { MODEL_MAX_OVERRUNS, MODEL_TIME_BUDGET_MS } from "./time-budget.js";
 
+/** A live seat's "bot" for a model agent: its stored model drives the car (rooms' startLiveMatch). */
+export const MODEL_SEAT = "model";
+
 /** How a live model's decisions went: answered in time, late (still computing), failed (no answer). */
 export interface LiveModelStats {
   decisions: number;

@@ -9,7 +9,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { type CarPolicy, createCarSoccerBot } from "@league/agents";
 import { carSoccerParts, ENV_SPECS } from "@league/envs";
-import { type LiveModelPolicy, liveModelPolicy } from "../match/live-model.js";
+import { type LiveModelPolicy, liveModelPolicy, MODEL_SEAT } from "../match/live-model.js";
 import { abortMatch, createMatch, type Seat, startMatch } from "../storage/matches.js";
 import {
   CAR_SOCCER_ROOM,
@@ -128,8 +128,7 @@ export interface LiveSeat {
   bot: string | CarPolicy;
 }
 
-/** The seat's bot for a model agent: its stored model drives the car (match/live-model.ts). */
-export const MODEL_SEAT = "model";
+export { MODEL_SEAT } from "../match/live-model.js";
 
 /** The seat's bot for a remote agent. */
 export const REMOTE_SEAT = "remote";
