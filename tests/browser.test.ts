@@ -682,11 +682,22 @@ describe.skipIf(!available)("in Chromium", () => {
 
   it("fits every page in a 390 px wide phone screen, wide tables scrolling inside their box", async () => {
     const page = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const finished = (await (await fetch(`${api}/api/v1/matches?limit=50`)).json()) as {
-      items: { id: string; leagueId: string; participants: { agent: { id: string } }[] }[];
-    };
-    const carSoccer = finished.items.find((m) => m.leagueId.startsWith("car-soccer"))!;
-    const bandit = finished.items.find((m) => m.leagueId.startsWith("bandit"))!;
+    type Listed = { id: string; leagueId: string; participants: { agent: { id: string } }[] };
+    let finished: Listed[] = [];
+    const first = (family: string) => finished.find((m) => m.leagueId.startsWith(family));
+    // A finished match of each kind (there are many by now when the whole file runs).
+    await expect
+      .poll(
+        async () => {
+          finished = ((await (await fetch(`${api}/api/v1/matches?limit=100`)).json()) as { items: Listed[] })
+            .items;
+          return first("car-soccer") !== undefined && first("bandit") !== undefined;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    const carSoccer = first("car-soccer")!;
+    const bandit = first("bandit")!;
     const pages = [
       "/",
       "/leagues/car-soccer-1v1",
