@@ -6,7 +6,13 @@ import type * as Tf from "@tensorflow/tfjs";
 import { loadTf } from "../ppo/backend.js";
 import { type ModelJson, modelFromMemory } from "../ppo/checkpoint.js";
 import { predictRows } from "../ppo/network.js";
-import type { ChildReply, ChildRequest, ModelSource } from "./inference-protocol.js";
+import {
+  CHILD_SILENCE_MS,
+  type ChildReply,
+  type ChildRequest,
+  type ModelSource,
+  PING_MS,
+} from "./inference-protocol.js";
 import { createOnnxSession } from "./runtime.js";
 
 type Run = (input: Float32Array) => Promise<ArrayLike<number>>;
@@ -40,8 +46,11 @@ const reply = (message: ChildReply) => {
 };
 let run: Run | null = null;
 let outputSize = 0;
+let lastHeard = Date.now();
 
 process.on("message", async (message: ChildRequest) => {
+  lastHeard = Date.now();
+  if (message.kind === "ping") return;
   if (message.kind === "load") {
     try {
       outputSize = message.outputSize;
@@ -69,3 +78,8 @@ process.on("message", async (message: ChildRequest) => {
 });
 // The relay (and the process holding it) went away: nobody is left to answer.
 process.on("disconnect", () => process.exit(0));
+// A relay thread that was terminated (its worker thread ended) leaves the channel open: its pings
+// stop, and the child goes too.
+setInterval(() => {
+  if (Date.now() - lastHeard > CHILD_SILENCE_MS) process.exit(0);
+}, PING_MS).unref();

@@ -62,7 +62,12 @@ export type RelayMessage =
 /** Relay → child. */
 export type ChildRequest =
   | { kind: "load"; source: ModelSource; inputSize: number; outputSize: number; providers: string[] }
-  | { kind: "run"; request: number; input: Float32Array };
+  | { kind: "run"; request: number; input: Float32Array }
+  /** Sent every PING_MS: a child that hears nothing for CHILD_SILENCE_MS has lost its relay. */
+  | { kind: "ping" };
+
+export const PING_MS = 1000;
+export const CHILD_SILENCE_MS = 5000;
 
 /** Child → relay. */
 export type ChildReply =

@@ -11,6 +11,7 @@ import {
   type ChildRequest,
   CTRL,
   CTRL_WORDS,
+  PING_MS,
   type RelayData,
   type RelayMessage,
   STATE_FAILED,
@@ -129,6 +130,19 @@ function startChild(): void {
   };
   proc.send(load);
 }
+
+// Tells the child its relay still lives (see inference-child.ts).
+setInterval(() => {
+  if (child?.connected) child.send({ kind: "ping" } satisfies ChildRequest);
+}, PING_MS);
+
+// The host's thread ended (a match worker that stopped) without disposing the host: nested worker
+// threads outlive it, so the relay ends itself and its child when the channel to the host closes.
+parentPort!.on("close", () => {
+  stopping = true;
+  child?.kill("SIGKILL");
+  process.exit(0);
+});
 
 parentPort!.on("message", (message: "stop") => {
   if (message !== "stop") return;
