@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadCarPolicy } from "../../src/car-policy.js";
 import { InferenceHost, inspectOnnx, OnnxPolicy, OnnxProtoError } from "../../src/onnx/index.js";
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/onnx-torch-1v1", import.meta.url));
@@ -45,6 +46,19 @@ describe("an ONNX checkpoint exported from PyTorch", () => {
       );
     } finally {
       host.dispose();
+    }
+  });
+});
+
+describe("loadCarPolicy (what league eval, play and connect load)", () => {
+  it("plays the ONNX folder as a car-soccer policy: PyTorch's argmax is the lookup index it takes", async () => {
+    const policy = await loadCarPolicy(FIXTURE, { envId: "car-soccer-1v1" });
+    try {
+      expect(policy.observationSize).toBe(91);
+      for (const probe of probes.probes.slice(0, 6))
+        expect(Array.from(policy.decide(Float32Array.from(probe.observation))!)).toEqual([probe.argmax]);
+    } finally {
+      policy.dispose();
     }
   });
 });
