@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     onPlayed: (job, finished) => {
       played++;
       console.log(
-        `worker: ${finished ? "played" : "skipped (already stored)"} match ${job.matchId} in ${job.leagueId} (${played} so far)`,
+        // A match whose lock ran out (a loaded machine) may be played twice; only one storing applies.
+        `worker: ${finished?.applied ? "played" : "skipped (already stored)"} match ${job.matchId} in ${job.leagueId} (${played} so far)`,
       );
     },
     onFailed: (job, error, { final, attemptsMade, aborted }) =>
