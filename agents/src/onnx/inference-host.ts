@@ -200,7 +200,7 @@ export class InferenceHost {
     return this.collect(started);
   }
 
-  /** As runSync, without blocking the thread while the model computes. */
+  /** As runSync, without blocking the thread while the model computes; one request at a time (await each). */
   async run(input: Float32Array): Promise<Float32Array | null> {
     const started = performance.now();
     if (this.owed()) {
