@@ -165,4 +165,38 @@ describe("challenges", () => {
     });
     expect(anonymous.statusCode).toBe(401);
   });
+
+  it("rates a remote match only when the league picked its opponent and length", async () => {
+    const registered = await app.inject({
+      method: "POST",
+      url: "/api/v1/agents/remote",
+      payload: { name: "bob-remote", env: LEAGUE },
+      headers: { authorization: `Bearer ${keys.bob}` },
+    });
+    const versionId = (registered.json() as { versionId: string }).versionId;
+    const request = (body: Record<string, unknown>) =>
+      app.inject({
+        method: "POST",
+        url: "/api/v1/remote/matches",
+        payload: { versionId, remoteGraceSeconds: 1, ...body },
+        headers: { authorization: `Bearer ${keys.bob}` },
+      });
+    const scheduled = await request({});
+    expect(scheduled.statusCode).toBe(201);
+    expect((scheduled.json() as { rated: boolean }).rated).toBe(true);
+    const picked = await request({ opponent: "random" });
+    expect(picked.statusCode).toBe(201);
+    expect((picked.json() as { rated: boolean }).rated).toBe(false);
+    const rows = await db.prisma.match.findMany({
+      where: { id: { in: [scheduled, picked].map((r) => (r.json() as { matchId: string }).matchId) } },
+      orderBy: { createdAt: "asc" },
+      include: { participants: { orderBy: { slot: "asc" } } },
+    });
+    expect(rows.map((m) => m.rated)).toEqual([true, false]);
+    // The league's pick is one of its built-in bots.
+    const opponent = await db.prisma.agentVersion.findUniqueOrThrow({
+      where: { id: rows[0]!.participants[1]!.versionId },
+    });
+    expect((opponent.manifest as { kind: string }).kind).toBe("scripted");
+  });
 });

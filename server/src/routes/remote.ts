@@ -2,12 +2,14 @@
 // WebSocket. Its owner registers it (no model is uploaded: the program is the agent), then asks
 // for a live match against built-in bots and joins the returned room with the API key.
 import type { Database, Prisma } from "@league/db";
-import { carSoccerParts, ENV_SPECS } from "@league/envs";
+import { carSoccerParts, ENV_SPECS, Rng } from "@league/envs";
 import { z } from "zod";
 import { authenticateRequest } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
+import { planTeamMatch } from "../league/scheduler.js";
 import { carSoccerBotOf } from "../match/players.js";
+import type { RatingParams } from "../ratings.js";
 import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
 import { LiveMatchError, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
 import { checkSubmissionQuota, publishSubmitted, registerVersion } from "./agent-versions.js";
@@ -37,14 +39,58 @@ const RemoteAgentBody = z
 const RemoteMatchBody = z
   .object({
     versionId: z.uuid(),
-    /** The built-in bot to play against (and the pool teammates and opponents are drawn from). */
-    opponent: z.string().default("ball-chaser"),
+    /**
+     * The built-in bot to play against. Left out, the league's scheduler picks it (by match
+     * quality) and the match is rated; a hand-picked bot or length makes it unrated, so that a
+     * favourable pairing cannot farm rating.
+     */
+    opponent: z.string().optional(),
     side: z.enum(["blue", "orange"]).default("blue"),
     // Short of the live scheduler's stale-match cut-off (twice a full match plus a minute).
-    durationSeconds: z.number().min(5).max(300).default(120),
+    durationSeconds: z.number().min(5).max(300).optional(),
     remoteGraceSeconds: z.number().gt(0).max(60).default(10),
   })
   .strict();
+
+/** A remote match's length when the request names none. */
+const DEFAULT_REMOTE_MATCH_SECONDS = 120;
+
+/**
+ * The bot the league's scheduler pairs the version with: drawn by match quality with it (the
+ * ladder's planTeamMatch with the version as the focal player).
+ */
+async function scheduledOpponent(
+  db: Database,
+  league: { id: string; ratingModel: string; mu: number; sigma: number; beta: number; tau: number },
+  versionId: string,
+  bots: { versionId: string; bot: string }[],
+): Promise<{ versionId: string; bot: string } | undefined> {
+  const ids = [versionId, ...bots.map((b) => b.versionId)];
+  const ratings = new Map(
+    (await db.prisma.rating.findMany({ where: { leagueId: league.id, versionId: { in: ids } } })).map((r) => [
+      r.versionId,
+      r,
+    ]),
+  );
+  const candidates = ids.map((id) => ({
+    versionId: id,
+    agentId: id,
+    mu: ratings.get(id)?.mu ?? league.mu,
+    sigma: ratings.get(id)?.sigma ?? league.sigma,
+    games: ratings.get(id)?.games ?? 0,
+  }));
+  const teams = planTeamMatch(
+    candidates,
+    { ...league, model: league.ratingModel } as RatingParams,
+    new Rng(Date.now() % 2_147_483_647),
+    1,
+    {
+      focal: versionId,
+    },
+  );
+  const other = teams?.flat().find((c) => c.versionId !== versionId);
+  return bots.find((b) => b.versionId === other?.versionId);
+}
 
 const RemoteAgentCreated = z.object({
   agentId: z.string(),
@@ -120,7 +166,8 @@ export function remoteRoutes(
     "/api/v1/remote/matches",
     {
       schema: {
-        summary: "Start a live, rated match in which your remote agent plays one seat against built-in bots",
+        summary:
+          "Start a live match in which your remote agent plays one seat against built-in bots (rated when the league picks the opponent and length)",
         description:
           "Returns the room to join: `client.joinById(roomId, { apiKey, versionId })` with colyseus.js (or the TypeScript client `RemoteAgentClient` in @league/agents). Kickoff waits for the player; one absent longer than `remoteGraceSeconds` forfeits.",
         tags: ["remote agents"],
@@ -135,6 +182,7 @@ export function remoteRoutes(
             seat: z.number().int(),
             deadlineMs: z.number(),
             graceSeconds: z.number(),
+            rated: z.boolean(),
           }),
           400: ErrorBody,
           401: ErrorBody,
@@ -182,7 +230,12 @@ export function remoteRoutes(
       )
         .map((v) => ({ versionId: v.id, bot: carSoccerBotOf(v.manifest) }))
         .filter((b): b is { versionId: string; bot: string } => b.bot !== null);
-      const opponent = bots.find((b) => b.bot === body.opponent);
+      // Rated only when the league picked the opponent and the length is the default.
+      const rated = body.opponent === undefined && body.durationSeconds === undefined;
+      const opponent =
+        body.opponent === undefined
+          ? await scheduledOpponent(db, league, version.id, bots)
+          : bots.find((b) => b.bot === body.opponent);
       if (!opponent)
         throw new ApiError(
           400,
@@ -228,8 +281,9 @@ export function remoteRoutes(
             {
               leagueId: league.id,
               seats,
-              durationSeconds: body.durationSeconds,
+              durationSeconds: body.durationSeconds ?? DEFAULT_REMOTE_MATCH_SECONDS,
               remoteGraceSeconds: body.remoteGraceSeconds,
+              rated,
             },
           );
         });
@@ -242,6 +296,7 @@ export function remoteRoutes(
           seat: mine,
           deadlineMs: (1000 * (spec.tickSkip ?? 8)) / spec.tickRate!,
           graceSeconds: body.remoteGraceSeconds,
+          rated,
         };
       } catch (error) {
         if (error instanceof ApiError) throw error;

@@ -168,7 +168,18 @@ export async function finishMatch(prisma: PrismaClient, input: FinishInput): Pro
     }
 
     if (!match.rated) {
-      // An unrated match: scores and ranks are stored, ratings stay as they were.
+      // An unrated match: scores and ranks are stored, ratings stay as they were (a version new to
+      // the league gets its starting rating row, as after its first rated match).
+      await tx.rating.createMany({
+        data: [...new Set(match.participants.map((p) => p.versionId))].map((versionId) => ({
+          versionId,
+          leagueId: match.leagueId,
+          mu: match.league.mu,
+          sigma: match.league.sigma,
+          ordinal: ordinal({ mu: match.league.mu, sigma: match.league.sigma }),
+        })),
+        skipDuplicates: true,
+      });
       for (const p of match.participants)
         await tx.matchParticipant.update({
           where: { id: p.id },

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getAgent, getHeadToHead, getRatingHistory, getRecentMatches } from "@/lib/api";
+import { getAgent, getHeadToHead, getRatingHistory, getRecentMatches, publicServerPort } from "@/lib/api";
 import { LineChart } from "../../components/charts";
 import { FailureLog } from "../../components/failure-log";
 import { MatchList } from "../../components/match-list";
 import { fmt, load, ServerProblem } from "../../components/problem";
+import { ChallengePanel } from "./challenge-panel";
 import { HeadToHeadTables } from "./head-to-head";
 import { ManifestSummary } from "./manifest-summary";
 import { RewardInsight } from "./reward-insight";
@@ -102,6 +103,14 @@ export default async function AgentPage({ params }: Props) {
           </table>
         </div>
       </section>
+
+      <ChallengePanel
+        serverPort={publicServerPort()}
+        carSoccer={agent.versions.some((v) => v.envId.startsWith("car-soccer-"))}
+        versions={agent.versions
+          .filter((v) => v.status === "active" || v.status === "reserve")
+          .map((v) => ({ id: v.id, version: v.version }))}
+      />
 
       <section aria-label="Head to head">
         <h2>Head to head</h2>
