@@ -1,6 +1,7 @@
-// Turns stored agent versions into the players of one match: scripted baselines by name, model
-// agents from their stored artifact (a tfjs LayersModel), cached so that a busy ladder does not
-// reload them.
+// Turns stored agent versions into the players of one match: scripted baselines and bots by name,
+// model agents from their stored artifact (a tfjs LayersModel, cached so that a busy ladder does
+// not reload it, or an ONNX graph in a model host) as agents' ModelCarPolicy within the league's
+// time budget.
 import {
   type BaselinePolicy,
   type CarPolicy,
