@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import Link from "next/link";
 import { getLiveRoom, getMatch, publicApiUrl, publicServerPort } from "@/lib/api";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
+import { matchTitle } from "../../components/team-line";
 import { DuplicateCharts } from "./duplicate-charts";
 import { DuplicateLiveView } from "./duplicate-live-view";
 import { LiveView, ReplayPlayer } from "./field-views";
@@ -62,7 +63,7 @@ export default async function MatchPage({ params }: Props) {
           </Link>{" "}
           / match
         </p>
-        <h1>{participants.map((p) => p.agent.name).join(" vs ")}</h1>
+        <h1>{matchTitle(match.participants)}</h1>
         <p>
           {match.status === "finished"
             ? `Finished ${ago(match.finishedAt)}`
