@@ -5,6 +5,7 @@ import { LineChart } from "../../components/charts";
 import { FailureLog } from "../../components/failure-log";
 import { MatchList } from "../../components/match-list";
 import { fmt, load, ServerProblem } from "../../components/problem";
+import { versionLabel } from "../../components/version-label";
 import { ChallengePanel } from "./challenge-panel";
 import { HeadToHeadTables } from "./head-to-head";
 import { ManifestSummary } from "./manifest-summary";
@@ -70,7 +71,7 @@ export default async function AgentPage({ params }: Props) {
               {agent.versions.map((v) =>
                 (v.ratings.length ? v.ratings : [null]).map((r) => (
                   <tr key={`${v.id}-${r?.leagueId ?? "none"}`}>
-                    <td>v{v.version}</td>
+                    <td>{versionLabel(v.version, agent.owner.name, agent.kind)}</td>
                     <td>
                       {r ? (
                         <Link href={`/leagues/${r.leagueId}`} prefetch={false}>
@@ -142,7 +143,7 @@ export default async function AgentPage({ params }: Props) {
                   xLabel="rated matches"
                   yLabel="ordinal (μ − 3σ)"
                   series={series.map(({ history, version }) => ({
-                    name: `v${version.version}`,
+                    name: versionLabel(version.version, agent.owner.name, agent.kind),
                     points: history.points.map((p, k) => ({ x: k + 1, y: p.ordinal })),
                   }))}
                 />

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { LeaderboardEntry } from "@/lib/api";
+import { versionLabel } from "../../components/version-label";
 
 type Key = "rank" | "ordinal" | "mu" | "games" | "winRate" | "trend";
 
@@ -26,12 +27,6 @@ const fmt = (x: number, digits = 2) => x.toFixed(digits);
 export function provisionalReason(e: LeaderboardEntry): string {
   if (e.games === 0) return "no rated games yet";
   return `in placement: ${e.games} of ${e.games + e.placementGamesLeft} games played`;
-}
-
-/** The version as a reader should read it: built-in bots are releases, not uploads. */
-function versionLabel(e: LeaderboardEntry): string {
-  if (e.builtin && e.agent.kind === "scripted") return "built-in";
-  return e.builtin ? `v${e.version} · built-in` : `v${e.version}`;
 }
 
 /**
@@ -99,7 +94,7 @@ export function Board({ entries, duplicate }: { entries: LeaderboardEntry[]; dup
                     {e.agent.name}
                   </Link>{" "}
                   <span className="muted">
-                    {versionLabel(e)} ·{" "}
+                    {versionLabel(e.version, e.owner.name, e.agent.kind)} ·{" "}
                     <Link
                       href={`/owners/${encodeURIComponent(e.owner.name)}`}
                       prefetch={false}

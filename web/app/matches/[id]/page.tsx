@@ -4,6 +4,7 @@ import Link from "next/link";
 import { getLiveRoom, getMatch, publicApiUrl, publicServerPort } from "@/lib/api";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
 import { matchTitle } from "../../components/team-line";
+import { versionLabel } from "../../components/version-label";
 import { DuplicateCharts } from "./duplicate-charts";
 import { DuplicateLiveView } from "./duplicate-live-view";
 import { LiveView, ReplayPlayer } from "./field-views";
@@ -158,7 +159,7 @@ export default async function MatchPage({ params }: Props) {
                         {p.agent.name}
                       </Link>{" "}
                       <span className="muted">
-                        v{p.version} ·{" "}
+                        {versionLabel(p.version, p.owner.name)} ·{" "}
                         <Link href={`/owners/${encodeURIComponent(p.owner.name)}`} prefetch={false}>
                           {p.owner.name}
                         </Link>

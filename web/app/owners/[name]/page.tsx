@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getOwnerAgents } from "@/lib/api";
 import { FailureLog } from "../../components/failure-log";
 import { ago, fmt, load, ServerProblem } from "../../components/problem";
+import { versionLabel } from "../../components/version-label";
 
 export const dynamic = "force-dynamic";
 
@@ -73,7 +74,7 @@ export default async function OwnerPage({ params }: Props) {
                 <tbody>
                   {agent.versions.map((v) => (
                     <tr key={v.id} data-version={v.version}>
-                      <td>v{v.version}</td>
+                      <td>{versionLabel(v.version, owner.name, agent.kind)}</td>
                       <td>
                         <code>{v.envId}</code>
                       </td>
