@@ -2,10 +2,11 @@
 """A ball-chaser written in Python that plays one rated live car-soccer match from the terminal.
 
     /usr/bin/python3 clients/python/examples/ball_chaser.py --server http://127.0.0.1:2567 --sign-up my-name
-    /usr/bin/python3 clients/python/examples/ball_chaser.py --server URL --key KEY --opponent defender --seconds 60
+    /usr/bin/python3 clients/python/examples/ball_chaser.py --server URL --key KEY --opponent defender --seconds 30
 
 It registers a remote agent (car-soccer-1v1, default observations, lookup actions), asks for a
-match against a built-in bot, joins the room and answers every observation with a lookup index:
+match (rated: the league picks a built-in opponent and the length, 120 s; --opponent or --seconds
+make it an unrated practice match), joins the room and answers every observation with a lookup index:
 full throttle, steering toward the ball, boosting when facing it. At the end it prints the score
 and how its answers were counted.
 """
@@ -43,9 +44,10 @@ def main() -> int:
     who.add_argument("--key", default=os.environ.get("LEAGUE_API_KEY"), help="an API key of yours (or LEAGUE_API_KEY)")
     who.add_argument("--sign-up", metavar="OWNER", help="create owner OWNER and print its key")
     parser.add_argument("--name", default="python-ball-chaser", help="the remote agent's name")
-    parser.add_argument("--opponent", default="ball-chaser", help="built-in bot to play")
+    parser.add_argument("--opponent", help="a built-in bot to play (the match is then unrated; "
+                                               "by default the league picks the opponent and the match is rated)")
     parser.add_argument("--side", choices=["blue", "orange"], default="blue")
-    parser.add_argument("--seconds", type=int, default=60, help="match length (5-300)")
+    parser.add_argument("--seconds", type=int, help="match length, 5-300 (then unrated; by default the league's 120 s)")
     parser.add_argument("--drop-after", type=int, help="lose the connection once after N observations (tests reconnection)")
     parser.add_argument("--json", action="store_true", help="print the outcome as one JSON line")
     args = parser.parse_args()
@@ -59,8 +61,9 @@ def main() -> int:
         version = api.register_remote_agent(args.name, env="car-soccer-1v1")
         match = api.request_match(version["versionId"], opponent=args.opponent, side=args.side,
                                   duration_seconds=args.seconds)
-        print(f"match {match['matchId']}: {args.name} vs {args.opponent}, {args.seconds} s, "
-              f"answers due within {match['deadlineMs']:.1f} ms", file=sys.stderr)
+        print(f"match {match['matchId']}: {args.name} vs {args.opponent or 'an opponent the league picks'}, "
+              f"{'rated' if match.get('rated') else 'unrated'}, answers due within {match['deadlineMs']:.1f} ms",
+              file=sys.stderr)
         outcome = play_match(api, match["roomId"], version["versionId"], chase, drop_after=args.drop_after)
         stored = api.match(match["matchId"])
     except LeagueError as error:
@@ -72,6 +75,7 @@ def main() -> int:
         "matchId": match["matchId"],
         "versionId": version["versionId"],
         "status": outcome.ended.get("status"),
+        "rated": match.get("rated"),
         "score": outcome.ended.get("score"),
         "observations": outcome.observations,
         "answers": outcome.answers,
