@@ -10,7 +10,7 @@ import { Ladder } from "./league/ladder.js";
 import { LiveScheduler } from "./league/live-scheduler.js";
 import { MatchQueue, queueConnection } from "./league/match-queue.js";
 import { backfillRewardInsights } from "./league/reward-insight.js";
-import { recoverExclusiveStart } from "./league/stranded.js";
+import { recoverSoleProcess } from "./league/stranded.js";
 import { registerTrainedAgents } from "./league/trained-agents.js";
 import { createHeadlessPool } from "./match/headless-jobs.js";
 import { attachRooms, liveRooms } from "./rooms/index.js";
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   // Without REDIS_URL this is the one process of the platform (the embedded database admits no other;
   // scaled out needs Redis): whatever the database shows running or validating, a process that died left.
   if (!config.REDIS_URL) {
-    const recovered = await recoverExclusiveStart(db.prisma, {
+    const recovered = await recoverSoleProcess(db.prisma, {
       activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
     });
     for (const m of recovered.matches) console.log(`recovery: aborted match ${m.matchId}: ${m.reason}`);
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
       await live.stop();
       // Aborts any live match still playing, so that nothing is left half-finished.
       await rooms.stop();
+      // One whose room was still opening escapes that: alone on the database, nothing is left running.
+      if (!config.REDIS_URL) await recoverSoleProcess(db.prisma);
       await io.close();
       await app.close();
       await db.close();

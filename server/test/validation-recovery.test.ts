@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import {
   MAX_VALIDATION_ATTEMPTS,
-  recoverExclusiveStart,
+  recoverSoleProcess,
   VALIDATION_STALE_AFTER_MS,
 } from "../src/league/stranded.js";
 import { validatePendingVersions } from "../src/league/validation.js";
@@ -96,7 +96,7 @@ describe.each([
         where: { id: { in: [headless, live] } },
         data: { status: "running", startedAt: new Date() },
       });
-      const recovered = await recoverExclusiveStart(db.prisma, { activeVersionsPerAgent: 3 });
+      const recovered = await recoverSoleProcess(db.prisma, { activeVersionsPerAgent: 3 });
       expect(recovered.matches.map((m) => m.matchId).sort()).toEqual([headless, live].sort());
       // Every validation, however fresh its heartbeat (the first test's live one too): none can be running.
       expect(recovered.validations.map((v) => v.versionId)).toContain(validating);

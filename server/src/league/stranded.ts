@@ -19,7 +19,7 @@ export interface StrandedSweepOptions {
    */
   queue?: { jobStatus(matchId: string): Promise<JobStatus> } | null;
   now?: Date;
-  /** Live matches too (only where no room can be playing them: see recoverExclusiveStart). */
+  /** Live matches too (only where no room can be playing them: see recoverSoleProcess). */
   includeLive?: boolean;
 }
 
@@ -146,17 +146,22 @@ export async function sweepStrandedValidations(
 }
 
 /**
- * At the start of a process that alone uses its database (PGlite, which one process holds at a
- * time, or PostgreSQL without REDIS_URL: scaled out needs Redis),
- * nothing can still be playing or validating: every queued or running match, live ones included,
- * is aborted with the reason, and every validation goes back to pending (or fails, if abandoned
- * too often), at once rather than after the usual bounds.
+ * For a process that alone uses its database (PGlite, which one process holds at a time, or
+ * PostgreSQL without REDIS_URL: scaled out needs Redis), at start (what a process that died left)
+ * and at the end of a stop (a match whose room was still opening, which no one will finish):
+ * nothing can be playing or validating. Every queued or running match, live ones included, is
+ * aborted with the reason, and every validation goes back to pending (or fails, if abandoned too
+ * often), at once rather than after the usual bounds.
  */
-export async function recoverExclusiveStart(
+export async function recoverSoleProcess(
   prisma: PrismaClient,
   options: { activeVersionsPerAgent?: number } = {},
 ): Promise<{ matches: StrandedMatch[]; validations: StrandedValidation[] }> {
-  const matches = await sweepStrandedMatches(prisma, { olderThanMs: 0, includeLive: true });
+  const matches = await sweepStrandedMatches(prisma, {
+    olderThanMs: 0,
+    includeLive: true,
+    now: new Date(Date.now() + 1),
+  });
   const validations = await sweepStrandedValidations(prisma, { ...options, staleAfterMs: 0 });
   return { matches, validations };
 }
