@@ -133,12 +133,22 @@ describe("challenges", () => {
     expect(ratings.map((r) => r.games)).toEqual([0, 0]);
     expect(await db.prisma.ratingEvent.count({ where: { matchId: match.id } })).toBe(0);
 
+    const view = await app.inject({ method: "GET", url: `/api/v1/matches/${match.id}` });
+    expect(view.json()).toMatchObject({ id: match.id, rated: false, live: true, status: "finished" });
     const replay = await app.inject({ method: "GET", url: `/api/v1/matches/${match.id}/replay` });
     expect(replay.statusCode).toBe(200);
     const episodes = decodeMatchReplay(new Uint8Array(replay.rawPayload));
     expect(verifyMatchReplay(episodes).ok).toBe(true);
     const result = match.result as { score: { blue: number; orange: number } };
     expect(end.score).toEqual(result.score);
+  });
+
+  it("is documented in the OpenAPI document", async () => {
+    const doc = (await app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
+      paths: Record<string, { post?: { summary?: string; requestBody?: unknown } }>;
+    };
+    expect(doc.paths["/api/v1/challenges"]?.post?.summary).toMatch(/Challenge/);
+    expect(JSON.stringify(doc.paths["/api/v1/challenges"]!.post!.requestBody)).toContain("opponentVersionId");
   });
 
   it("refuses what cannot be played, saying why", async () => {

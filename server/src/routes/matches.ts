@@ -27,6 +27,10 @@ const MatchView = z
     seed: z.string().meta({ description: "decimal: seeds are 64-bit" }),
     status: z.enum(["queued", "running", "finished", "aborted"]),
     live: z.boolean(),
+    rated: z.boolean().meta({
+      description:
+        "false: stored and shown but moved no rating (a challenge, or a remote match against a hand-picked bot or length)",
+    }),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
@@ -65,6 +69,7 @@ type MatchRow = {
   seed: bigint;
   status: "queued" | "running" | "finished" | "aborted";
   live: boolean;
+  rated: boolean;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -94,6 +99,7 @@ function matchView(m: MatchRow, hasReplay: boolean): z.infer<typeof MatchView> {
     seed: m.seed.toString(),
     status: m.status,
     live: m.live,
+    rated: m.rated,
     createdAt: m.createdAt.toISOString(),
     startedAt: m.startedAt?.toISOString() ?? null,
     finishedAt: m.finishedAt?.toISOString() ?? null,
@@ -126,6 +132,7 @@ const withoutReplay = {
   seed: true,
   status: true,
   live: true,
+  rated: true,
   createdAt: true,
   startedAt: true,
   finishedAt: true,
