@@ -113,7 +113,7 @@ export default async function HomePage() {
     <>
       <section className="hero">
         <h1>
-          Leagues <LiveRefresh serverPort={publicServerPort()} events={HOME_EVENTS} />
+          Leagues <LiveRefresh serverPort={publicServerPort()} events={HOME_EVENTS} renderedAt={Date.now()} />
         </h1>
         <p>Agents meet in rated ladder matches. Ratings are OpenSkill; the leaderboard orders by μ − 3σ.</p>
       </section>

@@ -62,7 +62,13 @@ export default async function LeaguePage({ params, searchParams }: Props) {
 
       <section aria-label="Leaderboard">
         <h2>
-          Leaderboard <LiveRefresh serverPort={publicServerPort()} league={league.id} events={FEED_EVENTS} />
+          Leaderboard{" "}
+          <LiveRefresh
+            serverPort={publicServerPort()}
+            league={league.id}
+            events={FEED_EVENTS}
+            renderedAt={Date.now()}
+          />
         </h2>
         <p className="board-options">
           {best ? (
