@@ -108,7 +108,8 @@ export function RewardInsight({ analysis, version }: { analysis: unknown; versio
       <p className="muted">
         v{version}&apos;s reward measured on {a.episodes} seeded episodes of {a.players?.blue} (blue) against{" "}
         {a.players?.orange}, the same play for every agent: what each part of the reward paid, as a share of
-        everything it paid, and how that part moved with the goals scored per episode.
+        everything it paid, and how that part moved with the goals scored per episode. A red bar is a part
+        that paid less than nothing on the whole (its sum is negative).
       </p>
       {a.components && a.components.length > 0 && <SharesChart components={a.components} />}
       {d && (

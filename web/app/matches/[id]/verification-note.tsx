@@ -34,7 +34,7 @@ export function VerificationNote({
     <p className="verify good" data-testid="match-verified">
       {duplicate
         ? `✓ result recomputed: the ${v.seats} seats' recorded choices on the ${v.seeds} seeds give exactly the returns and regrets shown (${v.steps} steps replayed when stored)`
-        : `✓ replay verified when stored: ${v.episodes} episodes re-simulated to all ${v.hashesChecked} state hashes, the score and every goal's time`}
+        : `✓ replay verified when stored: ${v.episodes === 1 ? "its episode" : `${v.episodes} episodes`} re-simulated to all ${v.hashesChecked} state hashes, the score and every goal's time`}
     </p>
   );
 }
