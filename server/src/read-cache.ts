@@ -11,6 +11,11 @@ import type { FeedEventName, PlatformEvents } from "./feed.js";
 /** Redis channel on which every process announces which league's reads went stale. */
 export const READ_CACHE_CHANNEL = "league-read-cache";
 
+/** Pub/sub ignores database numbers: the channel names the database, so platforms sharing a Redis stay apart. */
+function channelOf(redis: Redis): string {
+  return `${READ_CACHE_CHANNEL}:${redis.options.db ?? 0}`;
+}
+
 /** Scope that every league's change also touches (the league list carries per-league counts). */
 const ALL = "*";
 
@@ -178,7 +183,7 @@ function leagueOf(payload: unknown): string | null {
 export function publishReadCacheChanges(events: PlatformEvents, redis: Redis): () => void {
   const offs = STALING_EVENTS.map((event) =>
     events.on(event, (payload) => {
-      void redis.publish(READ_CACHE_CHANNEL, leagueOf(payload) ?? ALL).catch(() => undefined);
+      void redis.publish(channelOf(redis), leagueOf(payload) ?? ALL).catch(() => undefined);
     }),
   );
   return () => {
@@ -209,7 +214,7 @@ export function registerReadCache(app: FastifyInstance, options: ReadCacheOption
   if (options.redisUrl) {
     pub = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
     sub = pub.duplicate();
-    void sub.subscribe(READ_CACHE_CHANNEL).catch(() => undefined);
+    void sub.subscribe(channelOf(sub)).catch(() => undefined);
     sub.on("message", (_channel: string, scope: string) => cache.invalidate(scope === ALL ? null : scope));
     if (options.events) offs.push(publishReadCacheChanges(options.events, pub));
   }
