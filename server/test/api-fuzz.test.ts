@@ -103,11 +103,19 @@ describe.each([
       keyId: [spareKey],
       id: leagues,
       league: leagues,
-      env: [...leagues, "car-soccer-9v9"],
-      name: ["fuzzer", "fuzz-remote", "new-name"],
+      // Weighted towards what passes, with one that does not in each.
+      env: [
+        "car-soccer-1v1",
+        "car-soccer-2v2",
+        "car-soccer-1v1",
+        "car-soccer-1v1",
+        "bandit-bernoulli-10",
+        "car-soccer-9v9",
+      ],
+      name: ["fuzz-remote", "new-name", "other-name", "third-name", "x"],
       opponent: bots,
-      observationBuilder: ["default", "no-such-builder"],
-      actionParser: ["lookup", "discrete", "continuous"],
+      observationBuilder: ["default", "default", "default", "no-such-builder"],
+      actionParser: ["lookup", "lookup", "lookup", "discrete"],
     };
     const prefix = key.split("_").slice(0, 2).join("_");
     authorizations = [

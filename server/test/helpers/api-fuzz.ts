@@ -113,9 +113,18 @@ export type Pools = Record<string, readonly unknown[]>;
 
 /** A value for `name` that fits `schema` (often), or a hostile one. */
 export function valueFor(name: string, schema: JsonSchema, pools: Pools): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { weight: 3, arbitrary: fittingValue(name, schema, pools) },
+    { weight: 2, arbitrary: hostile },
+  );
+}
+
+/** A value for `name` that fits `schema` (or one from its pool). */
+export function fittingValue(name: string, schema: JsonSchema, pools: Pools): fc.Arbitrary<unknown> {
   const options: fc.Arbitrary<unknown>[] = [];
   const pool = pools[name] ?? (schema.format === "uuid" ? pools.uuid : undefined);
-  if (pool?.length) options.push(fc.constantFrom(...pool));
+  // Pools hold the values real requests use (a few wrong ones among them): taken as they are.
+  if (pool?.length) return fc.constantFrom(...pool);
   if (schema.enum?.length) options.push(fc.constantFrom(...schema.enum));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   if (schema.format === "uuid") options.push(fc.uuid());
@@ -132,10 +141,7 @@ export function valueFor(name: string, schema: JsonSchema, pools: Pools): fc.Arb
       fc.stringMatching(new RegExp(schema.pattern)).map((s) => s.slice(0, schema.maxLength ?? 64)),
     );
   else if (type === "string") options.push(fc.string({ maxLength: schema.maxLength ?? 40 }));
-  return fc.oneof(
-    { weight: 3, arbitrary: fc.oneof(...options, fc.constant(undefined)) },
-    { weight: 2, arbitrary: hostile },
-  );
+  return options.length ? fc.oneof(...options) : fc.constant(null);
 }
 
 export interface FuzzRequest {
@@ -189,11 +195,23 @@ export function requestsFor(
     Object.fromEntries(Object.entries(fields).map(([name, schema]) => [name, valueFor(name, schema, pools)])),
     { requiredKeys: [] },
   );
+  // Mostly-valid bodies reach past the schema into the handlers: every field fitting, or all but one.
+  const fitting = fc.record(
+    Object.fromEntries(
+      Object.entries(fields).map(([name, schema]) => [name, fittingValue(name, schema, pools)]),
+    ),
+  );
+  const names = Object.keys(fields);
+  const allButOne = names.length
+    ? fc.tuple(fitting, fc.constantFrom(...names), hostile).map(([r, k, v]) => ({ ...r, [k]: v }))
+    : fitting;
   const body: fc.Arbitrary<string | undefined> =
     target.body === null
       ? fc.constant(undefined)
       : fc.oneof(
-          { weight: 8, arbitrary: record.map((r) => JSON.stringify(r)) },
+          { weight: 3, arbitrary: record.map((r) => JSON.stringify(r)) },
+          { weight: 5, arbitrary: fitting.map((r) => JSON.stringify(r)) },
+          { weight: 3, arbitrary: allButOne.map((r) => JSON.stringify(r)) },
           // An unknown field beside the known ones, a body of another type, or no JSON at all.
           {
             weight: 1,
