@@ -183,6 +183,10 @@ describe.each(BACKENDS)("agents and matches API on $kind", ({ kind, skip }) => {
       expect((await get("/api/v1/owners/nobody-here/agents")).body).toMatchObject({
         error: { code: "owner_not_found" },
       });
+      // A NUL in the name is refused at the schema, never sent to the database (it answered 500).
+      const nul = await get("/api/v1/owners/a%00b/agents");
+      expect(nul.status).toBe(400);
+      expect(nul.body).toMatchObject({ error: { code: "invalid_request" } });
     },
   );
 

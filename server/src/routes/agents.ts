@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ApiError } from "../errors.js";
 import { ordinal } from "../ratings.js";
 import type { Api } from "./api.js";
-import { ErrorBody, LeagueId } from "./schemas.js";
+import { ErrorBody, LeagueId, storableText } from "./schemas.js";
 
 const RatingView = z.object({
   leagueId: z.string(),
@@ -151,8 +151,9 @@ export function agentRoutes(app: Api, db: Database): void {
       schema: {
         summary: "An owner's agents, newest first, with every version's status and ratings",
         tags: ["agents"],
-        params: z.object({ name: z.string().min(1).max(64) }),
-        response: { 200: OwnerAgents, 404: ErrorBody },
+        // Storable text: a NUL in the path would otherwise reach PostgreSQL and fail there (500).
+        params: z.object({ name: storableText(64).pipe(z.string().min(1)) }),
+        response: { 200: OwnerAgents, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
