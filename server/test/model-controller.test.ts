@@ -61,6 +61,21 @@ describe("model inference budget in a live-style match", () => {
     );
   });
 
+  it("forgives late decisions that are not in a row (a loaded machine), and counts them all", () => {
+    const model = fakeModel(2); // every other inference over budget: 75 overruns, never two in a row
+    const sporadic = new TimeBudgetedPolicy(
+      new ModelCarPolicy("sporadic v1", model, obsBuilder, actionParser, 1),
+      50,
+      3,
+      () => model.clock,
+    );
+    const match = playLive(sporadic);
+    expect(model.calls).toBe(decisions);
+    expect(sporadic.overruns).toBe(75);
+    expect(sporadic.timedOut).toBeNull();
+    expect(match.controllerErrors).toEqual([0, 0]);
+  });
+
   it("keeps a model that overruns fewer times than forgiven", () => {
     const model = fakeModel(10); // one inference in ten over budget: 15 overruns
     const ok = new TimeBudgetedPolicy(
