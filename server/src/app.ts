@@ -50,6 +50,8 @@ export interface AppOptions {
   readCache?: { maxAgeMs: number; redisUrl?: string | undefined } | null;
   /** Rated games before a version is ranked on the leaderboard (the ladder's PLACEMENT_GAMES). */
   placementGames?: number;
+  /** Length of a remote agent's rated live match, which the league picks (REMOTE_MATCH_SECONDS; 120). */
+  remoteMatchSeconds?: number;
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -89,6 +91,7 @@ export async function buildApp({
   events = null,
   readCache = null,
   placementGames,
+  remoteMatchSeconds,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === "silent" ? false : { level: logLevel },
@@ -202,6 +205,7 @@ export async function buildApp({
   remoteRoutes(api, db, events, {
     perOwnerPerDay: submissionLimits.perOwnerPerDay,
     liveMatchesPerOwner: ownerLimits.liveMatchesPerOwner,
+    ...(remoteMatchSeconds === undefined ? {} : { matchSeconds: remoteMatchSeconds }),
   });
   challengeRoutes(api, db, events, {
     challengesPerOwner: ownerLimits.challengesPerOwner ?? 2,

@@ -35,6 +35,11 @@ const ServerConfigSchema = z.object({
     .transform((v) => v === "on" || v === "true" || v === "1"),
   /** Length of a live match in seconds; 0 means the environment's own (five minutes). */
   LIVE_MATCH_SECONDS: z.coerce.number().int().min(0).max(3600).default(0),
+  /**
+   * Length of a remote agent's live match when the league picks it (the request names no
+   * durationSeconds): such a match, against the scheduler's opponent, is rated.
+   */
+  REMOTE_MATCH_SECONDS: z.coerce.number().int().min(5).max(300).default(120),
   /** Live bandit/recommender matches kept going at once (the duplicate leagues in turn); 0 for none. */
   LIVE_DUPLICATE_MATCHES: z.coerce.number().int().min(0).max(16).default(1),
   /** Pace of a live bandit/recommender match: every seat plays this many steps a second. */

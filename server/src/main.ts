@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       liveMatchesPerOwner: config.LIVE_MATCHES_PER_OWNER,
       challengesPerOwner: config.CHALLENGES_PER_OWNER,
     },
+    remoteMatchSeconds: config.REMOTE_MATCH_SECONDS,
   });
   const io = attachFeed(app.server, events, {
     corsOrigins,

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""A ball-chaser written in Python that plays one rated live car-soccer match from the terminal.
+"""A ball-chaser written in Python that plays one live car-soccer match from the terminal.
 
     /usr/bin/python3 clients/python/examples/ball_chaser.py --server http://127.0.0.1:2567 --sign-up my-name
     /usr/bin/python3 clients/python/examples/ball_chaser.py --server URL --key KEY --opponent defender --seconds 30
 
 It registers a remote agent (car-soccer-1v1, default observations, lookup actions), asks for a
-match (rated: the league picks a built-in opponent and the length, 120 s; --opponent or --seconds
-make it an unrated practice match), joins the room and answers every observation with a lookup index:
-full throttle, steering toward the ball, boosting when facing it. At the end it prints the score
-and how its answers were counted.
+match (rated: the league picks a built-in opponent and the length, the server's REMOTE_MATCH_SECONDS,
+120 s by default; --opponent or --seconds make it an unrated practice match), joins the room and
+answers every observation with a lookup index: full throttle, steering toward the ball, boosting
+when facing it. At the end it prints the score and how its answers were counted.
 """
 import argparse
 import json
@@ -47,7 +47,8 @@ def main() -> int:
     parser.add_argument("--opponent", help="a built-in bot to play (the match is then unrated; "
                                                "by default the league picks the opponent and the match is rated)")
     parser.add_argument("--side", choices=["blue", "orange"], default="blue")
-    parser.add_argument("--seconds", type=int, help="match length, 5-300 (then unrated; by default the league's 120 s)")
+    parser.add_argument("--seconds", type=int, help="match length, 5-300 (then unrated; by default the league's, 120 s unless "
+                                                      "the server sets REMOTE_MATCH_SECONDS)")
     parser.add_argument("--drop-after", type=int, help="lose the connection once after N observations (tests reconnection)")
     parser.add_argument("--json", action="store_true", help="print the outcome as one JSON line")
     args = parser.parse_args()

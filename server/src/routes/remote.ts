@@ -22,6 +22,8 @@ export interface RemoteLimits {
   perOwnerPerDay: number;
   /** Live matches an owner's remote agents play at once (LIVE_MATCHES_PER_OWNER). */
   liveMatchesPerOwner: number;
+  /** A match's length when the request names none (REMOTE_MATCH_SECONDS): the league's pick, rated. */
+  matchSeconds?: number;
 }
 
 const RemoteAgentBody = z
@@ -281,7 +283,7 @@ export function remoteRoutes(
             {
               leagueId: league.id,
               seats,
-              durationSeconds: body.durationSeconds ?? DEFAULT_REMOTE_MATCH_SECONDS,
+              durationSeconds: body.durationSeconds ?? limits.matchSeconds ?? DEFAULT_REMOTE_MATCH_SECONDS,
               remoteGraceSeconds: body.remoteGraceSeconds,
               rated,
             },

@@ -2,7 +2,9 @@
 // it signs up, registers a remote agent, requests a match, joins the room through Colyseus 0.16's
 // framing (no Colyseus SDK), answers every observation, loses its connection once and comes back
 // within the grace period; the match is stored with its answers counted. A practice match (its
-// opponent and length picked by hand) is unrated; the league's own pick (120 s) is rated.
+// opponent and length picked by hand) is unrated; the league's own pick is rated. The test server's
+// league-picked length (REMOTE_MATCH_SECONDS, 120 s in production) is the shortest allowed, 5 s,
+// so both matches play 5 s: 75 observations, 74 decisions counted.
 import { spawn, spawnSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -21,6 +23,12 @@ const probe = spawnSync(PYTHON, ["-c", "import websockets, msgpack"], { encoding
 const missing =
   probe.status !== 0 ? `needs ${PYTHON} with websockets and msgpack: ${probe.stderr || probe.error}` : "";
 
+/** Both matches' length: the practice one names it, the rated one gets it from the league. */
+const MATCH_SECONDS = 5;
+/** 15 decisions a second; the first has no earlier observation to answer, so is not counted. */
+const OBSERVATIONS = MATCH_SECONDS * 15;
+const DECISIONS = OBSERVATIONS - 1;
+
 let db: TestDatabase;
 let app: FastifyInstance;
 let rooms: AttachedRooms;
@@ -31,7 +39,7 @@ beforeAll(async () => {
   db = await createTestDatabase("pglite");
   await seedLeagues(db.prisma);
   await registerBuiltinAgents(db.prisma);
-  app = await buildApp({ db, version: "python-client-test" });
+  app = await buildApp({ db, version: "python-client-test", remoteMatchSeconds: MATCH_SECONDS });
   await app.listen({ port: 0, host: "127.0.0.1" });
   rooms = await attachRooms(app.server);
   server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -72,8 +80,13 @@ async function playBot(args: string[]): Promise<BotOutcome> {
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as BotOutcome;
 }
 
-/** The stored match, its seat-0 remote counts checked against what the bot saw. */
-async function expectStored(outcome: BotOutcome, decisions: number) {
+/**
+ * The stored match, its seat-0 remote counts checked against what the bot saw: every decision
+ * counted once, as on time or late (an answer missing while disconnected counts late), none
+ * malformed; one answer to every observation received. No figure depends on the machine's speed
+ * but the last: at least one answer arrived in time to drive the car.
+ */
+async function expectStored(outcome: BotOutcome) {
   const match = await db.prisma.match.findUniqueOrThrow({
     where: { id: outcome.matchId },
     include: { participants: { orderBy: { slot: "asc" } } },
@@ -82,23 +95,21 @@ async function expectStored(outcome: BotOutcome, decisions: number) {
   expect(match.participants[0]!.versionId).toBe(outcome.versionId);
   const seat = (match.result as unknown as { seats: { remote: BotOutcome["counted"] }[] }).seats[0]!;
   expect(seat.remote).toEqual(outcome.counted);
-  // One answer to every observation; every decision after the first counted once, none malformed.
   expect(outcome.answers).toBe(outcome.observations);
-  expect(seat.remote.decisions).toBe(decisions);
-  expect(seat.remote.onTime + seat.remote.lateAnswers + seat.remote.malformedAnswers).toBe(decisions);
+  expect(outcome.observations).toBeLessThanOrEqual(OBSERVATIONS);
+  expect(seat.remote.decisions).toBe(DECISIONS);
+  expect(seat.remote.onTime + seat.remote.lateAnswers).toBe(DECISIONS);
   expect(seat.remote.malformedAnswers).toBe(0);
-  return { match, remote: seat.remote };
+  expect(seat.remote.onTime).toBeGreaterThan(0);
+  return match;
 }
 
 describe.skipIf(missing !== "")(`Python remote agent ${missing}`, () => {
   it("signs up and plays a short practice match, reconnecting once; stored and counted, unrated", async () => {
-    const outcome = await playBot(["--sign-up", "pythonista", "--opponent", "defender", "--seconds", "5", "--drop-after", "20"]); // biome-ignore format: flags read as pairs
+    const outcome = await playBot(["--sign-up", "pythonista", "--opponent", "defender", "--seconds", `${MATCH_SECONDS}`, "--drop-after", "20"]); // biome-ignore format: flags read as pairs
+    // Observations sent while the connection was down never reached the bot.
     expect(outcome).toMatchObject({ status: "finished", rated: false, reconnections: 1 });
-    // 5 s at 15 decisions a second: 75 observations, fewer received while the connection was down.
-    expect(outcome.observations).toBeGreaterThan(60);
-    const { match, remote } = await expectStored(outcome, 74);
-    // On time but for the decisions while the connection was down.
-    expect(remote.onTime).toBeGreaterThan(outcome.observations / 2);
+    const match = await expectStored(outcome);
     // A hand-picked opponent or length plays unrated (issue 19): a starting rating row, no games.
     expect(match.rated).toBe(false);
     expect(
@@ -108,7 +119,7 @@ describe.skipIf(missing !== "")(`Python remote agent ${missing}`, () => {
     ).toMatchObject({ games: 0 });
   });
 
-  it("plays a rated match (the league picks the opponent and the 120 s length) from the terminal", async () => {
+  it("plays a rated match (the league picks the opponent and the length) from the terminal", async () => {
     const key = (
       (await (
         await fetch(`${server}/api/v1/owners`, {
@@ -118,18 +129,20 @@ describe.skipIf(missing !== "")(`Python remote agent ${missing}`, () => {
         })
       ).json()) as { apiKey: { key: string } }
     ).apiKey.key;
+    // No --opponent, no --seconds: the bot leaves both to the league.
     const outcome = await playBot(["--key", key, "--name", "rated-chaser"]);
-    expect(outcome).toMatchObject({ status: "finished", rated: true, reconnections: 0 });
-    // 120 s at 15 decisions a second.
-    expect(outcome.observations).toBe(1800);
-    const { match, remote } = await expectStored(outcome, 1799);
-    expect(remote.onTime).toBeGreaterThan(1799 * 0.9);
+    expect(outcome).toMatchObject({
+      status: "finished",
+      rated: true,
+      reconnections: 0,
+      observations: OBSERVATIONS,
+    });
+    const match = await expectStored(outcome);
     expect(match.rated).toBe(true);
     expect(
       await db.prisma.rating.findUniqueOrThrow({
         where: { versionId_leagueId: { versionId: outcome.versionId, leagueId: "car-soccer-1v1" } },
       }),
     ).toMatchObject({ games: 1 });
-  }, // A live match runs in real time: two minutes of play.
-  240_000);
+  });
 });
