@@ -25,6 +25,7 @@ import { builtinAgents, environmentOf, type ResolvedAgent, resolveAgent } from "
 import { CONNECT_HELP, connectCommand } from "./connect.js";
 import { LEAGUE_GAME_SECONDS, playLeagueGame } from "./league-game.js";
 import { carPolicy, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
+import { REPLAY_HELP, replayCommand } from "./replay.js";
 import { REWARD_HELP, rewardCommand } from "./reward.js";
 
 const HELP: Record<string, string> = {
@@ -36,6 +37,7 @@ const HELP: Record<string, string> = {
   league submit <checkpoint> --server URL --key KEY [--agent NAME] [--web URL]
   league connect <checkpoint> --server URL --key KEY  play a live match as a remote agent
   league reward analyse [<run>] [--spec spec.json]  what a reward rewards; distance to goals; hacking check
+  league replay verify|show <file>                 check a downloaded match replay; its score and goals
 
 An <agent> is a checkpoint folder (agent.json, model.json, weights), a trained agent shipped with
 the league by name (ppo-selfplay, ppo-history), or a scripted one: a bandit baseline (ucb1,
@@ -86,6 +88,7 @@ Uploads a checkpoint folder as a new version of agent NAME (default: the manifes
 prints the agent's page on the web site: --web URL, else LEAGUE_WEB, else the server's host on
 port 3000.`,
   reward: REWARD_HELP,
+  replay: REPLAY_HELP,
   connect: CONNECT_HELP,
 };
 
@@ -427,6 +430,7 @@ const COMMANDS: Record<string, (args: string[], values: Record<string, unknown>)
   play,
   submit,
   reward: rewardCommand,
+  replay: replayCommand,
   connect: connectCommand,
 };
 
