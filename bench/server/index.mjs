@@ -36,6 +36,7 @@ const { values } = parseArgs({
     "loop-seconds": { type: "string", default: "45" },
     "match-threads": { type: "string" },
     "ladder-seconds": { type: "string", default: "90" },
+    newcomer: { type: "string", default: "model" },
   },
 });
 const part = values.part;
@@ -80,6 +81,7 @@ if (part === "ladder") {
     prisma: db.prisma,
     pool,
     seconds: Number(values["ladder-seconds"]),
+    newcomerKind: values.newcomer,
     log,
   });
   await pool?.close();

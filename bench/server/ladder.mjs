@@ -1,37 +1,58 @@
 // bench/server --part ladder: ladder throughput with its headless pool. The ladder runs at full
 // speed (no pause between matches) over every league for a bounded time while a new version — a
-// copy of the shipped ppo-selfplay model under a new agent, submitted pending — is validated,
+// copy of the shipped ppo-selfplay model under a new agent, or (--newcomer bot) a scripted
+// forward, submitted pending — is validated,
 // plays its placement burst and more; reports matches per minute per league, and how many games
 // and seconds the newcomer needed to reach σ < 3 in car-soccer-1v1 (or its σ when time ran out).
 import { Ladder } from "@league/server";
 
 const NEWCOMER = "bench-newcomer";
 
-export async function measureLadder({ prisma, pool, seconds, log }) {
-  const shipped = await prisma.agentVersion.findFirst({
-    where: { envId: "car-soccer-1v1", agent: { name: "ppo-selfplay" } },
-    orderBy: { version: "desc" },
-  });
-  if (!shipped)
-    throw new Error("the shipped ppo-selfplay model is not registered (server/builtins missing?)");
+/**
+ * `newcomerKind`: "model" submits the shipped ppo-selfplay again (its inference counts against its
+ * 50 ms budget), "bot" a scripted forward under a new agent (the ladder's pace alone).
+ */
+export async function measureLadder({ prisma, pool, seconds, newcomerKind = "model", log }) {
   const owner = await prisma.owner.upsert({
     where: { name: "bench" },
     create: { name: "bench" },
     update: {},
   });
-  const agent = await prisma.agent.create({ data: { ownerId: owner.id, name: NEWCOMER, kind: "model" } });
-  const newcomer = await prisma.agentVersion.create({
-    data: {
-      agentId: agent.id,
-      version: 1,
-      envId: shipped.envId,
-      manifest: shipped.manifest,
-      artifact: shipped.artifact,
-      artifactSize: shipped.artifactSize,
-      artifactSha256: shipped.artifactSha256,
-      status: "pending",
-    },
-  });
+  let newcomer;
+  if (newcomerKind === "bot") {
+    const agent = await prisma.agent.create({
+      data: { ownerId: owner.id, name: NEWCOMER, kind: "scripted" },
+    });
+    newcomer = await prisma.agentVersion.create({
+      data: {
+        agentId: agent.id,
+        version: 1,
+        envId: "car-soccer-1v1",
+        manifest: { kind: "scripted", bot: "forward", env: "car-soccer-1v1", description: "bench newcomer" },
+        status: "pending",
+      },
+    });
+  } else {
+    const shipped = await prisma.agentVersion.findFirst({
+      where: { envId: "car-soccer-1v1", agent: { name: "ppo-selfplay" } },
+      orderBy: { version: "desc" },
+    });
+    if (!shipped)
+      throw new Error("the shipped ppo-selfplay model is not registered (server/builtins missing?)");
+    const agent = await prisma.agent.create({ data: { ownerId: owner.id, name: NEWCOMER, kind: "model" } });
+    newcomer = await prisma.agentVersion.create({
+      data: {
+        agentId: agent.id,
+        version: 1,
+        envId: shipped.envId,
+        manifest: shipped.manifest,
+        artifact: shipped.artifact,
+        artifactSize: shipped.artifactSize,
+        artifactSha256: shipped.artifactSha256,
+        status: "pending",
+      },
+    });
+  }
   const leagues = (await prisma.league.findMany({ where: { active: true }, orderBy: { id: "asc" } })).map(
     (l) => l.id,
   );
@@ -79,6 +100,7 @@ export async function measureLadder({ prisma, pool, seconds, log }) {
         .toFixed(1),
     ),
     newcomer: {
+      kind: newcomerKind,
       status,
       sigmaBelow3: reached,
       gamesPlayed: last?.games ?? 0,
