@@ -25,6 +25,12 @@ import { builtinAgents, environmentOf, type ResolvedAgent, resolveAgent } from "
 import { CONNECT_HELP, connectCommand } from "./connect.js";
 import { LEAGUE_GAME_SECONDS, playLeagueGame } from "./league-game.js";
 import { carPolicy, duplicateEntrant, playCarSoccerEpisode, UsageError } from "./players.js";
+
+/** A league game's score in the first-goal episode's terms. */
+function leagueScore(game: { blue: number; orange: number }): { blueGoals: number; orangeGoals: number } {
+  return { blueGoals: game.blue, orangeGoals: game.orange };
+}
+
 import { REPLAY_HELP, replayCommand } from "./replay.js";
 import { REWARD_HELP, rewardCommand } from "./reward.js";
 
@@ -74,8 +80,9 @@ so far is kept in <out>/best (with evaluation.json).`,
 
 The environment is the checkpoints' (their agent.json), else --env (default: car-soccer-1v1 for
 car-soccer bots, bandit-bernoulli-10 otherwise). Bandits and recommender: both play the same N seeded instances (duplicate play); prints returns,
-regrets and the winner. Car soccer: N games, sides alternating, each ending at the first goal or
-the time limit; prints wins, draws and goals.`,
+regrets and the winner. Car soccer: N games under league rules (--seconds of game time, default
+300, every goal counted, a kickoff after each), sides alternating; --rules first-goal ends each
+game at its first goal or the time limit instead. Prints wins, draws, losses and goals.`,
   play: `league play <agent> [--vs <agent>] [--env ENV] [--seed S] [--seconds N]
 
 Bandits and recommender: plays one seeded episode and prints its return and regret.
@@ -272,6 +279,12 @@ async function evaluate(args: string[], values: Record<string, unknown>): Promis
     }
     return;
   }
+  // League rules by default (the ladder's: a fixed length, every goal counted); first-goal on asking.
+  const rules = (values.rules as string | undefined) ?? "league";
+  if (rules !== "league" && rules !== "first-goal")
+    throw new UsageError(`--rules must be league or first-goal, got ${JSON.stringify(rules)}`);
+  const seconds = intOption(values, "seconds", LEAGUE_GAME_SECONDS);
+  if (seconds < 1) throw new UsageError(`--seconds must be at least 1, got ${seconds}`);
   let wins = 0;
   let draws = 0;
   let goalsFor = 0;
@@ -282,12 +295,11 @@ async function evaluate(args: string[], values: Record<string, unknown>): Promis
     const b = await carPolicy(themPlayer, envId, seed + g + 1_000_003);
     // Sides alternate, so neither agent keeps a side's advantage.
     const agentIsBlue = g % 2 === 0;
-    const { blueGoals, orangeGoals } = playCarSoccerEpisode(
-      envId,
-      agentIsBlue ? a : b,
-      agentIsBlue ? b : a,
-      seed + g,
-    );
+    const [blue, orange] = agentIsBlue ? [a, b] : [b, a];
+    const { blueGoals, orangeGoals } =
+      rules === "league"
+        ? leagueScore(playLeagueGame(envId, blue, orange, { seed: seed + g, seconds }))
+        : playCarSoccerEpisode(envId, blue, orange, seed + g);
     const [mine, theirs] = agentIsBlue ? [blueGoals, orangeGoals] : [orangeGoals, blueGoals];
     goalsFor += mine;
     goalsAgainst += theirs;
@@ -472,6 +484,7 @@ async function main(argv: string[]): Promise<number> {
         opponent: { type: "string" },
         side: { type: "string" },
         web: { type: "string" },
+        rules: { type: "string" },
       },
     });
   } catch (error) {

@@ -117,7 +117,16 @@ describe("league CLI", () => {
     expect(car.code, car.stderr).toBe(0);
     expect(car.stdout).toMatch(/^ppo-selfplay \(blue\) vs defender \(orange\) on car-soccer-1v1: 30 s/m);
     expect(car.stdout).toMatch(/^ppo-selfplay \(blue\) \d+ – \d+ defender \(orange\) after 30 s/m);
-    const evaluated = await league(["eval", "ppo-selfplay", "--vs", "ball-chaser", "--games", "2"]);
+    const evaluated = await league([
+      "eval",
+      "ppo-selfplay",
+      "--vs",
+      "ball-chaser",
+      "--games",
+      "2",
+      "--seconds",
+      "20",
+    ]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(
       /^ppo-selfplay vs ball-chaser on car-soccer-1v1: \d+ wins, \d+ draws, \d+ losses in 2 games/m,
@@ -139,6 +148,31 @@ describe("league CLI", () => {
       /ball-chaser vs random on car-soccer-1v1: \d+ wins, \d+ draws, \d+ losses in 4 games/,
     );
     expect(cars.stderr).toMatch(/eval .* 100\.0%/);
+    // League rules by default: a chaser scores on a random car more than once in 300 s, which a
+    // game ending at its first goal cannot show; --rules first-goal still ends there.
+    const goals = (out: string) =>
+      out
+        .match(/goals (\d+)–(\d+)/)!
+        .slice(1)
+        .map(Number);
+    const [forLeague = 0] = goals(cars.stdout);
+    expect(forLeague).toBeGreaterThan(4);
+    const firstGoal = await league([
+      "eval",
+      "ball-chaser",
+      "--vs",
+      "random",
+      "--games",
+      "4",
+      "--rules",
+      "first-goal",
+    ]);
+    expect(firstGoal.code, firstGoal.stderr).toBe(0);
+    const [forFirst = 0, againstFirst = 0] = goals(firstGoal.stdout);
+    expect(forFirst + againstFirst).toBeLessThanOrEqual(4);
+    expect(
+      (await league(["eval", "ball-chaser", "--vs", "random", "--rules", "golden-goal"])).stderr,
+    ).toMatch(/--rules must be league or first-goal/);
   });
 
   it("trains, checkpoints, resumes the step count and evaluates the checkpoint", async () => {
