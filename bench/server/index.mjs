@@ -34,6 +34,7 @@ const { values } = parseArgs({
     "max-spectators": { type: "string", default: "128" },
     part: { type: "string", default: "main" },
     "loop-seconds": { type: "string", default: "45" },
+    "ladder-interval-ms": { type: "string", default: "1" },
     "match-threads": { type: "string" },
     "ladder-seconds": { type: "string", default: "90" },
     newcomer: { type: "string", default: "model" },
@@ -62,6 +63,7 @@ if (part === "loop") {
     seconds: Number(values["loop-seconds"]),
     spectators: 16,
     matchThreads: values["match-threads"],
+    ladderIntervalMs: Number(values["ladder-interval-ms"]),
     log,
   });
   console.log(JSON.stringify({ benchmark: "server", part, loop, machine }));

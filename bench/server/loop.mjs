@@ -36,7 +36,13 @@ function freePort() {
 /**
  * @param {{ seconds: number, spectators: number, matchThreads: string | undefined, log: (m: string) => void }} o
  */
-export async function measureLoop({ seconds, spectators: spectatorCount, matchThreads, log }) {
+export async function measureLoop({
+  seconds,
+  spectators: spectatorCount,
+  matchThreads,
+  ladderIntervalMs = 1,
+  log,
+}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-loop-"));
   const port = await freePort();
   const server = `http://127.0.0.1:${port}`;
@@ -46,7 +52,7 @@ export async function measureLoop({ seconds, spectators: spectatorCount, matchTh
       SERVER_PORT: String(port),
       HOST: "127.0.0.1",
       LEAGUE_DATA_DIR: dataDir,
-      LADDER_INTERVAL_MS: "1",
+      LADDER_INTERVAL_MS: String(ladderIntervalMs),
       LIVE_MATCHES: "false",
       LIVE_DUPLICATE_MATCHES: "0",
       LOG_LEVEL: "warn",
@@ -146,6 +152,7 @@ export async function measureLoop({ seconds, spectators: spectatorCount, matchTh
     const remote = seat?.remote ?? null;
     return {
       matchThreads: matchThreads ?? "default (cores - 1, at least 1)",
+      ladderIntervalMs,
       liveMatchSeconds: seconds,
       matchStatus: end.status,
       health: {
