@@ -8,8 +8,10 @@ external-data.onnx   an initializer whose bytes live in a file beside the model
 nan-output.onnx      a weight that is NaN, so every output is NaN
 wide-input.onnx      takes 92 numbers, not the 91 of car-soccer-1v1's default observation
 two-inputs.onnx      takes a second input
-loop.onnx            a Loop of `--loop-iterations` steps (control flow the league refuses; the
-                     model host's tests run it unvalidated, as a model that takes too long)
+loop.onnx            a Loop of `--loop-iterations` steps (control flow the league refuses)
+hang.onnx            a Loop whose trip count is max(observation) x 10^15: none on the all-zero
+                     observation a model process warms up with, without end on ones (a model
+                     that hangs on some inputs, so that the model host's kill is certain)
 huge-expand.onnx     standard operators only, but it expands one number to 50000 x 50000 floats
                      (10 GB) on every run: a model that allocates without end
 All are car-soccer-1v1 / default / lookup shaped (91 -> 90) unless said otherwise.
@@ -90,6 +92,20 @@ def main() -> None:
     looped.graph.node.extend([helper.make_node("Loop", ["trips", "go", "zero"], ["count"], body=body),
                               helper.make_node("Add", ["product", "count"], ["logits"])])
     save(looped, "loop.onnx")
+    # The same Loop, its trip count max(observation) * 1e15: zero for the warm-up's zeros, endless for ones.
+    hang = gemm_model(weight)
+    hang.graph.node[0].output[0] = "product"
+    hang.graph.initializer.extend([
+        numpy_helper.from_array(np.array(1e15, dtype=np.float32), "scale"),
+        numpy_helper.from_array(np.array(True), "go"),
+        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero")])
+    hang.graph.node.extend([
+        helper.make_node("ReduceMax", ["observation"], ["peak"], keepdims=0),
+        helper.make_node("Mul", ["peak", "scale"], ["scaled"]),
+        helper.make_node("Cast", ["scaled"], ["trips"], to=TensorProto.INT64),
+        helper.make_node("Loop", ["trips", "go", "zero"], ["count"], body=body),
+        helper.make_node("Add", ["product", "count"], ["logits"])])
+    save(hang, "hang.onnx")
     # logits = observation @ w + mean(expand(mean(observation), [50000, 50000])).
     huge = gemm_model(weight)
     huge.graph.node[0].output[0] = "product"

@@ -79,7 +79,14 @@ process.on("message", async (message: ChildRequest) => {
 // The relay (and the process holding it) went away: nobody is left to answer.
 process.on("disconnect", () => process.exit(0));
 // A relay thread that was terminated (its worker thread ended) leaves the channel open: its pings
-// stop, and the child goes too.
+// stop, and the child goes too. A check that comes late means this process was busy in synchronous
+// code (a tfjs load or run) and has not read the pings queued meanwhile: the silence starts over,
+// so that they are read before it is judged. (An ONNX run does not block the event loop: an endless
+// one in a child whose relay is gone is still ended by the silence.)
+let lastCheck = Date.now();
 setInterval(() => {
-  if (Date.now() - lastHeard > CHILD_SILENCE_MS) process.exit(0);
+  const now = Date.now();
+  if (now - lastCheck > 2 * PING_MS) lastHeard = now;
+  lastCheck = now;
+  if (now - lastHeard > CHILD_SILENCE_MS) process.exit(0);
 }, PING_MS).unref();

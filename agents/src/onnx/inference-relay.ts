@@ -118,6 +118,11 @@ function startChild(): void {
       post({ kind: "problem", message: `${why}; ${data.maxRestarts} restarts used, giving up` });
     } else {
       post({ kind: "problem", message: why });
+      // The request it owed dies with it (settled as an error): its replacement owes nothing, or the
+      // host would count that answer overdue against the new process and kill it too, over and over.
+      setState(STATE_STARTING);
+      const owed = Atomics.load(ctrl, CTRL.REQUEST);
+      if (Atomics.load(ctrl, CTRL.ANSWER) < owed) answer(owed, 1);
       startChild();
     }
   });
