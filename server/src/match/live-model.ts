@@ -4,7 +4,9 @@
 // decision k drives the car from decision k + 1 on (one decision of latency, 66.7 ms at tick skip
 // 8). A decision without a usable answer — the model still computing, over its budget, crashed or
 // throwing — throws, so the match idles the car and counts it (controllerErrors); past
-// MODEL_MAX_OVERRUNS the model is timed out and never asked again in that match.
+// MODEL_MAX_OVERRUNS misses in a row the model is timed out and never asked again in that match.
+// In a row, as in time-budget.ts: a loaded server delays single answers of a sound model over a
+// long live match, while a model too slow for the league misses every decision.
 import { type CarPolicy, ModelTimeoutError } from "@league/agents";
 import {
   type ActionParser,
@@ -39,7 +41,8 @@ export class LiveModelPolicy implements CarPolicy {
   /** The network's outputs for the last decision asked, once they arrive. */
   private answer: Float32Array | null = null;
   private failure: string | null = null;
-  private misses = 0;
+  /** Decisions without a usable answer since the last one answered in time (every miss is in stats). */
+  private consecutiveMisses = 0;
 
   constructor(
     readonly name: string,
@@ -71,14 +74,15 @@ export class LiveModelPolicy implements CarPolicy {
     }
     if (outputs) {
       this.stats.answered++;
+      this.consecutiveMisses = 0;
       actionFromOutputs(this.actionParser.actionSpace, outputs, this.action);
       this.actionParser.parse(this.action, 0, controls, 0);
       return;
     }
     if (late) this.stats.late++;
     else this.stats.failed++;
-    if (++this.misses > this.maxOverruns) {
-      this.timedOut = new ModelTimeoutError(this.name, this.misses, this.budgetMs);
+    if (++this.consecutiveMisses > this.maxOverruns) {
+      this.timedOut = new ModelTimeoutError(this.name, this.consecutiveMisses, this.budgetMs);
       this.host.dispose();
       throw this.timedOut;
     }
