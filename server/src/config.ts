@@ -40,6 +40,8 @@ const ServerConfigSchema = z.object({
    * durationSeconds): such a match, against the scheduler's opponent, is rated.
    */
   REMOTE_MATCH_SECONDS: z.coerce.number().int().min(5).max(300).default(120),
+  /** ONNX submissions whose model is probed (a process of up to 4 GiB each) at once; more get 503. */
+  ONNX_PROBES: z.coerce.number().int().min(1).max(64).default(2),
   /** Live bandit/recommender matches kept going at once (the duplicate leagues in turn); 0 for none. */
   LIVE_DUPLICATE_MATCHES: z.coerce.number().int().min(0).max(16).default(1),
   /** Pace of a live bandit/recommender match: every seat plays this many steps a second. */

@@ -15,6 +15,7 @@ import { registerTrainedAgents } from "./league/trained-agents.js";
 import { createHeadlessPool } from "./match/headless-jobs.js";
 import { attachRooms, liveRooms } from "./rooms/index.js";
 import { seedLeagues } from "./seed.js";
+import { ProbeSlots } from "./submissions/onnx.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     submissionLimits: {
       perOwnerPerDay: config.SUBMISSIONS_PER_DAY,
       activeVersionsPerAgent: config.ACTIVE_VERSIONS_PER_AGENT,
+      probeSlots: new ProbeSlots(config.ONNX_PROBES),
     },
     ownerLimits: {
       apiKeysPerOwner: config.API_KEYS_PER_OWNER,

@@ -12,6 +12,7 @@ import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { Ladder } from "../src/league/ladder.js";
 import { validatePendingVersions } from "../src/league/validation.js";
 import { createHeadlessPool, type HeadlessPool } from "../src/match/headless-jobs.js";
+import { PROBE_RETRY_AFTER_S, ProbeSlots } from "../src/submissions/onnx.js";
 import { multipart } from "./fixtures.js";
 
 const TORCH = fileURLToPath(new URL("../../agents/fixtures/onnx-torch-1v1/", import.meta.url));
@@ -33,6 +34,8 @@ describe("ONNX submissions", () => {
   let key: string;
   // Matches play in a worker thread, as the server's do: the model host runs from there.
   let pool: HeadlessPool;
+  // One model probed at a time, so that the tests can fill it.
+  const probeSlots = new ProbeSlots(1);
   beforeAll(async () => {
     pool = createHeadlessPool({ size: 1 });
     db = await createTestDatabase("pglite");
@@ -41,7 +44,7 @@ describe("ONNX submissions", () => {
     app = await buildApp({
       db,
       version: "0.0.0-test",
-      submissionLimits: { perOwnerPerDay: 100, activeVersionsPerAgent: 4 },
+      submissionLimits: { perOwnerPerDay: 100, activeVersionsPerAgent: 4, probeSlots },
     });
     key = (
       (
@@ -156,5 +159,41 @@ describe("ONNX submissions", () => {
     // The agent's API shows the format.
     const agent = await app.inject({ method: "GET", url: `/api/v1/agents/${stored.agentId}` });
     expect(agent.json()).toMatchObject({ versions: [{ id: versionId, format: "onnx" }] });
+  });
+
+  // After the ladder test, which validates every pending version: these leave theirs pending.
+  it("answers 503 probes_busy with Retry-After while every probe slot is taken, storing nothing; accepts it once one is free", async () => {
+    const giveBack = probeSlots.tryTake()!;
+    const before = await db.prisma.agentVersion.count();
+    const busy = await submit(files(modelOnnx), "busy-policy");
+    expect(busy.statusCode).toBe(503);
+    expect(busy.headers["retry-after"]).toBe(String(PROBE_RETRY_AFTER_S));
+    expect(busy.json()).toMatchObject({
+      error: {
+        code: "probes_busy",
+        message: expect.stringMatching(/at most 1 at once; send the upload again in 5 s/),
+      },
+    });
+    // What the cheap checks refuse is still refused for what it is: no slot is needed to say so.
+    expect((await submit(files(readFileSync(`${BAD}loop.onnx`)), "busy-policy")).statusCode).toBe(422);
+    expect(await db.prisma.agentVersion.count()).toBe(before);
+    giveBack();
+    expect((await submit(files(modelOnnx), "busy-policy")).statusCode).toBe(201);
+    expect(probeSlots.inUse).toBe(0);
+  });
+
+  it("takes three uploads at once with one probe slot: each is stored or refused with 503, never both, and the slot comes back", async () => {
+    const before = await db.prisma.agentVersion.count();
+    const answers = await Promise.all(
+      ["one", "two", "three"].map((n) => submit(files(modelOnnx), `at-once-${n}`)),
+    );
+    const stored = answers.filter((a) => a.statusCode === 201).length;
+    const refused = answers.filter((a) => a.statusCode === 503);
+    // How many overlap depends on the machine; that none fails otherwise and the slot is released does not.
+    expect(stored + refused.length).toBe(3);
+    expect(stored).toBeGreaterThanOrEqual(1);
+    for (const a of refused) expect(a.json()).toMatchObject({ error: { code: "probes_busy" } });
+    expect(await db.prisma.agentVersion.count()).toBe(before + stored);
+    expect(probeSlots.inUse).toBe(0);
   });
 });

@@ -6,7 +6,13 @@ import { authenticateRequest } from "../auth.js";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { applyVersionCap } from "../league/versions.js";
-import { type ValidatedOnnxSubmission, validateAnySubmission } from "../submissions/onnx.js";
+import {
+  PROBE_RETRY_AFTER_S,
+  ProbeSlots,
+  ProbesBusyError,
+  type ValidatedOnnxSubmission,
+  validateAnySubmission,
+} from "../submissions/onnx.js";
 import { MAX_ARTIFACT_BYTES, SubmissionError, type ValidatedSubmission } from "../submissions/validate.js";
 import { checkSubmissionQuota, publishSubmitted, registerVersion } from "./agent-versions.js";
 import type { Api } from "./api.js";
@@ -17,6 +23,8 @@ export interface SubmissionLimits {
   perOwnerPerDay: number;
   /** Versions per agent that play at full rate; older ones are kept in reserve, playing less often. */
   activeVersionsPerAgent: number;
+  /** ONNX models probed at once across uploads (ONNX_PROBES, default 2): more are refused with 503. */
+  probeSlots?: ProbeSlots;
 }
 
 const MAX_FILES = 16;
@@ -35,6 +43,7 @@ export async function submissionRoutes(
   events: PlatformEvents | null,
   limits: SubmissionLimits,
 ): Promise<void> {
+  const probeSlots = limits.probeSlots ?? new ProbeSlots(2);
   await app.register(fastifyMultipart, {
     // Enforced while streaming: a part over the limit stops the upload at once.
     limits: {
@@ -54,7 +63,7 @@ export async function submissionRoutes(
       schema: {
         summary: "Submit a new version of an agent: a checkpoint folder as multipart files",
         description:
-          "Fields: `agent` (the agent's name; created on first submission). Files: `agent.json`, `model.json` and the weight files it names, exactly as `league train` writes them. Everything is validated before anything is stored.",
+          "Fields: `agent` (the agent's name; created on first submission). Files: `agent.json`, `model.json` and the weight files it names, exactly as `league train` writes them (or `agent.json` and `model.onnx` for an ONNX model). Everything is validated before anything is stored. An ONNX model is loaded and run on probe observations in a process of its own; while the server probes as many as it runs at once (`ONNX_PROBES`, 2), another is answered 503 `probes_busy` with `Retry-After` (seconds), nothing stored: send it again then.",
         tags: ["agents"],
         security: [{ apiKey: [] }],
         consumes: ["multipart/form-data"],
@@ -65,6 +74,7 @@ export async function submissionRoutes(
           413: ErrorBody,
           422: ErrorBody,
           429: ErrorBody,
+          503: ErrorBody,
         },
       },
     },
@@ -119,10 +129,16 @@ export async function submissionRoutes(
 
       let validated: ValidatedSubmission | ValidatedOnnxSubmission;
       try {
-        validated = await validateAnySubmission(files, (m) =>
-          describePolicyIO(m.env, m.observationBuilder, m.actionParser),
+        validated = await validateAnySubmission(
+          files,
+          (m) => describePolicyIO(m.env, m.observationBuilder, m.actionParser),
+          probeSlots,
         );
       } catch (error) {
+        if (error instanceof ProbesBusyError) {
+          reply.header("retry-after", String(PROBE_RETRY_AFTER_S));
+          throw new ApiError(503, "probes_busy", error.message);
+        }
         if (error instanceof SubmissionError) {
           throw new ApiError(error.code === "too_large" ? 413 : 422, error.code, error.message);
         }

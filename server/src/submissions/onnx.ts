@@ -46,6 +46,49 @@ export const ALLOWED_ONNX_OPERATORS = new Set([
 export const PROBE_BUDGET_MS = 2000;
 /** Milliseconds the model may take to load and run once. */
 export const LOAD_TIMEOUT_MS = 30_000;
+/** Seconds an upload refused for want of a probe slot is told to wait (a probe takes about a second). */
+export const PROBE_RETRY_AFTER_S = 5;
+
+/**
+ * Probes that may run at once across uploads (ONNX_PROBES): each starts a model process of up to
+ * 4 GiB of address space during the request, so the server bounds how many. An upload that finds
+ * every slot taken is refused at once (ProbesBusyError: the API's 503 with Retry-After) rather than
+ * queued, so that no request waits on others' models.
+ */
+export class ProbeSlots {
+  private taken = 0;
+
+  constructor(readonly size: number) {
+    if (!(Number.isInteger(size) && size >= 1))
+      throw new RangeError(`probe slots: ${size}, not a whole number ≥ 1`);
+  }
+
+  /** Takes a slot: the function that gives it back (once), or null when all are taken. */
+  tryTake(): (() => void) | null {
+    if (this.taken >= this.size) return null;
+    this.taken++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.taken--;
+    };
+  }
+
+  get inUse(): number {
+    return this.taken;
+  }
+}
+
+/** Every probe slot is taken: the upload is not refused for what it is, and may be sent again later. */
+export class ProbesBusyError extends Error {
+  constructor(readonly slots: number) {
+    super(
+      `the server is checking ${slots} other ONNX model(s) and runs at most ${slots} at once; send the upload again in ${PROBE_RETRY_AFTER_S} s`,
+    );
+    this.name = "ProbesBusyError";
+  }
+}
 
 const FLOAT = 1;
 
@@ -225,10 +268,14 @@ async function probe(bytes: Uint8Array, io: PolicyIO): Promise<void> {
   }
 }
 
-/** Validates an ONNX submission given its files by name; throws SubmissionError with the reason. */
+/**
+ * Validates an ONNX submission given its files by name; throws SubmissionError with the reason, or
+ * ProbesBusyError when it passes every check before the probe and `slots` has none free.
+ */
 export async function validateOnnxSubmission(
   files: Map<string, Uint8Array>,
   resolveIO: (manifest: OnnxSubmittedManifest) => PolicyIO,
+  slots: ProbeSlots,
 ): Promise<ValidatedOnnxSubmission> {
   const total = [...files.values()].reduce((sum, f) => sum + f.byteLength, 0);
   if (total > MAX_ARTIFACT_BYTES)
@@ -290,7 +337,13 @@ export async function validateOnnxSubmission(
     throw new SubmissionError("invalid_model", `model.onnx is not an ONNX model: ${error.message}`);
   }
   checkGraph(info, io);
-  await probe(bytes, io);
+  const giveBack = slots.tryTake();
+  if (!giveBack) throw new ProbesBusyError(slots.size);
+  try {
+    await probe(bytes, io);
+  } finally {
+    giveBack();
+  }
 
   const artifact = new Uint8Array(bytes);
   return {
@@ -306,8 +359,9 @@ export async function validateOnnxSubmission(
 export async function validateAnySubmission(
   files: Map<string, Uint8Array>,
   resolveIO: (manifest: Pick<SubmittedManifest, "env" | "observationBuilder" | "actionParser">) => PolicyIO,
+  probeSlots: ProbeSlots,
 ): Promise<ValidatedSubmission | ValidatedOnnxSubmission> {
   return isOnnxSubmission(files)
-    ? validateOnnxSubmission(files, resolveIO)
+    ? validateOnnxSubmission(files, resolveIO, probeSlots)
     : validateSubmission(files, resolveIO);
 }
