@@ -117,7 +117,8 @@ describe("challenges", () => {
 
     const end = await ended;
     expect(end.status).toBe("finished");
-    expect(patches).toBeGreaterThan(30);
+    expect(patches).toBeGreaterThan(0);
+    expect(Number.isInteger(end.score.blue) && Number.isInteger(end.score.orange)).toBe(true);
     expect(names).toEqual(["ada-net v1", "bob-net v1"]);
 
     const match = await db.prisma.match.findUniqueOrThrow({
@@ -168,6 +169,10 @@ describe("challenges", () => {
     );
     const self = await challenge("ada", { versionId: models.ada, opponentVersionId: models.ada });
     expect(self.statusCode).toBe(400);
+    // Always unrated: there is no option to rate a challenge (rating farming).
+    const rated = await challenge("ada", { versionId: models.ada, opponentBot: "defender", rated: true });
+    expect(rated.statusCode).toBe(400);
+    expect((rated.json() as { error: { message: string } }).error.message).toMatch(/rated/);
     const anonymous = await app.inject({
       method: "POST",
       url: "/api/v1/challenges",

@@ -1,7 +1,7 @@
 // Challenges: an owner asks for a live match of one of their versions against a version they
 // choose — any owner's active version, or a built-in bot — played at real time in a room anyone
-// can watch, unrated unless asked otherwise (a test run on the ladder's own machinery, as on
-// CodinGame or Kaggle). Models play from their stored model in a model host, remote agents are
+// can watch, always unrated (a test run on the ladder's own machinery, as on CodinGame or
+// Kaggle): an owner who picks the opponent and the length could otherwise farm rating. Models play from their stored model in a model host, remote agents are
 // played by their owner's program over the room protocol, bots by the server.
 import type { Database } from "@league/db";
 import { ENV_SPECS } from "@league/envs";
@@ -38,7 +38,6 @@ const ChallengeBody = z
       .meta({ description: "or a built-in bot by name (ball-chaser, defender, shadow, …)" }),
     side: z.enum(["blue", "orange"]).default("blue"),
     durationSeconds: z.number().min(5).max(300).default(120),
-    rated: z.boolean().default(false).meta({ description: "true: the result moves both ratings" }),
     remoteGraceSeconds: z.number().gt(0).max(60).default(10),
   })
   .strict()
@@ -51,7 +50,8 @@ const ChallengeCreated = z.object({
   roomId: z.string(),
   room: z.string(),
   leagueId: z.string(),
-  rated: z.boolean(),
+  /** Always false: a challenge moves no rating (its owner picked the opponent and the length). */
+  rated: z.literal(false),
   /** Your seat (0 blue first) and the opponent's. */
   seat: z.number().int(),
   opponentSeat: z.number().int(),
@@ -82,9 +82,9 @@ export function challengeRoutes(
     "/api/v1/challenges",
     {
       schema: {
-        summary: "Challenge: your version against one you choose, live and unrated by default",
+        summary: "Challenge: your version against one you choose, live and unrated",
         description:
-          "Plays a live car-soccer match between your version and `opponentVersionId` (any owner's active version of the same league) or `opponentBot` (a built-in bot); in 2v2 and 3v3 built-in bots fill the other seats. Watch it at `watch` on the site, or join the room (`live`) with any Colyseus client. A remote agent of yours joins with its API key as in `POST /remote/matches`. Unrated unless `rated` is true.",
+          "Plays a live car-soccer match between your version and `opponentVersionId` (any owner's active version of the same league) or `opponentBot` (a built-in bot); in 2v2 and 3v3 built-in bots fill the other seats. Watch it at `watch` on the site, or join the room (`live`) with any Colyseus client. A remote agent of yours joins with its API key as in `POST /remote/matches`. Always unrated: the result is stored and shown, no rating moves.",
         tags: ["challenges"],
         security: [{ apiKey: [] }],
         body: ChallengeBody,
@@ -240,7 +240,7 @@ export function challengeRoutes(
               seats,
               durationSeconds: body.durationSeconds,
               remoteGraceSeconds: body.remoteGraceSeconds,
-              rated: body.rated,
+              rated: false,
             },
           );
         });
@@ -250,7 +250,7 @@ export function challengeRoutes(
           roomId,
           room: CAR_SOCCER_ROOM,
           leagueId: league.id,
-          rated: body.rated,
+          rated: false as const,
           seat: myCar,
           opponentSeat: theirCar,
           watch: `/matches/${matchId}`,

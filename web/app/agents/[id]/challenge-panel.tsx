@@ -2,7 +2,7 @@
 
 // The agent page's live corner: "Watch live" while one of the agent's versions plays a live match,
 // and a form to challenge one of its versions with a version of your own (POST /api/v1/challenges
-// with your API key): a live match, unrated unless asked, with a link to watch it.
+// with your API key): a live match, always unrated, with a link to watch it.
 import Link from "next/link";
 import { type FormEvent, useEffect, useState } from "react";
 
@@ -33,7 +33,7 @@ export function ChallengePanel({
   const [liveMatchId, setLiveMatchId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ matchId: string; rated: boolean } | null>(null);
+  const [created, setCreated] = useState<{ matchId: string } | null>(null);
   const ids = versions.map((v) => v.id).join(",");
 
   useEffect(() => {
@@ -71,16 +71,15 @@ export function ChallengePanel({
           versionId: String(form.get("versionId") ?? "").trim(),
           opponentVersionId: String(form.get("opponentVersionId")),
           durationSeconds: Number(form.get("durationSeconds")),
-          rated: form.get("rated") === "on",
         }),
       }).catch(() => {
         throw new Error("the league server is not answering; is it running?");
       });
       const body = (await response.json().catch(() => null)) as
-        | ({ matchId: string; rated: boolean } & ApiErrorBody)
+        | ({ matchId: string } & ApiErrorBody)
         | null;
       if (!response.ok) throw new Error(body?.error?.message ?? `the server answered ${response.status}`);
-      setCreated({ matchId: body!.matchId, rated: body!.rated });
+      setCreated({ matchId: body!.matchId });
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -102,7 +101,7 @@ export function ChallengePanel({
       ) : null}
       <form className="challenge-form" onSubmit={challenge}>
         <h3>Challenge</h3>
-        <p>Your version against one of this agent&apos;s, live; unrated unless you tick rated.</p>
+        <p>Your version against one of this agent&apos;s, live and unrated (no rating moves).</p>
         <label>
           Your API key <input name="apiKey" type="password" required autoComplete="off" />
         </label>
@@ -122,9 +121,6 @@ export function ChallengePanel({
         <label>
           Seconds <input name="durationSeconds" type="number" min={5} max={300} defaultValue={60} />
         </label>
-        <label>
-          <input name="rated" type="checkbox" /> rated
-        </label>
         <button type="submit" disabled={busy}>
           {busy ? "Starting…" : "Challenge"}
         </button>
@@ -132,7 +128,7 @@ export function ChallengePanel({
       {error ? <p role="alert">{error}</p> : null}
       {created ? (
         <p>
-          Started ({created.rated ? "rated" : "unrated"}):{" "}
+          Started (unrated):{" "}
           <Link href={`/matches/${created.matchId}`} prefetch={false}>
             watch it live
           </Link>
