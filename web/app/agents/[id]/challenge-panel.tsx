@@ -75,9 +75,7 @@ export function ChallengePanel({
       }).catch(() => {
         throw new Error("the league server is not answering; is it running?");
       });
-      const body = (await response.json().catch(() => null)) as
-        | ({ matchId: string } & ApiErrorBody)
-        | null;
+      const body = (await response.json().catch(() => null)) as ({ matchId: string } & ApiErrorBody) | null;
       if (!response.ok) throw new Error(body?.error?.message ?? `the server answered ${response.status}`);
       setCreated({ matchId: body!.matchId });
     } catch (e) {
