@@ -11,6 +11,7 @@ import { buildApp, seedLeagues } from "../src/index.js";
 import { registerBuiltinAgents } from "../src/league/builtins.js";
 import { validatePendingVersions } from "../src/league/validation.js";
 import { type AttachedRooms, attachRooms } from "../src/rooms/index.js";
+import { abortMatch, createMatch } from "../src/storage/matches.js";
 import { checkpointFiles, multipart } from "./fixtures.js";
 
 const LEAGUE = "car-soccer-1v1";
@@ -142,6 +143,52 @@ describe("challenges", () => {
     expect(verifyMatchReplay(episodes).ok).toBe(true);
     const result = match.result as { score: { blue: number; orange: number } };
     expect(end.score).toEqual(result.score);
+  });
+
+  it("counts against the limit only the challenges an owner started, not others' against their versions", async () => {
+    // Bob challenges Ada's version: his one challenge at once (the limit here is 1)...
+    const bobs = await challenge("bob", {
+      versionId: models.bob,
+      opponentVersionId: models.ada,
+      durationSeconds: 5,
+    });
+    expect(bobs.statusCode).toBe(201);
+    const bobsSecond = await challenge("bob", {
+      versionId: models.bob,
+      opponentVersionId: models.ada,
+      durationSeconds: 5,
+    });
+    expect(bobsSecond.statusCode).toBe(429);
+    // ...and another of his against Ada's version, stored as started elsewhere (another process).
+    const bob = await db.prisma.owner.findUniqueOrThrow({ where: { name: "bob" } });
+    const elsewhere = await createMatch(db.prisma, {
+      leagueId: LEAGUE,
+      seed: 7n,
+      live: true,
+      rated: false,
+      challengerOwnerId: bob.id,
+      seats: [
+        { versionId: models.bob!, slot: 0, team: 0 },
+        { versionId: models.ada!, slot: 1, team: 1 },
+      ],
+    });
+    // Two challenges against Ada's version, none of hers: she may still challenge.
+    const adas = await challenge("ada", {
+      versionId: models.ada,
+      opponentBot: "defender",
+      durationSeconds: 5,
+    });
+    expect(adas.statusCode).toBe(201);
+    const stored = await db.prisma.match.findMany({
+      where: {
+        id: { in: [bobs, adas].map((r) => (r.json() as { matchId: string }).matchId) },
+      },
+      select: { challengerOwnerId: true },
+      orderBy: { createdAt: "asc" },
+    });
+    const ada = await db.prisma.owner.findUniqueOrThrow({ where: { name: "ada" } });
+    expect(stored.map((m) => m.challengerOwnerId)).toEqual([bob.id, ada.id]);
+    await abortMatch(db.prisma, elsewhere, "test row: never played");
   });
 
   it("is documented in the OpenAPI document", async () => {

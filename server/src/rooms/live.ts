@@ -148,7 +148,17 @@ export interface LiveMatchInput {
   remoteGraceSeconds?: number;
   /** False: stored and shown, no rating moves (challenges). Default true. */
   rated?: boolean;
+  /** The owner who started it as a challenge: their challenges at once are counted by it. */
+  challengerOwnerId?: string;
   onEnd?: (outcome: LiveMatchOutcome) => void;
+}
+
+/** A live match checked and with its model hosts loaded, not yet stored: open it, or dispose of it. */
+export interface PreparedLiveMatch {
+  /** Creates and starts the match row and opens its room (milliseconds: no model is loaded here). */
+  open(): Promise<{ roomId: string; matchId: string }>;
+  /** Gives back its model hosts when it will not be opened (a limit refused it). */
+  dispose(): void;
 }
 
 /**
@@ -160,7 +170,7 @@ export interface LiveMatchInput {
 export async function openLiveMatch<L>(
   deps: RoomDeps,
   room: { name: string; launches: LaunchRegistry<L> },
-  match: { leagueId: string; seed: bigint; seats: Seat[]; rated?: boolean },
+  match: { leagueId: string; seed: bigint; seats: Seat[]; rated?: boolean; challengerOwnerId?: string },
   launch: (matchId: string) => L,
 ): Promise<{ roomId: string; matchId: string }> {
   const { prisma, events } = deps;
@@ -193,6 +203,16 @@ export async function startLiveMatch(
   deps: RoomDeps,
   input: LiveMatchInput,
 ): Promise<{ roomId: string; matchId: string }> {
+  return (await prepareLiveMatch(deps, input)).open();
+}
+
+/**
+ * Checks a live match's input and loads its model hosts (seconds for a model: a process each),
+ * storing nothing yet. A caller that counts an owner's matches under a lock prepares first and
+ * opens under the lock, so the lock (and, on PostgreSQL, its pooled connection) is held for the
+ * count and the insert only.
+ */
+export async function prepareLiveMatch(deps: RoomDeps, input: LiveMatchInput): Promise<PreparedLiveMatch> {
   const { prisma } = deps;
   const league = await prisma.league.findUnique({ where: { id: input.leagueId } });
   if (!league) throw new LiveMatchError(`no league "${input.leagueId}"`);
@@ -270,7 +290,8 @@ export async function startLiveMatch(
   // Model agents run in their own model hosts (match/live-model.ts), off the room's event loop.
   const hosted: LiveModelPolicy[] = [];
   const disposeModels = () => {
-    for (const policy of hosted) policy.dispose();
+    // Once: a room that does not open, its match's end and a caller that drops it may each ask.
+    for (const policy of hosted.splice(0)) policy.dispose();
   };
   try {
     for (const { car, version } of models) {
@@ -287,33 +308,36 @@ export async function startLiveMatch(
     input.onEnd?.(outcome);
   };
 
-  return openLiveMatch(
-    deps,
-    { name: CAR_SOCCER_ROOM, launches: carSoccerLaunches },
-    {
-      leagueId: league.id,
-      seed,
-      ...(input.rated === false ? { rated: false } : {}),
-      seats: seats.map((s, car) => ({
-        versionId: s.versionId,
-        slot: car,
-        team: car < spec.numAgents / 2 ? 0 : 1,
-      })),
-    },
-    (matchId) => ({
-      matchId,
-      leagueId: league.id,
-      spec,
-      seed: engineSeed,
-      seats,
-      durationSeconds: duration,
-      goalPauseSeconds: input.goalPauseSeconds ?? 3,
-      kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
-      remoteGraceSeconds: grace,
-      onEnd,
-    }),
-  ).catch((error: unknown) => {
-    disposeModels();
-    throw error;
-  });
+  const open = () =>
+    openLiveMatch(
+      deps,
+      { name: CAR_SOCCER_ROOM, launches: carSoccerLaunches },
+      {
+        leagueId: league.id,
+        seed,
+        ...(input.rated === false ? { rated: false } : {}),
+        ...(input.challengerOwnerId ? { challengerOwnerId: input.challengerOwnerId } : {}),
+        seats: seats.map((s, car) => ({
+          versionId: s.versionId,
+          slot: car,
+          team: car < spec.numAgents / 2 ? 0 : 1,
+        })),
+      },
+      (matchId) => ({
+        matchId,
+        leagueId: league.id,
+        spec,
+        seed: engineSeed,
+        seats,
+        durationSeconds: duration,
+        goalPauseSeconds: input.goalPauseSeconds ?? 3,
+        kickoffPauseSeconds: input.kickoffPauseSeconds ?? 1,
+        remoteGraceSeconds: grace,
+        onEnd,
+      }),
+    ).catch((error: unknown) => {
+      disposeModels();
+      throw error;
+    });
+  return { open, dispose: disposeModels };
 }

@@ -11,13 +11,19 @@ import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { carSoccerBotOf } from "../match/players.js";
 import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
-import { LiveMatchError, MODEL_SEAT, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
+import {
+  LiveMatchError,
+  MODEL_SEAT,
+  type PreparedLiveMatch,
+  prepareLiveMatch,
+  REMOTE_SEAT,
+} from "../rooms/live.js";
 import type { Api } from "./api.js";
 import { whileOwnerLocked } from "./owner-lock.js";
 import { ErrorBody } from "./schemas.js";
 
 export interface ChallengeLimits {
-  /** Live challenges an owner's versions play in at once (CHALLENGES_PER_OWNER). */
+  /** Live challenges an owner has started that play at once (CHALLENGES_PER_OWNER); others' against their versions do not count. */
   challengesPerOwner: number;
   /** Live matches an owner's remote agents play at once (LIVE_MATCHES_PER_OWNER), challenges included. */
   liveMatchesPerOwner: number;
@@ -202,15 +208,25 @@ export function challengeRoutes(
         seats.push(car === myCar ? mySeat : car === theirCar ? theirs : fillers[f++]!);
       const remoteInvolved = seats.some((s) => s.bot === REMOTE_SEAT);
 
+      let prepared: PreparedLiveMatch | null = null;
       try {
+        // Model hosts load (seconds) before the owner's lock: under it only the count and the insert.
+        prepared = await prepareLiveMatch(
+          { prisma: db.prisma, events },
+          {
+            leagueId: league.id,
+            seats,
+            durationSeconds: body.durationSeconds,
+            remoteGraceSeconds: body.remoteGraceSeconds,
+            rated: false,
+            challengerOwnerId: owner.id,
+          },
+        );
+        const match = prepared;
         const { roomId, matchId } = await whileOwnerLocked(db, owner.id, async () => {
+          // Challenges this owner started: others' challenges against their versions do not count.
           const challenges = await db.prisma.match.count({
-            where: {
-              live: true,
-              rated: false,
-              status: { in: ["queued", "running"] },
-              participants: { some: { version: { agent: { ownerId: owner.id } } } },
-            },
+            where: { challengerOwnerId: owner.id, status: { in: ["queued", "running"] } },
           });
           if (challenges >= limits.challengesPerOwner)
             throw new ApiError(
@@ -233,17 +249,9 @@ export function challengeRoutes(
                 `your remote agents already play ${playing} live match(es); at most ${limits.liveMatchesPerOwner} at once — wait for one to end`,
               );
           }
-          return startLiveMatch(
-            { prisma: db.prisma, events },
-            {
-              leagueId: league.id,
-              seats,
-              durationSeconds: body.durationSeconds,
-              remoteGraceSeconds: body.remoteGraceSeconds,
-              rated: false,
-            },
-          );
+          return match.open();
         });
+        prepared = null;
         reply.code(201);
         return {
           matchId,
@@ -257,6 +265,8 @@ export function challengeRoutes(
           live: `/api/v1/matches/${matchId}/live`,
         };
       } catch (error) {
+        // Refused under the lock (or the room did not open, which disposes them too): give back the hosts.
+        prepared?.dispose();
         if (error instanceof ApiError) throw error;
         if (error instanceof LiveMatchError) throw new ApiError(409, "cannot_start", error.message);
         throw new ApiError(

@@ -43,6 +43,8 @@ export async function createMatch(
     live?: boolean;
     /** False: the result is stored and shown but moves no rating (a challenge). Default true. */
     rated?: boolean;
+    /** The owner who started it as a challenge (counted against their challenges at once). */
+    challengerOwnerId?: string;
   },
 ): Promise<string> {
   if (input.seats.length < 1) throw new MatchError("a match needs at least one seat");
@@ -56,6 +58,7 @@ export async function createMatch(
       seed: input.seed,
       live: input.live ?? false,
       rated: input.rated ?? true,
+      challengerOwnerId: input.challengerOwnerId ?? null,
       participants: {
         create: input.seats.map((s) => ({ versionId: s.versionId, slot: s.slot, team: s.team })),
       },
