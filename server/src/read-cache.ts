@@ -24,7 +24,15 @@ const ALL = "*";
  * URL names one, else every league (any league's event stales it). None of them depends on who
  * asks. Writes that announce no event (a validation finishing) show within `maxAgeMs`.
  */
-const CACHED_ROUTES = new Map<string, (params: Record<string, string>) => string>([
+type ScopeOf = (params: Record<string, string>) => string;
+/** Scope no league's change touches: what a route serves there never changes once it exists. */
+const IMMUTABLE = "immutable";
+/** How long an immutable entry (a finished match's replay) is kept without being asked for again. */
+const IMMUTABLE_MAX_AGE_MS = 10 * 60_000;
+/** Response headers a hit replays besides the body (the replay's file name and caching). */
+const KEPT_HEADERS = ["content-type", "content-disposition", "cache-control"] as const;
+
+const CACHED_ROUTES = new Map<string, ScopeOf>([
   ["/api/v1/leagues", () => ALL],
   ["/api/v1/leagues/:id", (params) => params.id ?? ALL],
   ["/api/v1/leagues/:id/leaderboard", (params) => params.id ?? ALL],
@@ -36,6 +44,8 @@ const CACHED_ROUTES = new Map<string, (params: Record<string, string>) => string
   ["/api/v1/agents/:agentId/head-to-head", () => ALL],
   ["/api/v1/versions/:versionId/ratings", () => ALL],
   ["/api/v1/owners/:name/agents", () => ALL],
+  // A stored replay is never rewritten; "no replay yet" is an error, and errors are never kept.
+  ["/api/v1/matches/:matchId/replay", () => IMMUTABLE],
 ]);
 
 /** Events after which a league's reads are stale; one without a league stales every league. */
@@ -58,8 +68,8 @@ export interface ReadCacheOptions {
 }
 
 interface Entry {
-  payload: string;
-  contentType: string;
+  payload: string | Buffer;
+  headers: Record<string, string>;
   etag: string | undefined;
   expiresAt: number;
   /** The scope's generation when the route began computing it. */
@@ -139,12 +149,18 @@ export class ReadCache {
     return { fill };
   }
 
-  store(fill: Fill, payload: string, contentType: string, etag: string | undefined, now: number): Entry {
+  store(
+    fill: Fill,
+    payload: string | Buffer,
+    headers: Record<string, string>,
+    etag: string | undefined,
+    now: number,
+  ): Entry {
     const entry: Entry = {
       payload,
-      contentType,
+      headers,
       etag,
-      expiresAt: now + this.maxAgeMs,
+      expiresAt: now + (fill.scope === IMMUTABLE ? IMMUTABLE_MAX_AGE_MS : this.maxAgeMs),
       generation: fill.generation,
       scope: fill.scope,
     };
@@ -194,7 +210,7 @@ export function publishReadCacheChanges(events: PlatformEvents, redis: Redis): (
 function send(reply: FastifyReply, entry: Entry): FastifyReply {
   // The stored ETag spares @fastify/etag hashing the same bytes again; it still answers 304.
   if (entry.etag) reply.header("etag", entry.etag);
-  return reply.header("content-type", entry.contentType).header("x-cache", "hit").send(entry.payload);
+  return reply.headers(entry.headers).header("x-cache", "hit").send(entry.payload);
 }
 
 /** Serves the cached routes from a `ReadCache`, kept fresh by events; returns the cache. */
@@ -248,11 +264,15 @@ export function registerReadCache(app: FastifyInstance, options: ReadCacheOption
     const fill = request.readCacheFill;
     if (!fill) return payload;
     request.readCacheFill = undefined;
-    if (reply.statusCode === 200 && typeof payload === "string") {
-      const contentType = String(reply.getHeader("content-type") ?? "application/json; charset=utf-8");
+    if (reply.statusCode === 200 && (typeof payload === "string" || Buffer.isBuffer(payload))) {
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_HEADERS) {
+        const value = reply.getHeader(name);
+        if (value !== undefined) headers[name] = String(value);
+      }
       const etag = reply.getHeader("etag");
       fill.resolve(
-        cache.store(fill, payload, contentType, typeof etag === "string" ? etag : undefined, Date.now()),
+        cache.store(fill, payload, headers, typeof etag === "string" ? etag : undefined, Date.now()),
       );
       reply.header("x-cache", "miss");
     } else fill.resolve(null);

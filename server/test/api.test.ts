@@ -43,6 +43,37 @@ describe.each(BACKENDS)("HTTP API on $kind", ({ kind, skip }) => {
     },
   );
 
+  it.skipIf(skip)(
+    "answers concurrent readiness probes with one database check, liveness with none",
+    async () => {
+      let checks = 0;
+      // The same database, its raw queries counted.
+      const prisma = new Proxy(db.prisma, {
+        get(target, key, receiver) {
+          if (key === "$queryRaw")
+            return (...args: unknown[]) => {
+              checks++;
+              return (target.$queryRaw as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      const counted = await buildApp({ db: { ...db, prisma } as typeof db, version: "9.9.9-test" });
+      try {
+        const liveness = await counted.inject({ url: "/api/v1/health?probe=liveness" });
+        expect(liveness.statusCode).toBe(200);
+        expect(checks).toBe(0);
+        const replies = await Promise.all(
+          Array.from({ length: 20 }, () => counted.inject({ url: "/api/v1/health" })),
+        );
+        expect(replies.every((r) => r.statusCode === 200)).toBe(true);
+        expect(checks).toBe(1);
+      } finally {
+        await counted.close();
+      }
+    },
+  );
+
   it.skipIf(skip)("lists one league per environment, seeded idempotently", async () => {
     expect(await seedLeagues(db.prisma)).toEqual({ created: 0 });
     const res = await app.inject({ method: "GET", url: "/api/v1/leagues" });

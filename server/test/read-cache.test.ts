@@ -3,7 +3,7 @@
 import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, PlatformEvents, registerBuiltinAgents, seedLeagues } from "../src/index.js";
+import { buildApp, Ladder, PlatformEvents, registerBuiltinAgents, seedLeagues } from "../src/index.js";
 import { probeRedis, testRedisUrl } from "./helpers/redis.js";
 
 const LEADERBOARD = "/api/v1/leagues/car-soccer-1v1/leaderboard?limit=5";
@@ -96,6 +96,27 @@ describe("read cache (PGlite)", () => {
       versionIds: [],
     });
     expect((await app.inject({ url: "/api/v1/matches" })).headers["x-cache"]).toBe("miss");
+  });
+
+  it("keeps a stored replay (immutable) with its file headers, whatever changes after", async () => {
+    const ladder = new Ladder(db.prisma, null, { intervalMs: 0, seed: 3, leagues: ["bandit-lsd-10"] });
+    const matchId = await ladder.playNext();
+    expect(matchId).not.toBeNull();
+    const url = `/api/v1/matches/${matchId}/replay`;
+    const first = await app.inject({ url });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers["x-cache"]).toBe("miss");
+    events.publish("match.finished", {
+      matchId: "other",
+      leagueId: "bandit-lsd-10",
+      result: null,
+      ranks: [],
+    });
+    const second = await app.inject({ url });
+    expect(second.headers["x-cache"]).toBe("hit");
+    expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
+    for (const header of ["content-type", "content-disposition", "cache-control", "etag"])
+      expect(second.headers[header], header).toBe(first.headers[header]);
   });
 
   it("never stores an error", async () => {
