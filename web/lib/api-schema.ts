@@ -10,7 +10,7 @@ export type paths = {
     };
     /**
      * Readiness (default) or liveness (?probe=liveness)
-     * @description Readiness answers 503 while the database is unreachable; liveness answers 200 as long as the process serves requests, so an orchestrator restarts only a stuck process, not every server during a database outage.
+     * @description Readiness answers 503 while the database is unreachable (one check serves the probes of a quarter second); liveness answers 200 as long as the process serves requests and touches no database (it reports the last readiness finding), so an orchestrator restarts only a stuck process, not every server during a database outage.
      */
     get: {
       parameters: {
@@ -515,6 +515,15 @@ export type paths = {
           };
         };
         /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
         404: {
           headers: {
             [name: string]: unknown;
@@ -956,7 +965,10 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** The match's replay bytes (seed, actions and state hashes), for re-simulation */
+    /**
+     * The match's replay as one downloadable file, for re-simulation and `league replay verify`
+     * @description Car soccer: a match replay file (`match-<id>.lgcm`, container version 2: every episode's seed, controls and state hashes, then JSON metadata naming the players and the recorded score and goals; envs/README.md, "The match replay file"). Bandit and recommender: the seats' recorded choices as JSON (`match-<id>.choices.json`), from which `recomputeDuplicate` recomputes every return.
+     */
     get: {
       parameters: {
         query?: never;
@@ -985,6 +997,86 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/leagues/{id}/rewards": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The reward designs of a car-soccer league's trained agents beside their ratings
+     * @description Every rated version of the league whose checkpoint carried its reward spec, best ordinal first, with the reward analysis made at validation: what each part of the reward pays for, its EPIC and STARC distance to goals, and any flag. Bandit and recommender leagues have no reward specs: 400.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              leagueId: string;
+              items: {
+                versionId: string;
+                version: number;
+                agent: {
+                  id: string;
+                  name: string;
+                };
+                owner: {
+                  name: string;
+                };
+                rating: {
+                  mu: number;
+                  sigma: number;
+                  ordinal: number;
+                  games: number;
+                };
+                /** @description as on the agent's version (GET /api/v1/agents/:id) */
+                rewardAnalysis: unknown;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/submissions": {
     parameters: {
       query?: never;
@@ -996,7 +1088,7 @@ export type paths = {
     put?: never;
     /**
      * Submit a new version of an agent: a checkpoint folder as multipart files
-     * @description Fields: `agent` (the agent's name; created on first submission). Files: `agent.json`, `model.json` and the weight files it names, exactly as `league train` writes them. Everything is validated before anything is stored.
+     * @description Fields: `agent` (the agent's name; created on first submission). Files: `agent.json`, `model.json` and the weight files it names, exactly as `league train` writes them (or `agent.json` and `model.onnx` for an ONNX model). Everything is validated before anything is stored. An ONNX model is loaded and run on probe observations in a process of its own; while the server probes as many as it runs at once (`ONNX_PROBES`, 2), another is answered 503 `probes_busy` with `Retry-After` (seconds), nothing stored: send it again then.
      */
     post: {
       parameters: {
@@ -1060,6 +1152,15 @@ export type paths = {
         };
         /** @description Default Response */
         429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        503: {
           headers: {
             [name: string]: unknown;
           };
@@ -1186,7 +1287,7 @@ export type paths = {
     get?: never;
     put?: never;
     /**
-     * Start a live, rated match in which your remote agent plays one seat against built-in bots
+     * Start a live match in which your remote agent plays one seat against built-in bots (rated when the league picks the opponent and length)
      * @description Returns the room to join: `client.joinById(roomId, { apiKey, versionId })` with colyseus.js (or the TypeScript client `RemoteAgentClient` in @league/agents). Kickoff waits for the player; one absent longer than `remoteGraceSeconds` forfeits.
      */
     post: {
@@ -1201,8 +1302,143 @@ export type paths = {
           "application/json": {
             /** Format: uuid */
             versionId: string;
-            /** @default ball-chaser */
             opponent?: string;
+            /**
+             * @default blue
+             * @enum {string}
+             */
+            side?: "blue" | "orange";
+            durationSeconds?: number;
+            /** @default 10 */
+            remoteGraceSeconds?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              matchId: string;
+              roomId: string;
+              room: string;
+              leagueId: string;
+              seat: number;
+              deadlineMs: number;
+              graceSeconds: number;
+              rated: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v1/challenges": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Challenge: your version against one you choose, live and unrated
+     * @description Plays a live car-soccer match between your version and `opponentVersionId` (any owner's active version of the same league) or `opponentBot` (a built-in bot); in 2v2 and 3v3 built-in bots fill the other seats. Watch it at `watch` on the site, or join the room (`live`) with any Colyseus client. A remote agent of yours joins with its API key as in `POST /remote/matches`. Always unrated: the result is stored and shown, no rating moves.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * Format: uuid
+             * @description your version (a model or remote agent) that plays the challenge
+             */
+            versionId: string;
+            /**
+             * Format: uuid
+             * @description the version to play against: any owner's active version of the same league
+             */
+            opponentVersionId?: string;
+            /** @description or a built-in bot by name (ball-chaser, defender, shadow, …) */
+            opponentBot?: string;
             /**
              * @default blue
              * @enum {string}
@@ -1227,9 +1463,12 @@ export type paths = {
               roomId: string;
               room: string;
               leagueId: string;
+              /** @enum {boolean} */
+              rated: false;
               seat: number;
-              deadlineMs: number;
-              graceSeconds: number;
+              opponentSeat: number;
+              watch: string;
+              live: string;
             };
           };
         };
@@ -1338,7 +1577,11 @@ export type components = {
         failureLog: string | null;
         createdAt: string;
         artifactSize: number;
+        /** @description A model agent's network: a tfjs LayersModel or an ONNX graph; null for scripted and remote agents */
+        format: ("tfjs" | "onnx") | null;
         manifest: unknown;
+        /** @description A car-soccer checkpoint's reward spec analysed at validation (component shares, EPIC and STARC distance to goals, termination and reward-hacking flags); null when its checkpoint carries no reward spec; { error } when the analysis could not be made */
+        rewardAnalysis: unknown | null;
         ratings: {
           leagueId: string;
           mu: number;
@@ -1466,12 +1709,18 @@ export type components = {
       /** @enum {string} */
       status: "queued" | "running" | "finished" | "aborted";
       live: boolean;
+      /** @description false: stored and shown but moved no rating (a challenge, or a remote match against a hand-picked bot or length) */
+      rated: boolean;
       createdAt: string;
       startedAt: string | null;
       finishedAt: string | null;
       result: unknown | null;
       error: string | null;
       hasReplay: boolean;
+      /** @description checked when stored: a car-soccer replay re-simulated to every hash, its score and goals; a duplicate result recomputed from its seeds and the seats' recorded choices. Null when there was nothing to check; false means `error` says what did not reproduce */
+      verified: boolean | null;
+      /** @description what the check found (kind, hashes or seeds checked, first mismatch) */
+      verification: unknown | null;
       participants: {
         slot: number;
         team: number;
@@ -1532,7 +1781,11 @@ export type components = {
         failureLog: string | null;
         createdAt: string;
         artifactSize: number;
+        /** @description A model agent's network: a tfjs LayersModel or an ONNX graph; null for scripted and remote agents */
+        format: ("tfjs" | "onnx") | null;
         manifest: unknown;
+        /** @description A car-soccer checkpoint's reward spec analysed at validation (component shares, EPIC and STARC distance to goals, termination and reward-hacking flags); null when its checkpoint carries no reward spec; { error } when the analysis could not be made */
+        rewardAnalysis: unknown | null;
         ratings: {
           leagueId: string;
           mu: number;
@@ -1660,12 +1913,18 @@ export type components = {
       /** @enum {string} */
       status: "queued" | "running" | "finished" | "aborted";
       live: boolean;
+      /** @description false: stored and shown but moved no rating (a challenge, or a remote match against a hand-picked bot or length) */
+      rated: boolean;
       createdAt: string;
       startedAt: string | null;
       finishedAt: string | null;
       result: unknown | null;
       error: string | null;
       hasReplay: boolean;
+      /** @description checked when stored: a car-soccer replay re-simulated to every hash, its score and goals; a duplicate result recomputed from its seeds and the seats' recorded choices. Null when there was nothing to check; false means `error` says what did not reproduce */
+      verified: boolean | null;
+      /** @description what the check found (kind, hashes or seeds checked, first mismatch) */
+      verification: unknown | null;
       participants: {
         slot: number;
         team: number;
