@@ -7,6 +7,22 @@ import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
 import { inOwnerTransaction } from "./owner-lock.js";
 
+/** The caller's own agent version with its agent: 404 when there is none, 403 when another owner's. */
+export async function ownedVersion(
+  prisma: PrismaClient,
+  ownerId: string,
+  versionId: string,
+): Promise<AgentVersion & { agent: Agent }> {
+  const version = await prisma.agentVersion.findUnique({
+    where: { id: versionId },
+    include: { agent: true },
+  });
+  if (!version) throw new ApiError(404, "not_found", `no agent version ${versionId}`);
+  if (version.agent.ownerId !== ownerId)
+    throw new ApiError(403, "not_yours", `version ${versionId} belongs to another owner`);
+  return version;
+}
+
 export interface StoredVersion {
   agent: Agent;
   version: AgentVersion;

@@ -18,6 +18,7 @@ import {
   prepareLiveMatch,
   REMOTE_SEAT,
 } from "../rooms/live.js";
+import { ownedVersion } from "./agent-versions.js";
 import type { Api } from "./api.js";
 import { whileOwnerLocked } from "./owner-lock.js";
 import { ErrorBody } from "./schemas.js";
@@ -109,13 +110,7 @@ export function challengeRoutes(
     async (request, reply) => {
       const { owner } = await authenticateRequest(db.prisma, request);
       const body = request.body;
-      const mine = await db.prisma.agentVersion.findUnique({
-        where: { id: body.versionId },
-        include: { agent: true },
-      });
-      if (!mine) throw new ApiError(404, "not_found", `no agent version ${body.versionId}`);
-      if (mine.agent.ownerId !== owner.id)
-        throw new ApiError(403, "not_yours", `version ${body.versionId} belongs to another owner`);
+      const mine = await ownedVersion(db.prisma, owner.id, body.versionId);
       const spec = ENV_SPECS[mine.envId];
       if (spec?.family !== "car-soccer")
         throw new ApiError(

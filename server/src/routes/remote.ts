@@ -12,7 +12,7 @@ import { carSoccerBotOf } from "../match/players.js";
 import type { RatingParams } from "../ratings.js";
 import { CAR_SOCCER_ROOM } from "../rooms/car-soccer-room.js";
 import { LiveMatchError, REMOTE_SEAT, startLiveMatch } from "../rooms/live.js";
-import { checkSubmissionQuota, publishSubmitted, registerVersion } from "./agent-versions.js";
+import { checkSubmissionQuota, ownedVersion, publishSubmitted, registerVersion } from "./agent-versions.js";
 import type { Api } from "./api.js";
 import { whileOwnerLocked } from "./owner-lock.js";
 import { AgentName, Description, ErrorBody } from "./schemas.js";
@@ -199,13 +199,7 @@ export function remoteRoutes(
     async (request, reply) => {
       const { owner } = await authenticateRequest(db.prisma, request);
       const body = request.body;
-      const version = await db.prisma.agentVersion.findUnique({
-        where: { id: body.versionId },
-        include: { agent: true },
-      });
-      if (!version) throw new ApiError(404, "not_found", `no agent version ${body.versionId}`);
-      if (version.agent.ownerId !== owner.id)
-        throw new ApiError(403, "not_yours", `version ${body.versionId} belongs to another owner`);
+      const version = await ownedVersion(db.prisma, owner.id, body.versionId);
       if (version.agent.kind !== "remote")
         throw new ApiError(
           409,
