@@ -3,9 +3,9 @@ export { ConfigError, loadConfig, SERVER_ENV_VARS, type ServerConfig } from "./c
 export { ApiError } from "./errors.js";
 export { attachFeed, PlatformEvents } from "./feed.js";
 export { registerBuiltinAgents } from "./league/builtins.js";
-export { registerTrainedAgents } from "./league/trained-agents.js";
 export { Ladder } from "./league/ladder.js";
 export { MATCH_QUEUE, MatchQueue, queueConnection } from "./league/match-queue.js";
+export { registerTrainedAgents } from "./league/trained-agents.js";
 export { createHeadlessPool } from "./match/headless-jobs.js";
 export { attachRooms, liveRoomClocks, startLiveDuplicateMatch, startLiveMatch } from "./rooms/index.js";
 export { seedLeagues } from "./seed.js";
