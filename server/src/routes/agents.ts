@@ -144,6 +144,18 @@ const OwnerAgents = z
   })
   .meta({ id: "OwnerAgents" });
 
+/** A version as agent pages list it; artifacts can be megabytes and are never loaded for a page. */
+const VERSION_SUMMARY = {
+  id: true,
+  version: true,
+  envId: true,
+  status: true,
+  failureLog: true,
+  createdAt: true,
+  artifactSize: true,
+  ratings: { orderBy: { leagueId: "asc" } },
+} satisfies Prisma.AgentVersionSelect;
+
 export function agentRoutes(app: Api, db: Database): void {
   app.get(
     "/api/v1/owners/:name/agents",
@@ -173,16 +185,7 @@ export function agentRoutes(app: Api, db: Database): void {
               createdAt: true,
               versions: {
                 orderBy: { version: "desc" },
-                select: {
-                  id: true,
-                  version: true,
-                  envId: true,
-                  status: true,
-                  failureLog: true,
-                  createdAt: true,
-                  artifactSize: true,
-                  ratings: { orderBy: { leagueId: "asc" } },
-                },
+                select: VERSION_SUMMARY,
               },
             },
           },
@@ -248,18 +251,10 @@ export function agentRoutes(app: Api, db: Database): void {
           owner: { select: { name: true } },
           versions: {
             orderBy: { version: "desc" },
-            // Artifacts can be megabytes: never loaded for a page.
             select: {
-              id: true,
-              version: true,
-              envId: true,
-              status: true,
-              failureLog: true,
-              createdAt: true,
-              artifactSize: true,
+              ...VERSION_SUMMARY,
               manifest: true,
               rewardAnalysis: true,
-              ratings: { orderBy: { leagueId: "asc" } },
             },
           },
         },
