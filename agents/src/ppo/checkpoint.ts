@@ -35,6 +35,8 @@ export interface ModelManifest extends AgentManifest {
     gitCommit: string | null;
     savedAt: string;
     rewardSpec?: unknown;
+    /** Self-play runs: shaped return and outcome per iteration (the reward-hacking check's input). */
+    trend?: { step: number; shaped: number; outcome: number }[];
   };
 }
 
@@ -131,7 +133,11 @@ export async function saveCheckpoint(
   runtime: TfRuntime,
   dir: string,
   state: PpoState,
-  agent: Omit<AgentManifest, "kind"> & { rewardSpec?: unknown; actionSelection?: ActionSelection },
+  agent: Omit<AgentManifest, "kind"> & {
+    rewardSpec?: unknown;
+    trend?: { step: number; shaped: number; outcome: number }[];
+    actionSelection?: ActionSelection;
+  },
 ): Promise<ModelManifest> {
   const { tf } = runtime;
   const [inputShape] = state.actor.inputs.map((t) => t.shape);
@@ -160,6 +166,7 @@ export async function saveCheckpoint(
       gitCommit: gitCommit(),
       savedAt: new Date().toISOString(),
       ...(agent.rewardSpec === undefined ? {} : { rewardSpec: agent.rewardSpec }),
+      ...(agent.trend?.length ? { trend: agent.trend } : {}),
     },
   };
   const actor = await modelFiles(tf, state.actor);

@@ -14,6 +14,7 @@ import { RunningMeanStd } from "../ppo/running-stats.js";
 import { MetricsLog } from "../report/metrics-log.js";
 import { ProgressLine } from "../report/progress.js";
 import { lineChartSvg } from "../report/svg-chart.js";
+import type { RunPoint } from "../rewards/analysis.js";
 import { compileParsedReward } from "../rewards/car-soccer.js";
 import type { CarSoccerTrainConfig, CurriculumStage } from "./config.js";
 import { makeStateSetter } from "./config.js";
@@ -37,7 +38,11 @@ interface SelfPlayState {
   learnerSkill: Skill;
   entries: { id: string; kind: string; results: number[]; games: number; skill: Skill }[];
   best?: BestEvaluation | null;
+  trend?: RunPoint[];
 }
+
+/** At most this many trend points ride in a checkpoint; beyond it every other one is dropped. */
+const MAX_TREND_POINTS = 256;
 
 /** The best periodic evaluation so far, saved as the `best` checkpoint (evaluation.json there). */
 export interface BestEvaluation {
@@ -105,6 +110,11 @@ class SelfPlayRun {
   /** Snapshots evicted from the pool free their model once no arena plays them any more. */
   readonly retired: { id: string; policy: NetworkPolicy }[] = [];
   best: BestEvaluation | null;
+  /**
+   * Shaped return against outcome over training, carried in every checkpoint (agent.json
+   * `training.trend`) so the league's reward-hacking check can judge a submitted model.
+   */
+  trend: RunPoint[];
   lastEval: { score: number; bots: string[] } | null = null;
   lastEvalStep = -1;
   private readonly started = performance.now();
@@ -126,6 +136,7 @@ class SelfPlayRun {
     this.dirs = runDirs(config);
     this.evalObs = carSoccerParts(config.observationBuilder, config.actionParser).obsBuilder;
     this.best = saved?.best ?? null;
+    this.trend = saved?.trend ?? [];
     this.log = new MetricsLog(path.join(config.out, "metrics.jsonl"));
     this.progress = new ProgressLine({
       label: `train ${config.name}`,
@@ -176,6 +187,7 @@ class SelfPlayRun {
     this.retireUnusedSnapshots();
     await this.advanceCurriculum(current);
     const vsPool = await this.logIteration(metrics);
+    this.recordTrend(metrics, vsPool);
     const evaluation = config.evaluation;
     if (evaluation && metrics.iteration % evaluation.every === 0)
       this.lastEval = await this.evaluate(current);
@@ -347,9 +359,30 @@ class SelfPlayRun {
     return { [label]: round(last.score) };
   }
 
-  /** The league manifest of this run's checkpoints, with the stage's reward spec. */
+  /**
+   * One trend point per iteration: the episodic shaped return against the outcome, the mean
+   * recent win rate against the built-in bots (fixed yardsticks, unlike the growing pool; the
+   * pool's win rate when no bot plays). Thinned to every other point past MAX_TREND_POINTS.
+   */
+  recordTrend(metrics: PpoMetrics, vsPool: number | null): void {
+    const shaped = metrics["charts/episodic_return"];
+    const window = this.config.selfplay.window;
+    const perBot = this.config.selfplay.scripted
+      .map((bot) => this.pool.recentWinRate(window, (o) => o === `bot:${bot}`).rate)
+      .filter((r): r is number => r !== null);
+    const outcome = perBot.length ? perBot.reduce((a, b) => a + b, 0) / perBot.length : vsPool;
+    if (typeof shaped !== "number" || !Number.isFinite(shaped) || outcome === null) return;
+    this.trend.push({ step: metrics.global_step, shaped, outcome });
+    if (this.trend.length > MAX_TREND_POINTS) this.trend = this.trend.filter((_, i) => i % 2 === 1);
+  }
+
+  /** The league manifest of this run's checkpoints: the stage's reward spec and the trend so far. */
   manifest() {
-    return { ...agentOf(this.config), rewardSpec: this.curriculum.stage.reward ?? this.config.reward };
+    return {
+      ...agentOf(this.config),
+      rewardSpec: this.curriculum.stage.reward ?? this.config.reward,
+      trend: this.trend,
+    };
   }
 
   /** `<out>/latest` and, beside it, the pool and the curriculum to resume from. */
@@ -360,6 +393,7 @@ class SelfPlayRun {
       stageStartGame: this.curriculum.stageStartGame,
       ...this.pool.toJSON(),
       best: this.best,
+      trend: this.trend,
     };
     const file = path.join(this.dirs.latest, "trainer", "selfplay.json");
     await writeFile(`${file}.tmp`, JSON.stringify(saved));

@@ -150,6 +150,17 @@ describe("car-soccer self-play training", () => {
       tickSkip: 8,
       training: { globalStep: 192, backend: runtime.backend, rewardSpec: DEFAULT_CAR_SOCCER_REWARD },
     });
+    // The training trend rides in the checkpoint (the league's reward-hacking check reads it): one
+    // point per iteration that finished episodes, at that iteration's step.
+    const trend = loaded.manifest.training.trend ?? [];
+    expect(trend.length).toBeGreaterThan(0);
+    const iterationSteps = iterations.map((m) => m.global_step);
+    for (const p of trend) {
+      expect(iterationSteps).toContain(p.step);
+      expect(Number.isFinite(p.shaped)).toBe(true);
+      expect(p.outcome).toBeGreaterThanOrEqual(0);
+      expect(p.outcome).toBeLessThanOrEqual(1);
+    }
     const io = describePolicyIO("car-soccer-1v1", "default", "lookup");
     expect(loaded.manifest.observationSize).toBe(io.observationSize);
     expect(loaded.manifest.actionCount).toBe(io.actionCount);
@@ -172,6 +183,9 @@ describe("car-soccer self-play training", () => {
       (m) => typeof m.iteration === "number",
     );
     expect(resumed.at(-1)).toMatchObject({ global_step: 256, "curriculum/stage": 1 });
+    // The trend carries on from the saved one rather than restarting.
+    const resumedTrend = (await loadPolicy(runtime, more.checkpoint)).manifest.training.trend ?? [];
+    expect(resumedTrend.slice(0, trend.length)).toEqual(trend);
   });
 
   it("evaluates against a bot every N iterations and keeps the best weights, which replay their games", async () => {
