@@ -7,6 +7,7 @@ import type { PrismaClient } from "@league/db";
 import { ENV_SPECS, makeDuplicateEnv } from "@league/envs";
 import type { CarSoccerBotManifest } from "../match/players.js";
 import { startingRating } from "../ratings.js";
+import { createNextVersion } from "../storage/versions.js";
 
 export const SYSTEM_OWNER = "league";
 
@@ -89,19 +90,11 @@ export async function registerBuiltinAgents(prisma: PrismaClient): Promise<{ cre
     });
     if (existing) continue;
     // One version per environment the built-in plays; numbered in registration order.
-    const last = await prisma.agentVersion.findFirst({
-      where: { agentId: agent.id },
-      orderBy: { version: "desc" },
-    });
-    await prisma.agentVersion.create({
-      data: {
-        agentId: agent.id,
-        version: (last?.version ?? 0) + 1,
-        envId: manifest.env,
-        manifest: { ...manifest },
-        status: "active",
-        ratings: { create: startingRating(league) },
-      },
+    await createNextVersion(prisma, agent.id, {
+      envId: manifest.env,
+      manifest: { ...manifest },
+      status: "active",
+      ratings: { create: startingRating(league) },
     });
     created++;
   }

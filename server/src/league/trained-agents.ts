@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Prisma, PrismaClient } from "@league/db";
 import { describePolicyIO } from "@league/envs";
 import { startingRating } from "../ratings.js";
+import { createNextVersion } from "../storage/versions.js";
 import { validateSubmission } from "../submissions/validate.js";
 import { SYSTEM_OWNER } from "./builtins.js";
 
@@ -111,23 +112,15 @@ export async function registerTrainedAgents(
       where: { agentId: agent.id, artifactSha256: validated.sha256 },
     });
     if (existing) continue;
-    const last = await prisma.agentVersion.findFirst({
-      where: { agentId: agent.id },
-      orderBy: { version: "desc" },
-    });
-    await prisma.agentVersion.create({
-      data: {
-        agentId: agent.id,
-        version: (last?.version ?? 0) + 1,
-        envId,
-        manifest: validated.manifest as unknown as Prisma.InputJsonValue,
-        artifact: new Uint8Array(validated.artifact),
-        artifactSize: validated.artifact.byteLength,
-        artifactSha256: validated.sha256,
-        // Validated like an upload just above, and shipped by the league itself.
-        status: "active",
-        ratings: { create: startingRating(league) },
-      },
+    await createNextVersion(prisma, agent.id, {
+      envId,
+      manifest: validated.manifest as unknown as Prisma.InputJsonValue,
+      artifact: new Uint8Array(validated.artifact),
+      artifactSize: validated.artifact.byteLength,
+      artifactSha256: validated.sha256,
+      // Validated like an upload just above, and shipped by the league itself.
+      status: "active",
+      ratings: { create: startingRating(league) },
     });
     created++;
   }

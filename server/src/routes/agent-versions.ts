@@ -5,6 +5,7 @@
 import type { Agent, AgentKind, AgentVersion, Prisma, PrismaClient } from "@league/db";
 import { ApiError } from "../errors.js";
 import type { PlatformEvents } from "../feed.js";
+import { createNextVersion } from "../storage/versions.js";
 import { inOwnerTransaction } from "./owner-lock.js";
 
 /** The caller's own agent version with its agent: 404 when there is none, 403 when another owner's. */
@@ -32,7 +33,7 @@ export interface StoredVersion {
  * Inside `tx`: the owner's agent `name` (created as `kind` if new; 409 `agent_kind_mismatch` when it
  * is of another kind) and its next version, numbered after its latest, made from `data`.
  */
-export async function createNextVersion(
+export async function createAgentVersion(
   tx: Prisma.TransactionClient,
   ownerId: string,
   agent: { name: string; kind: AgentKind; description?: string },
@@ -49,15 +50,7 @@ export async function createNextVersion(
       "agent_kind_mismatch",
       `agent "${stored.name}" is ${stored.kind}, not a ${agent.kind} agent`,
     );
-  const last = await tx.agentVersion.findFirst({
-    where: { agentId: stored.id },
-    orderBy: { version: "desc" },
-    select: { version: true },
-  });
-  const version = await tx.agentVersion.create({
-    data: { ...data, agentId: stored.id, version: (last?.version ?? 0) + 1 },
-  });
-  return { agent: stored, version };
+  return { agent: stored, version: await createNextVersion(tx, stored.id, data) };
 }
 
 /** The 429 of an owner over SUBMISSIONS_PER_DAY, or nothing. */
@@ -99,7 +92,7 @@ export async function registerVersion<T>(
 ): Promise<{ stored: StoredVersion; reply: T }> {
   return inOwnerTransaction(prisma, registration.ownerId, async (tx) => {
     await checkSubmissionQuota(tx, registration.ownerId, registration.perOwnerPerDay);
-    const stored = await createNextVersion(tx, registration.ownerId, registration.agent, registration.data);
+    const stored = await createAgentVersion(tx, registration.ownerId, registration.agent, registration.data);
     await registration.also?.(tx, stored);
     return { stored, reply: registration.reply(stored) };
   });
