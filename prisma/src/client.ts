@@ -1,5 +1,17 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -17,6 +29,11 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Apply committed migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * PGlite in a worker thread of its own, reached over the wire protocol (default true;
+   * `PGLITE_THREAD=0`): its queries never hold the caller's event loop. False runs it inline.
+   */
+  pgliteThread?: boolean | undefined;
 }
 
 export interface Database {
@@ -39,6 +56,7 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
   return {
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     dataDir: path.resolve(env.LEAGUE_DATA_DIR?.trim() || "data"),
+    pgliteThread: env.PGLITE_THREAD?.trim() !== "0",
   };
 }
 
@@ -57,7 +75,9 @@ export function redactUrl(url: string): string {
 export async function openDatabase(options: DatabaseOptions = databaseOptionsFromEnv()): Promise<Database> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.migrate ?? true)
-    : openPglite(path.resolve(options.dataDir ?? "data"), options.migrate ?? true);
+    : options.pgliteThread === false
+      ? openPglite(path.resolve(options.dataDir ?? "data"), options.migrate ?? true)
+      : openPgliteThread(path.resolve(options.dataDir ?? "data"), options.migrate ?? true);
 }
 
 const EMPTY_REPORT: MigrationReport = { applied: [], newlyApplied: [], latest: null };
@@ -93,6 +113,93 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   };
 }
 
+/** pglite-thread.js beside this module (built), or in dist when this runs from source (tests). */
+function pgliteThreadScript(): URL {
+  const here = new URL("./pglite-thread.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL("../dist/pglite-thread.js", import.meta.url);
+}
+
+/**
+ * PGlite on a worker thread (pglite-thread.ts), reached over a private Unix socket with the same
+ * client as PostgreSQL: `pg` for migrations, @prisma/adapter-pg with a pool of one connection
+ * (PGlite is one session) for Prisma.
+ */
+async function openPgliteThread(dataDir: string, migrate: boolean): Promise<Database> {
+  const dir = path.join(dataDir, "pglite");
+  mkdirSync(dir, { recursive: true });
+  const releaseLock = lockDataDir(dir);
+  // A directory only this user can enter; `pg` finds the socket as <host>/.s.PGSQL.<port>.
+  const socketDir = mkdtempSync(path.join(os.tmpdir(), "league-pglite-"));
+  const connection = { host: socketDir, port: 5432, user: "postgres", database: "postgres" };
+  const worker = new Worker(pgliteThreadScript(), {
+    workerData: { dataDir: dir, socketPath: path.join(socketDir, ".s.PGSQL.5432") },
+  });
+  // The open database does not by itself keep the process alive, as inline PGlite does not.
+  worker.unref();
+  let exited = false;
+  worker.on("exit", () => {
+    exited = true;
+  });
+  const cleanUp = () => {
+    rmSync(socketDir, { recursive: true, force: true });
+    releaseLock();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", (m: { ready?: true; error?: string }) =>
+        m.ready ? resolve() : reject(new Error(m.error ?? "the database thread did not start")),
+      );
+      worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`the database thread exited with code ${code}`)));
+    });
+  } catch (cause) {
+    await worker.terminate();
+    cleanUp();
+    throw new DatabaseError(`cannot open the embedded database in ${dir}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const stop = async () => {
+    // The thread closes PGlite (flushing its WAL) before it is let go.
+    if (!exited) {
+      const closed = new Promise<void>((resolve) => {
+        worker.on("message", (m: { closed?: true }) => m.closed && resolve());
+        worker.once("exit", () => resolve());
+      });
+      worker.postMessage({ close: true });
+      await closed;
+      await worker.terminate();
+    }
+    cleanUp();
+  };
+  let migrations = EMPTY_REPORT;
+  if (migrate) {
+    const client = new pg.Client(connection);
+    try {
+      await client.connect();
+      migrations = await applyMigrations(pgSession(client));
+    } catch (error) {
+      await client.end().catch(() => {});
+      await stop();
+      throw error;
+    }
+    await client.end();
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ ...connection, max: 1 }) });
+  return {
+    prisma,
+    kind: "pglite",
+    location: dir,
+    migrations,
+    close: async () => {
+      await prisma.$disconnect();
+      await stop();
+    },
+  };
+}
+
+/** PGlite on the caller's own thread (`PGLITE_THREAD=0`): every query holds its event loop. */
 async function openPglite(dataDir: string, migrate: boolean): Promise<Database> {
   const dir = path.join(dataDir, "pglite");
   mkdirSync(dir, { recursive: true });

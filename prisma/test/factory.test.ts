@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DatabaseError, databaseOptionsFromEnv, openDatabase, redactUrl } from "../src/client.js";
+import { takeMessages } from "../src/pglite-thread.js";
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -19,7 +20,9 @@ describe("database factory", () => {
     expect(databaseOptionsFromEnv({ LEAGUE_DATA_DIR: "/srv/league" })).toEqual({
       databaseUrl: undefined,
       dataDir: "/srv/league",
+      pgliteThread: true,
     });
+    expect(databaseOptionsFromEnv({ PGLITE_THREAD: "0" }).pgliteThread).toBe(false);
     expect(databaseOptionsFromEnv({}).dataDir).toBe(path.resolve("data"));
     expect(databaseOptionsFromEnv({ DATABASE_URL: "postgresql://u:p@h/db" }).databaseUrl).toBe(
       "postgresql://u:p@h/db",
@@ -39,6 +42,66 @@ describe("database factory", () => {
     expect(second.migrations.latest).toBe(first.migrations.latest);
     expect(await second.prisma.owner.count({ where: { name: "persisted" } })).toBe(1);
     await second.close();
+  });
+
+  it("runs PGlite off the caller's thread: the event loop turns while a long query runs", async () => {
+    const db = await openDatabase({ dataDir: await tempDir() });
+    await db.prisma.owner.count(); // the client's own start-up (loading its engine) yields too
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(spin);
+    };
+    spin();
+    const [row] = await db.prisma.$queryRawUnsafe<{ s: string }[]>(
+      "SELECT sum(x)::text AS s FROM generate_series(1, 2000000) x",
+    );
+    running = false;
+    expect(row?.s).toBe("2000001000000");
+    // Inline PGlite (`pgliteThread: false`) runs the whole query synchronously: one turn at most.
+    expect(turns).toBeGreaterThan(1000);
+
+    // Errors keep Prisma's codes, and a failed transaction leaves nothing behind.
+    await db.prisma.owner.create({ data: { name: "once" } });
+    await expect(db.prisma.owner.create({ data: { name: "once" } })).rejects.toMatchObject({ code: "P2002" });
+    await expect(
+      db.prisma.$transaction(async (tx) => {
+        await tx.owner.create({ data: { name: "rolled-back" } });
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    expect((await db.prisma.owner.findMany()).map((o) => o.name)).toEqual(["once"]);
+    await db.close();
+  });
+
+  it("splits the wire protocol into whole messages however the bytes arrive", () => {
+    const startup = Buffer.alloc(12);
+    startup.writeInt32BE(12, 0);
+    startup.writeInt32BE(196608, 4);
+    const ssl = Buffer.alloc(8);
+    ssl.writeInt32BE(8, 0);
+    ssl.writeInt32BE(80877103, 4);
+    const query = Buffer.concat([Buffer.from("Q"), Buffer.alloc(4), Buffer.from("SELECT 1\0")]);
+    query.writeInt32BE(query.length - 1, 1);
+    const stream = Buffer.concat([ssl, startup, query, query]);
+    // Every split point: whatever came whole is taken, the rest waits for more bytes.
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const first = takeMessages(stream.subarray(0, cut));
+      const second = takeMessages(Buffer.concat([first.rest, stream.subarray(cut)]), first.started);
+      const all = [...first.messages, ...second.messages];
+      expect(all.map((m) => m.kind)).toEqual(["ssl", "message", "message", "message"]);
+      expect(second.rest.length).toBe(0);
+      const bytes = all.flatMap((m) => (m.kind === "message" ? [Buffer.from(m.bytes)] : []));
+      expect(bytes).toEqual([startup, query, query]);
+    }
+    // After startup every message is typed, whatever its bytes look like.
+    const copyData = Buffer.concat([Buffer.from("d"), Buffer.alloc(4), Buffer.from([0, 3, 0, 0, 1, 2, 3])]);
+    copyData.writeInt32BE(copyData.length - 1, 1);
+    expect(takeMessages(copyData, true).messages).toEqual([
+      { kind: "message", bytes: new Uint8Array(copyData) },
+    ]);
   });
 
   it("refuses to open embedded data that another client holds, and takes over a stale lock", async () => {
