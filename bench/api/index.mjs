@@ -20,6 +20,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     warmup: { type: "string", default: "20" },
     "ladder-interval-ms": { type: "string", default: "100" },
+    // What every browser, curl --compressed and fetch send; "identity" measures uncompressed bytes.
+    "accept-encoding": { type: "string", default: "gzip, deflate, br" },
   },
 });
 const seconds = Number(values.seconds);
@@ -86,7 +88,12 @@ async function startServer(kind, env) {
 }
 
 async function load(url) {
-  const result = await autocannon({ url, connections, duration: seconds });
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: { "accept-encoding": values["accept-encoding"] },
+  });
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,

@@ -4,6 +4,8 @@
 // page (the query compiler and interpreter ~25% of CPU, the rest waiting on round trips) held the
 // route to ~230 requests/s. Changes arrive as platform events — in this process directly, and
 // from every other process (servers and match workers) over Redis when the platform is scaled out.
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
 import type { FeedEventName, PlatformEvents } from "./feed.js";
@@ -31,6 +33,13 @@ const IMMUTABLE = "immutable";
 const IMMUTABLE_MAX_AGE_MS = 10 * 60_000;
 /** Response headers a hit replays besides the body (the replay's file name and caching). */
 const KEPT_HEADERS = ["content-type", "content-disposition", "cache-control"] as const;
+/**
+ * Entries at least this large are also kept gzipped, for clients that accept it. A five-minute
+ * match's replay is ~300 KB of controls that take a handful of values; sending those bytes on
+ * every download held the route under 400 requests/s (bench/api).
+ */
+const GZIP_MIN_BYTES = 1024;
+const gzipAsync = promisify(gzip);
 
 const CACHED_ROUTES = new Map<string, ScopeOf>([
   ["/api/v1/leagues", () => ALL],
@@ -68,7 +77,11 @@ export interface ReadCacheOptions {
 }
 
 interface Entry {
+  key: string;
   payload: string | Buffer;
+  /** The payload gzipped, once a client that accepts gzip asked (null: it did not shrink). */
+  gzip?: Promise<Buffer | null>;
+  gzipBytes?: number;
   headers: Record<string, string>;
   etag: string | undefined;
   expiresAt: number;
@@ -157,6 +170,7 @@ export class ReadCache {
     now: number,
   ): Entry {
     const entry: Entry = {
+      key: fill.key,
       payload,
       headers,
       etag,
@@ -177,9 +191,27 @@ export class ReadCache {
     return entry;
   }
 
+  /** The entry gzipped, compressed once in zlib's thread pool (not on the event loop). */
+  gzipOf(entry: Entry): Promise<Buffer | null> {
+    entry.gzip ??= gzipAsync(entry.payload).then(
+      (bytes) => {
+        // Barely smaller is not worth the client's inflating it.
+        if (bytes.length > 0.9 * Buffer.byteLength(entry.payload)) return null;
+        if (this.entries.get(entry.key) === entry) {
+          entry.gzipBytes = bytes.length;
+          this.bytes += bytes.length;
+        }
+        return bytes;
+      },
+      () => null,
+    );
+    return entry.gzip;
+  }
+
   private drop(key: string, entry: Entry): void {
     this.entries.delete(key);
-    this.bytes -= entry.payload.length;
+    this.bytes -= entry.payload.length + (entry.gzipBytes ?? 0);
+    entry.gzipBytes = 0;
   }
 
   get size(): number {
@@ -207,10 +239,36 @@ export function publishReadCacheChanges(events: PlatformEvents, redis: Redis): (
   };
 }
 
-function send(reply: FastifyReply, entry: Entry): FastifyReply {
+/** Whether an Accept-Encoding header admits gzip (listed without `q=0`). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(",") : (header ?? "");
+  return value.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding?.trim() !== "gzip") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+async function send(
+  cache: ReadCache,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: Entry,
+): Promise<FastifyReply> {
+  reply.headers(entry.headers).header("x-cache", "hit").header("vary", "accept-encoding");
+  const gzipped =
+    Buffer.byteLength(entry.payload) >= GZIP_MIN_BYTES && acceptsGzip(request.headers["accept-encoding"])
+      ? await cache.gzipOf(entry)
+      : null;
   // The stored ETag spares @fastify/etag hashing the same bytes again; it still answers 304.
+  // Each encoding is its own representation, so the gzipped one has its own tag.
+  if (gzipped) {
+    if (entry.etag) reply.header("etag", entry.etag.replace(/"$/, '-gzip"'));
+    return reply.header("content-encoding", "gzip").send(gzipped);
+  }
   if (entry.etag) reply.header("etag", entry.etag);
-  return reply.headers(entry.headers).header("x-cache", "hit").send(entry.payload);
+  return reply.send(entry.payload);
 }
 
 /** Serves the cached routes from a `ReadCache`, kept fresh by events; returns the cache. */
@@ -244,7 +302,7 @@ export function registerReadCache(app: FastifyInstance, options: ReadCacheOption
     const hit = cache.fresh(key, now);
     if (hit) {
       cache.hits++;
-      return send(reply, hit);
+      return send(cache, request, reply, hit);
     }
     const claim = cache.claim(key, scopeOf(request.params as Record<string, string>));
     if ("wait" in claim) {
@@ -252,7 +310,7 @@ export function registerReadCache(app: FastifyInstance, options: ReadCacheOption
       const entry = await claim.wait;
       if (entry) {
         cache.hits++;
-        return send(reply, entry);
+        return send(cache, request, reply, entry);
       }
       return;
     }
@@ -274,7 +332,7 @@ export function registerReadCache(app: FastifyInstance, options: ReadCacheOption
       fill.resolve(
         cache.store(fill, payload, headers, typeof etag === "string" ? etag : undefined, Date.now()),
       );
-      reply.header("x-cache", "miss");
+      reply.header("x-cache", "miss").header("vary", "accept-encoding");
     } else fill.resolve(null);
     return payload;
   });

@@ -1,9 +1,11 @@
 // League reads served from memory: shared between concurrent requests, staled by the events of
 // this process and, over Redis, of another; ETag and Cache-Control on every read.
+import { gunzipSync } from "node:zlib";
 import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, Ladder, PlatformEvents, registerBuiltinAgents, seedLeagues } from "../src/index.js";
+import { acceptsGzip } from "../src/read-cache.js";
 import { probeRedis, testRedisUrl } from "./helpers/redis.js";
 
 const LEADERBOARD = "/api/v1/leagues/car-soccer-1v1/leaderboard?limit=5";
@@ -117,6 +119,34 @@ describe("read cache (PGlite)", () => {
     expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
     for (const header of ["content-type", "content-disposition", "cache-control", "etag"])
       expect(second.headers[header], header).toBe(first.headers[header]);
+
+    // A client that accepts gzip gets the same bytes gzipped, under its own ETag, and revalidates.
+    const gzipped = await app.inject({ url, headers: { "accept-encoding": "br;q=1, gzip" } });
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(gzipped.headers.vary).toBe("accept-encoding");
+    expect(gunzipSync(gzipped.rawPayload).equals(first.rawPayload)).toBe(true);
+    expect(gzipped.rawPayload.length).toBeLessThan(first.rawPayload.length);
+    expect(gzipped.headers.etag).not.toBe(first.headers.etag);
+    for (const header of ["content-type", "content-disposition", "cache-control"])
+      expect(gzipped.headers[header], header).toBe(first.headers[header]);
+    const revalidated = await app.inject({
+      url,
+      headers: { "accept-encoding": "gzip", "if-none-match": String(gzipped.headers.etag) },
+    });
+    expect(revalidated.statusCode).toBe(304);
+    // gzip;q=0 refuses it.
+    const refused = await app.inject({ url, headers: { "accept-encoding": "gzip;q=0, identity" } });
+    expect(refused.headers["content-encoding"]).toBeUndefined();
+    expect(refused.rawPayload.equals(first.rawPayload)).toBe(true);
+  });
+
+  it("reads Accept-Encoding as HTTP does", () => {
+    expect(acceptsGzip("gzip, deflate, br")).toBe(true);
+    expect(acceptsGzip("GZIP;q=0.5")).toBe(true);
+    expect(acceptsGzip(["deflate", "gzip"])).toBe(true);
+    expect(acceptsGzip("gzip;q=0")).toBe(false);
+    expect(acceptsGzip("x-gzip2, deflate")).toBe(false);
+    expect(acceptsGzip(undefined)).toBe(false);
   });
 
   it("never stores an error", async () => {
