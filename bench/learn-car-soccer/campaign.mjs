@@ -59,7 +59,7 @@ export function summaryRows(byVariant) {
   return rows;
 }
 
-function header({ name, seeds, firstSeed, minutes, games, env, smoke, command }) {
+function header({ name, seeds, firstSeed, minutes, games, env, smoke, partial, command }) {
   let commit = "unknown";
   try {
     commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: here }).toString().trim();
@@ -67,7 +67,7 @@ function header({ name, seeds, firstSeed, minutes, games, env, smoke, command })
   const columns = LEAGUE_BOTS.map((b) => `${b} W/D/L`).join(" | ");
   return [
     "",
-    `### ${smoke ? "SMOKE RUN (machinery check only, not a result): " : ""}campaign ${name}, ${new Date().toISOString().slice(0, 16)} UTC, commit ${commit}`,
+    `### ${smoke ? "SMOKE RUN (machinery check only, not a result): " : partial ? `PARTIAL (${seeds} of the issue's 5 seeds per variant): ` : ""}campaign ${name}, ${new Date().toISOString().slice(0, 16)} UTC, commit ${commit}`,
     "",
     `\`${command}\` — ${env}, seeds ${firstSeed}–${firstSeed + seeds - 1}, ${minutes} min of training per member, ${games} test games per bot (league rules: 300 s, goals counted, jittered kickoffs, sides alternating, seeds 1,000,000 + 1000·seed onward), EPIC to the goal reward on scripted play (ball-chaser vs defender).`,
     "",
@@ -130,7 +130,10 @@ export async function runCampaign({
 }) {
   const variants = CAMPAIGNS[name];
   if (!variants) throw new Error(`unknown campaign "${name}"; known: ${Object.keys(CAMPAIGNS).join(", ")}`);
-  const smoke = minutes < 60 || seeds < 5 || games < 100;
+  // Short training or few test games only check the machinery; fewer seeds at full budget are a
+  // real but partial result (the campaign can be completed later with --seed N for the rest).
+  const smoke = minutes < 60 || games < 100;
+  const partial = !smoke && seeds < 5;
   // Campaign tables go under their own heading at the end of the results file, oldest first.
   const existing = await readFile(results, "utf8").catch(() => "");
   if (!existing.includes(CAMPAIGNS_HEADING))
@@ -140,7 +143,7 @@ export async function runCampaign({
     );
   await appendFile(
     results,
-    `${header({ name, seeds, firstSeed, minutes, games, env: env ?? "car-soccer-1v1", smoke, command })}\n`,
+    `${header({ name, seeds, firstSeed, minutes, games, env: env ?? "car-soccer-1v1", smoke, partial, command })}\n`,
   );
   const queue = variants.flatMap(({ variant, run }) =>
     Array.from({ length: seeds }, (_, i) => ({ variant, run, seed: firstSeed + i })),
@@ -166,7 +169,7 @@ export async function runCampaign({
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
   await appendFile(results, `${summaryRows(byVariant).join("\n")}\n`);
-  return { campaign: name, smoke, byVariant, failures, results };
+  return { campaign: name, smoke, partial, byVariant, failures, results };
 }
 
 /** Where a campaign's members go when no --out is given. */
