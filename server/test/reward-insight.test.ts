@@ -82,15 +82,18 @@ describe("reward insight at validation", () => {
     const insight = row.rewardAnalysis as unknown as RewardInsight;
     expect(insight.players).toEqual({ blue: "ball-chaser", orange: "defender" });
     // Every additive part of the spec, their magnitude shares summing to 1.
+    // (The shipped checkpoint's KRC reward: run-krc.json of bench/learn-car-soccer.)
     expect(insight.components.map((c) => c.name)).toEqual([
       "goal",
       "concede",
-      "velocity_player_to_ball",
-      "kickoff_speed",
+      "shot",
+      "save",
       "touch",
-      "velocity_ball_to_goal",
-      "align_ball_goal",
-      "face_ball",
+      "krc(velocity_player_to_ball, distance_player_to_ball)",
+      "krc(velocity_ball_to_goal, distance_ball_to_goal)",
+      "krc(align_ball_goal, velocity_player_to_ball, distance_player_to_ball)",
+      "kickoff_speed",
+      "boost_amount",
     ]);
     expect(insight.components.reduce((s, c) => s + c.shareOfMagnitude, 0)).toBeCloseTo(1, 9);
     expect(insight.distanceToGoals.epic).toBeGreaterThan(0);

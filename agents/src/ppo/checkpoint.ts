@@ -114,15 +114,22 @@ async function loadModel(tf: TfModule, dir: string): Promise<Tf.LayersModel> {
   return modelFromMemory(tf, json as ModelJson, Buffer.concat(chunks));
 }
 
+/**
+ * The commit the process started from: read at its first checkpoint and kept, so that commits made
+ * while a long run trains do not relabel the code it runs.
+ */
+let startCommit: string | null | undefined;
 function gitCommit(): string | null {
+  if (startCommit !== undefined) return startCommit;
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], {
+    startCommit = execFileSync("git", ["rev-parse", "HEAD"], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
     }).trim();
   } catch {
-    return null;
+    startCommit = null;
   }
+  return startCommit;
 }
 
 /**
