@@ -92,8 +92,9 @@ function serve(db: PGlite, socket: Socket): void {
         }
         await db.runExclusive(() =>
           db.execProtocolRawStream(message.bytes, {
+            // A copy: PGlite reuses the chunk it hands over, and the socket may send it later.
             onRawData: (out) => {
-              if (out.length > 0 && socket.writable) socket.write(out);
+              if (out.length > 0 && socket.writable) socket.write(Buffer.from(out));
             },
           }),
         );
