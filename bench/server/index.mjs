@@ -2,7 +2,8 @@
 // latency percentiles under a loopback load, live rooms per process that keep every tick on time
 // (counted in the server), spectators per room; `--part loop` the event loop while the ladder plays
 // at full speed (a real server process, a remote agent and 16 spectators); `--part ladder` ladder
-// throughput and a new version's time to σ < 3. Each part stays within about two minutes.
+// throughput and a new version's time to σ < 3; `--part settle` the car-soccer-1v1 ladder until
+// every version's σ < 3 and its leaderboard then. Each part but settle stays within about two minutes.
 // Progress goes to stderr; the last line of stdout is one JSON object.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -25,6 +26,7 @@ import { Client } from "colyseus.js";
 import { measureLadder } from "./ladder.mjs";
 import { measureLoop } from "./loop.mjs";
 import { measureRooms } from "./rooms.mjs";
+import { measureSettle } from "./settle.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -38,11 +40,12 @@ const { values } = parseArgs({
     "match-threads": { type: "string" },
     "ladder-seconds": { type: "string", default: "90" },
     newcomer: { type: "string", default: "model" },
+    "settle-seconds": { type: "string", default: "600" },
   },
 });
 const part = values.part;
-if (!["main", "loop", "ladder"].includes(part)) {
-  console.error(`--part must be main, loop or ladder, got ${JSON.stringify(part)}`);
+if (!["main", "loop", "ladder", "settle"].includes(part)) {
+  console.error(`--part must be main, loop, ladder or settle, got ${JSON.stringify(part)}`);
   process.exit(2);
 }
 const machine = {
@@ -77,6 +80,22 @@ const db = await openDatabase({ dataDir });
 await seedLeagues(db.prisma);
 await registerBuiltinAgents(db.prisma);
 
+if (part === "settle") {
+  await registerTrainedAgents(db.prisma);
+  const threads = values["match-threads"];
+  const pool = threads === "0" ? null : createHeadlessPool(threads ? { size: Number(threads) } : {});
+  const settle = await measureSettle({
+    prisma: db.prisma,
+    pool,
+    seconds: Number(values["settle-seconds"]),
+    log,
+  });
+  await pool?.close();
+  await db.close();
+  await rm(dataDir, { recursive: true, force: true });
+  console.log(JSON.stringify({ benchmark: "server", part, settle, machine }));
+  process.exit(0);
+}
 if (part === "ladder") {
   await registerTrainedAgents(db.prisma);
   const threads = values["match-threads"];
