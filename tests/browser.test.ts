@@ -191,9 +191,16 @@ describe.skipIf(!available)("in Chromium", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     let live: { id: string; leagueId: string; live: boolean }[] = [];
     const clock = page.locator("[data-testid=clock]");
-    // The clock's text, or "ended" once the match is over and the page has turned into its result.
-    const clockNow = async () =>
-      (await clock.count()) === 0 ? "ended" : ((await clock.textContent({ timeout: 5_000 })) ?? "");
+    // The clock's text, or "ended" once the match is over and the page has turned into its result
+    // (which can happen between counting the clock and reading it).
+    const clockNow = async () => {
+      if ((await clock.count()) === 0) return "ended";
+      try {
+        return (await clock.textContent({ timeout: 2_000 })) ?? "";
+      } catch {
+        return (await clock.count()) === 0 ? "ended" : "";
+      }
+    };
     const until = async (ok: (text: string) => boolean, ms: number): Promise<string | null> => {
       for (const end = Date.now() + ms; Date.now() < end; await page.waitForTimeout(250)) {
         const text = await clockNow();

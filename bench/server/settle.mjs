@@ -34,7 +34,9 @@ export async function measureSettle({ prisma, pool, seconds, log }) {
     const elapsed = (performance.now() - t0) / 1000;
     if (elapsed - lastLog >= 10) {
       lastLog = elapsed;
-      log(`settle: ${matches} matches in ${elapsed.toFixed(0)} s, largest σ ${worst.toFixed(2)} (target < 3)`);
+      log(
+        `settle: ${matches} matches in ${elapsed.toFixed(0)} s, largest σ ${worst.toFixed(2)} (target < 3)`,
+      );
     }
     if (worst < 3) {
       settled = { matches, seconds: Number(elapsed.toFixed(1)) };
