@@ -54,8 +54,8 @@ const machine = {
   loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
   node: process.version,
   database: "pglite",
-  // PGLITE_THREAD=0 runs the embedded database on the server's event loop (as before issue 19's fix).
-  pgliteThread: process.env.PGLITE_THREAD?.trim() !== "0",
+  // PGLITE_THREAD=1 runs the embedded database on a worker thread of its own (prisma/README.md).
+  pgliteThread: process.env.PGLITE_THREAD?.trim() === "1",
 };
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);

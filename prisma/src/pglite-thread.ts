@@ -124,12 +124,20 @@ async function main(): Promise<void> {
   }
   // PGlite is one session: the opener connects once for migrations, then once for its pool of
   // one connection, so clients never overlap.
-  const server = createServer((socket) => serve(db, socket));
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    serve(db, socket);
+  });
   server.on("error", (error) => port.postMessage({ error: error.message } satisfies PgliteThreadMessage));
   server.listen(socketPath, () => port.postMessage({ ready: true } satisfies PgliteThreadMessage));
   port.on("message", async (message: { close?: true }) => {
     if (!message.close) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Closing does not wait for clients that never hung up.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
     // Closing flushes PGlite's WAL; skipping it leaves a database that needs recovery.
     if (!db.closed) await db.close();
     port.postMessage({ closed: true });

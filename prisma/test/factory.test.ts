@@ -20,9 +20,9 @@ describe("database factory", () => {
     expect(databaseOptionsFromEnv({ LEAGUE_DATA_DIR: "/srv/league" })).toEqual({
       databaseUrl: undefined,
       dataDir: "/srv/league",
-      pgliteThread: true,
+      pgliteThread: false,
     });
-    expect(databaseOptionsFromEnv({ PGLITE_THREAD: "0" }).pgliteThread).toBe(false);
+    expect(databaseOptionsFromEnv({ PGLITE_THREAD: "1" }).pgliteThread).toBe(true);
     expect(databaseOptionsFromEnv({}).dataDir).toBe(path.resolve("data"));
     expect(databaseOptionsFromEnv({ DATABASE_URL: "postgresql://u:p@h/db" }).databaseUrl).toBe(
       "postgresql://u:p@h/db",
@@ -45,7 +45,7 @@ describe("database factory", () => {
   });
 
   it("runs PGlite off the caller's thread: the event loop turns while a long query runs", async () => {
-    const db = await openDatabase({ dataDir: await tempDir() });
+    const db = await openDatabase({ dataDir: await tempDir(), pgliteThread: true });
     await db.prisma.owner.count(); // the client's own start-up (loading its engine) yields too
     let turns = 0;
     let running = true;
