@@ -66,16 +66,20 @@ describe("database factory", () => {
     // Answers larger than a socket write come back whole and in order (PGlite reuses the chunks
     // it streams: the thread must copy them), inside a transaction and after it.
     const blob = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7919) % 251));
-    await db.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe("CREATE TABLE blob (id int PRIMARY KEY, b bytea NOT NULL)");
-      await tx.$executeRaw`INSERT INTO blob VALUES (1, ${blob}), (2, ${blob.subarray(1)})`;
-      const rows = await tx.$queryRaw<{ id: number; b: Uint8Array }[]>`SELECT id, b FROM blob ORDER BY id`;
-      expect(rows.map((r) => Buffer.from(r.b).equals(r.id === 1 ? blob : blob.subarray(1)))).toEqual([
-        true,
-        true,
-      ]);
-      expect(await tx.owner.count()).toBe(0);
-    });
+    await db.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe("CREATE TABLE blob (id int PRIMARY KEY, b bytea NOT NULL)");
+        await tx.$executeRaw`INSERT INTO blob VALUES (1, ${blob}), (2, ${blob.subarray(1)})`;
+        const rows = await tx.$queryRaw<{ id: number; b: Uint8Array }[]>`SELECT id, b FROM blob ORDER BY id`;
+        expect(rows.map((r) => Buffer.from(r.b).equals(r.id === 1 ? blob : blob.subarray(1)))).toEqual([
+          true,
+          true,
+        ]);
+        expect(await tx.owner.count()).toBe(0);
+        // Prisma's default 5 s for an interactive transaction is too short on two loaded cores.
+      },
+      { timeout: 120_000 },
+    );
     const [again] = await db.prisma.$queryRaw<{ b: Uint8Array }[]>`SELECT b FROM blob WHERE id = 1`;
     expect(Buffer.from(again!.b).equals(blob)).toBe(true);
 
