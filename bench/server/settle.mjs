@@ -19,6 +19,7 @@ export async function measureSettle({ prisma, pool, seconds, log }) {
   const board = () =>
     prisma.rating.findMany({
       where: { leagueId: LEAGUE, version: { status: "active" } },
+      orderBy: { ordinal: "desc" },
       include: { version: { include: { agent: true } } },
     });
   const t0 = performance.now();
@@ -45,20 +46,17 @@ export async function measureSettle({ prisma, pool, seconds, log }) {
   }
   await ladder.stop();
   rows = await board();
-  const ordinal = (r) => r.mu - 3 * r.sigma;
-  const leaderboard = rows
-    .sort((a, b) => ordinal(b) - ordinal(a))
-    .map((r, i) => ({
-      rank: i + 1,
-      agent: `${r.version.agent.name} v${r.version.version}`,
-      ordinal: Number(ordinal(r).toFixed(2)),
-      mu: Number(r.mu.toFixed(2)),
-      sigma: Number(r.sigma.toFixed(2)),
-      games: r.games,
-      wins: r.wins,
-      draws: r.draws,
-      losses: r.losses,
-    }));
+  const leaderboard = rows.map((r, i) => ({
+    rank: i + 1,
+    agent: `${r.version.agent.name} v${r.version.version}`,
+    ordinal: Number(r.ordinal.toFixed(2)),
+    mu: Number(r.mu.toFixed(2)),
+    sigma: Number(r.sigma.toFixed(2)),
+    games: r.games,
+    wins: r.wins,
+    draws: r.draws,
+    losses: r.losses,
+  }));
   for (const row of leaderboard)
     log(
       `settle: ${String(row.rank).padStart(2)}. ${row.agent.padEnd(24)} ordinal ${row.ordinal.toFixed(2).padStart(6)}  σ ${row.sigma.toFixed(2)}  ${row.wins}/${row.draws}/${row.losses}`,

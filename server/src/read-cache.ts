@@ -79,6 +79,8 @@ export interface ReadCacheOptions {
 interface Entry {
   key: string;
   payload: string | Buffer;
+  /** The payload's size in bytes, taken once. */
+  size: number;
   /** The payload gzipped, once a client that accepts gzip asked (null: it did not shrink). */
   gzip?: Promise<Buffer | null>;
   gzipBytes?: number;
@@ -172,6 +174,7 @@ export class ReadCache {
     const entry: Entry = {
       key: fill.key,
       payload,
+      size: Buffer.byteLength(payload),
       headers,
       etag,
       expiresAt: now + (fill.scope === IMMUTABLE ? IMMUTABLE_MAX_AGE_MS : this.maxAgeMs),
@@ -182,7 +185,7 @@ export class ReadCache {
     const previous = this.entries.get(fill.key);
     if (previous) this.drop(fill.key, previous);
     this.entries.set(fill.key, entry);
-    this.bytes += payload.length;
+    this.bytes += entry.size;
     // Map order is insertion order: the first key is the oldest entry.
     for (const [key, oldest] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
@@ -196,7 +199,7 @@ export class ReadCache {
     entry.gzip ??= gzipAsync(entry.payload).then(
       (bytes) => {
         // Barely smaller is not worth the client's inflating it.
-        if (bytes.length > 0.9 * Buffer.byteLength(entry.payload)) return null;
+        if (bytes.length > 0.9 * entry.size) return null;
         if (this.entries.get(entry.key) === entry) {
           entry.gzipBytes = bytes.length;
           this.bytes += bytes.length;
@@ -210,7 +213,7 @@ export class ReadCache {
 
   private drop(key: string, entry: Entry): void {
     this.entries.delete(key);
-    this.bytes -= entry.payload.length + (entry.gzipBytes ?? 0);
+    this.bytes -= entry.size + (entry.gzipBytes ?? 0);
     entry.gzipBytes = 0;
   }
 
@@ -258,7 +261,7 @@ async function send(
 ): Promise<FastifyReply> {
   reply.headers(entry.headers).header("x-cache", "hit").header("vary", "accept-encoding");
   const gzipped =
-    Buffer.byteLength(entry.payload) >= GZIP_MIN_BYTES && acceptsGzip(request.headers["accept-encoding"])
+    entry.size >= GZIP_MIN_BYTES && acceptsGzip(request.headers["accept-encoding"])
       ? await cache.gzipOf(entry)
       : null;
   // The stored ETag spares @fastify/etag hashing the same bytes again; it still answers 304.

@@ -186,8 +186,8 @@ class SelfPlayRun {
       await this.snapshotIntoPool(current);
     this.retireUnusedSnapshots();
     await this.advanceCurriculum(current);
-    const vsPool = await this.logIteration(metrics);
-    this.recordTrend(metrics, vsPool);
+    const { vsPool, perBot } = await this.logIteration(metrics);
+    this.recordTrend(metrics, vsPool, perBot);
     const evaluation = config.evaluation;
     if (evaluation && metrics.iteration % evaluation.every === 0)
       this.lastEval = await this.evaluate(current);
@@ -256,8 +256,10 @@ class SelfPlayRun {
     await this.log.append({ global_step: current.globalStep, "curriculum/stage_change": change });
   }
 
-  /** PPO's metrics with the pool's win rates and ratings and the stage; returns the win rate vs the pool. */
-  async logIteration(metrics: PpoMetrics): Promise<number | null> {
+  /** PPO's metrics with the pool's win rates and ratings and the stage; returns the win rates. */
+  async logIteration(
+    metrics: PpoMetrics,
+  ): Promise<{ vsPool: number | null; perBot: Record<string, number | null> }> {
     const { pool, config, curriculum } = this;
     const vsPool = pool.recentWinRate(config.selfplay.window);
     const ratings = pool.ratings();
@@ -281,7 +283,7 @@ class SelfPlayRun {
       "curriculum/stage_name": curriculum.stage.name,
       backend: this.runtime.backend,
     });
-    return vsPool.rate;
+    return { vsPool: vsPool.rate, perBot };
   }
 
   /**
@@ -364,13 +366,10 @@ class SelfPlayRun {
    * recent win rate against the built-in bots (fixed yardsticks, unlike the growing pool; the
    * pool's win rate when no bot plays). Thinned to every other point past MAX_TREND_POINTS.
    */
-  recordTrend(metrics: PpoMetrics, vsPool: number | null): void {
+  recordTrend(metrics: PpoMetrics, vsPool: number | null, perBot: Record<string, number | null>): void {
     const shaped = metrics["charts/episodic_return"];
-    const window = this.config.selfplay.window;
-    const perBot = this.config.selfplay.scripted
-      .map((bot) => this.pool.recentWinRate(window, (o) => o === `bot:${bot}`).rate)
-      .filter((r): r is number => r !== null);
-    const outcome = perBot.length ? perBot.reduce((a, b) => a + b, 0) / perBot.length : vsPool;
+    const rates = Object.values(perBot).filter((r): r is number => r !== null);
+    const outcome = rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : vsPool;
     if (typeof shaped !== "number" || !Number.isFinite(shaped) || outcome === null) return;
     this.trend.push({ step: metrics.global_step, shaped, outcome });
     if (this.trend.length > MAX_TREND_POINTS) this.trend = this.trend.filter((_, i) => i % 2 === 1);
