@@ -46,7 +46,9 @@ export async function measureLoop({
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "league-bench-loop-"));
   const port = await freePort();
   const server = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(root, "server/dist/main.js")], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") profiles the server process.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, "server/dist/main.js")], {
     env: {
       ...process.env,
       SERVER_PORT: String(port),
@@ -152,6 +154,7 @@ export async function measureLoop({
     const remote = seat?.remote ?? null;
     return {
       matchThreads: matchThreads ?? "default (cores - 1, at least 1)",
+      pgliteThread: process.env.PGLITE_THREAD ?? "server default",
       ladderIntervalMs,
       liveMatchSeconds: seconds,
       matchStatus: end.status,
@@ -174,6 +177,10 @@ export async function measureLoop({
         onTimeShare: remote.decisions ? Number((remote.onTime / remote.decisions).toFixed(4)) : null,
         lateRefusalsSeen: refusals.late,
       },
+      // Ladder matches that failed meanwhile (as the server logged them), and of those the ones a
+      // model lost to its inference budget: a thread starved of CPU shows here.
+      ladderFailuresLogged: (serverLog.match(/ladder: a match in/g) ?? []).length,
+      inferenceBudgetFailures: (serverLog.match(/inference budget/g) ?? []).length,
       ladderMatchesDuringLiveMatch: Object.fromEntries(
         Object.entries(finishedAfter).map(([id, n]) => [id, n - (finishedBefore[id] ?? 0)]),
       ),

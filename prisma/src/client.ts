@@ -17,7 +17,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { applyMigrations, type MigrationReport, type SqlSession } from "./migrate.js";
-import { pgliteAdapter } from "./pglite-adapter.js";
+import { pgliteAdapter, pgliteSerializers } from "./pglite-adapter.js";
 import { isAlive } from "./process.js";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -31,8 +31,8 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /**
    * PGlite in a worker thread of its own, reached over the wire protocol (`PGLITE_THREAD=1`): its
-   * queries never hold the caller's event loop. Default false (inline): the thread showed no gain
-   * in bench/server at the ladder's load, and closing it under live rooms is not yet proven.
+   * queries never hold the caller's event loop. The server turns it on; default false (inline) for
+   * other callers, whose tests open and close many short-lived databases.
    */
   pgliteThread?: boolean | undefined;
 }
@@ -208,7 +208,7 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   const releaseLock = lockDataDir(dir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dir);
+    pglite = await PGlite.create(dir, { serializers: pgliteSerializers });
   } catch (cause) {
     releaseLock();
     throw new DatabaseError(`cannot open the embedded database in ${dir}: ${(cause as Error).message}`, {

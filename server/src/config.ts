@@ -14,6 +14,14 @@ const ServerConfigSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   LEAGUE_DATA_DIR: z.string().min(1).default("data"),
+  /**
+   * The embedded database on a worker thread of its own, reached over the wire protocol
+   * (prisma/README.md): its queries never hold the event loop of the API and the live rooms.
+   */
+  PGLITE_THREAD: z
+    .enum(["0", "1"])
+    .default("1")
+    .transform((v) => v === "1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_PORT: port(3000),
   /** Comma-separated browser origins allowed to call the API; default: the web site on this machine. */

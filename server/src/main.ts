@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const db: Database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.LEAGUE_DATA_DIR,
+    pgliteThread: config.PGLITE_THREAD,
   });
   const migrated = db.migrations.newlyApplied;
   console.log(

@@ -74,6 +74,57 @@ describe.each(BACKENDS)("HTTP API on $kind", ({ kind, skip }) => {
     },
   );
 
+  it.skipIf(skip)(
+    "answers readiness from a recent good check while the next one waits behind the database, and degrades once it fails",
+    async () => {
+      // Checks the test holds until it lets them answer.
+      const held: { settle: (ok: boolean) => void }[] = [];
+      let mode: "real" | "hold" | "down" = "real";
+      const prisma = new Proxy(db.prisma, {
+        get(target, key, receiver) {
+          if (key === "$queryRaw")
+            return (...args: unknown[]) => {
+              const real = (target.$queryRaw as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+              if (mode === "real") return real;
+              if (mode === "down") return Promise.reject(new Error("down"));
+              return new Promise((resolve, reject) =>
+                held.push({ settle: (ok) => (ok ? real.then(resolve, reject) : reject(new Error("down"))) }),
+              );
+            };
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      const app2 = await buildApp({ db: { ...db, prisma } as typeof db, version: "9.9.9-test" });
+      try {
+        expect((await app2.inject({ url: "/api/v1/health" })).statusCode).toBe(200);
+        // Past the quarter second a finding is reused for: the next probe starts a check.
+        await new Promise((r) => setTimeout(r, 300));
+        mode = "hold";
+        const probe = await app2.inject({ url: "/api/v1/health" });
+        // It answered from the good finding while its check is still held.
+        expect(probe.statusCode).toBe(200);
+        expect(held).toHaveLength(1);
+        // The database answers "down": from then on probes say so.
+        mode = "down";
+        held[0]!.settle(false);
+        await expect
+          .poll(async () => (await app2.inject({ url: "/api/v1/health" })).statusCode, {
+            timeout: 5000,
+            interval: 50,
+          })
+          .toBe(503);
+        mode = "real";
+        // Back: past the check interval a bad finding is not reused; the next probe waits for its check.
+        await new Promise((r) => setTimeout(r, 300));
+        expect((await app2.inject({ url: "/api/v1/health" })).statusCode).toBe(200);
+      } finally {
+        mode = "real";
+        for (const h of held) h.settle(true);
+        await app2.close();
+      }
+    },
+  );
+
   it.skipIf(skip)("lists one league per environment, seeded idempotently", async () => {
     expect(await seedLeagues(db.prisma)).toEqual({ created: 0 });
     const res = await app.inject({ method: "GET", url: "/api/v1/leagues" });

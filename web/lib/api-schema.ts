@@ -10,7 +10,7 @@ export type paths = {
     };
     /**
      * Readiness (default) or liveness (?probe=liveness)
-     * @description Readiness answers 503 while the database is unreachable (one check serves the probes of a quarter second); liveness answers 200 as long as the process serves requests and touches no database (it reports the last readiness finding), so an orchestrator restarts only a stuck process, not every server during a database outage.
+     * @description Readiness answers 503 while the database is unreachable or a check goes unanswered for 3 s (one check serves the probes of a quarter second; a good finding under 2 s old answers at once while the next check runs); liveness answers 200 as long as the process serves requests and touches no database (it reports the last readiness finding), so an orchestrator restarts only a stuck process, not every server during a database outage.
      */
     get: {
       parameters: {

@@ -21,25 +21,48 @@ const Health = z.object({
 
 /** A database check this recent answers readiness without another round trip. */
 const CHECK_REUSE_MS = 250;
+/**
+ * A good finding this recent still answers at once while the next check runs in the background:
+ * a probe never waits behind the database's queue (the embedded one runs one query at a time, and
+ * a replay being stored made probes wait 100–200 ms). An older or bad finding is waited for, so an
+ * outage shows within about this long.
+ */
+const STALE_OK_MS = 2000;
+/** A check unanswered this long is a failed one: readiness never waits on a hung database. */
+const CHECK_TIMEOUT_MS = 3000;
 
 export function healthRoutes(app: Api, db: Database, info: HealthInfo): void {
   // One `SELECT 1` serves every readiness request in flight and for CHECK_REUSE_MS after it: under
   // load a query per probe queued behind the embedded database's single thread (276 req/s on PGlite).
   let last = { ok: true, at: Number.NEGATIVE_INFINITY };
   let inFlight: Promise<boolean> | null = null;
-  const databaseOk = (): Promise<boolean> => {
-    if (Date.now() - last.at < CHECK_REUSE_MS) return Promise.resolve(last.ok);
-    inFlight ??= db.prisma.$queryRaw`SELECT 1`
-      .then(
+  const check = (): Promise<boolean> => {
+    if (inFlight) return inFlight;
+    let timer: NodeJS.Timeout | undefined;
+    inFlight = Promise.race([
+      db.prisma.$queryRaw`SELECT 1`.then(
         () => true,
         () => false,
-      )
-      .then((ok) => {
-        last = { ok, at: Date.now() };
-        inFlight = null;
-        return ok;
-      });
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, CHECK_TIMEOUT_MS, false);
+      }),
+    ]).then((ok) => {
+      clearTimeout(timer);
+      last = { ok, at: Date.now() };
+      inFlight = null;
+      return ok;
+    });
     return inFlight;
+  };
+  const databaseOk = (): Promise<boolean> => {
+    const age = Date.now() - last.at;
+    if (age < CHECK_REUSE_MS) return Promise.resolve(last.ok);
+    if (last.ok && age < STALE_OK_MS) {
+      void check();
+      return Promise.resolve(true);
+    }
+    return check();
   };
 
   app.get(
@@ -48,7 +71,7 @@ export function healthRoutes(app: Api, db: Database, info: HealthInfo): void {
       schema: {
         summary: "Readiness (default) or liveness (?probe=liveness)",
         description:
-          "Readiness answers 503 while the database is unreachable (one check serves the probes of a quarter second); liveness answers 200 as long as the process serves requests and touches no database (it reports the last readiness finding), so an orchestrator restarts only a stuck process, not every server during a database outage.",
+          "Readiness answers 503 while the database is unreachable or a check goes unanswered for 3 s (one check serves the probes of a quarter second; a good finding under 2 s old answers at once while the next check runs); liveness answers 200 as long as the process serves requests and touches no database (it reports the last readiness finding), so an orchestrator restarts only a stuck process, not every server during a database outage.",
         tags: ["platform"],
         querystring: z.object({ probe: z.enum(["readiness", "liveness"]).default("readiness") }),
         response: { 200: Health, 503: Health },

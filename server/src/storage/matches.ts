@@ -156,6 +156,8 @@ export async function finishMatch(prisma: PrismaClient, input: FinishInput): Pro
     const match = await tx.match.findUnique({
       where: { id: input.matchId },
       include: { league: true, participants: { orderBy: { slot: "asc" } } },
+      // Not the replay just written: reading 300 KB of bytes back through Prisma held the event loop ~100 ms.
+      omit: { replay: true },
     });
     if (!match) throw new MatchError(`no match ${input.matchId}`);
     if (claimed.count === 0) {
