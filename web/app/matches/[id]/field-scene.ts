@@ -4,6 +4,7 @@
 import { carSoccerConstants as K } from "@league/envs";
 import * as THREE from "three";
 import { ARENA, BLUE, buildArena, ORANGE, S } from "./field-arena";
+import { ResolutionGovernor } from "./resolution";
 
 export interface CarFrame {
   name: string;
@@ -158,10 +159,13 @@ export class FieldScene {
   private readonly lookAt = new THREE.Vector3();
   private readonly eye = new THREE.Vector3(-70, 45, 0);
   private lastDraw = 0;
+  private readonly resolution = new ResolutionGovernor();
+  private readonly deviceRatio = Math.min(2, window.devicePixelRatio);
 
   constructor(private readonly host: HTMLElement) {
     this.renderer = new THREE.WebGLRenderer({ antialias: true, powerPreference: "high-performance" });
-    this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+    this.renderer.setPixelRatio(this.deviceRatio);
+    this.renderer.domElement.dataset.resolutionScale = "1";
     host.appendChild(this.renderer.domElement);
     this.scene.background = new THREE.Color(0x0b1020);
     this.scene.add(new THREE.HemisphereLight(0xffffff, 0x334455, 1.5));
@@ -278,6 +282,11 @@ export class FieldScene {
     spread = Math.max(spread, ball.distanceTo(this.target));
     this.placeCamera(mode, ball, spread, dt);
     this.renderer.render(this.scene, this.camera);
+    const scale = this.resolution.frame(now);
+    if (scale !== null) {
+      this.renderer.setPixelRatio(this.deviceRatio * scale);
+      this.renderer.domElement.dataset.resolutionScale = scale.toFixed(2);
+    }
   }
 
   private placeCamera(mode: CameraMode, ball: THREE.Vector3, spread: number, dt: number): void {
