@@ -59,6 +59,55 @@ export function summaryRows(byVariant) {
   return rows;
 }
 
+/**
+ * Every full-budget member row of campaign `name` in the results file so far (tables headed
+ * PARTIAL or plain, not SMOKE RUN), one per variant and seed (the latest), parsed back into the
+ * shape summaryRows reads: seeds run in separate sessions pool into one verdict.
+ */
+export function pooledMembers(text, name) {
+  const byKey = new Map();
+  let inCampaign = false;
+  let botColumns = null;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#")) {
+      inCampaign =
+        line.startsWith("### ") && !line.includes("SMOKE RUN") && line.includes(`campaign ${name},`);
+      botColumns = null;
+      continue;
+    }
+    if (!inCampaign || !line.startsWith("| ")) continue;
+    const cells = line
+      .split("|")
+      .slice(1, -1)
+      .map((c) => c.trim());
+    // The table's own header says which bot each W/D/L column is.
+    if (cells[0] === "variant") {
+      botColumns = new Map(
+        cells.flatMap((c, i) => (c.endsWith(" W/D/L") ? [[c.slice(0, -" W/D/L".length), i]] : [])),
+      );
+      continue;
+    }
+    if (!botColumns || !/^\d+$/.test(cells[1] ?? "") || cells.length < 4 + botColumns.size + 2) continue;
+    const test = {};
+    for (const [bot, i] of botColumns) {
+      const [wins, draws, losses] = cells[i].split("/").map(Number);
+      test[bot] = { wins, draws, losses };
+    }
+    byKey.set(`${cells[0]}:${cells[1]}`, {
+      variant: cells[0],
+      seed: Number(cells[1]),
+      test,
+      rewardDistance: { epic: Number(cells.at(-2)) },
+    });
+  }
+  const byVariant = {};
+  for (const m of byKey.values()) {
+    byVariant[m.variant] ??= [];
+    byVariant[m.variant].push(m);
+  }
+  return byVariant;
+}
+
 function header({ name, seeds, firstSeed, minutes, games, env, smoke, partial, command }) {
   let commit = "unknown";
   try {
@@ -169,6 +218,23 @@ export async function runCampaign({
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
   await appendFile(results, `${summaryRows(byVariant).join("\n")}\n`);
+  if (!smoke) {
+    // Seeds run in earlier partial campaigns pool with these into one verdict so far.
+    const pooled = pooledMembers(await readFile(results, "utf8"), name);
+    const seedsOf = (v) =>
+      (pooled[v] ?? [])
+        .map((m) => m.seed)
+        .sort((a, b) => a - b)
+        .join(", ");
+    await appendFile(
+      results,
+      `\nAll full-budget tables of campaign ${name} so far, pooled (seeds ${Object.keys(pooled)
+        .map((v) => `${v}: ${seedsOf(v)}`)
+        .join(
+          "; ",
+        )}):\n\n| pooled | | | | ${LEAGUE_BOTS.map((b) => `${b} win rate`).join(" | ")} | EPIC | bar met |\n|---|---|---|---|${LEAGUE_BOTS.map(() => "---").join("|")}|---|---|\n${summaryRows(pooled).join("\n")}\n`,
+    );
+  }
   return { campaign: name, smoke, partial, byVariant, failures, results };
 }
 
