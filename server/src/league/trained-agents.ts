@@ -31,7 +31,7 @@ export const TRAINED_AGENTS: readonly TrainedAgent[] = [
     name: "ppo-selfplay",
     dir: "ppo-selfplay-1v1",
     description:
-      "PPO trained 1v1 by curriculum self-play (PFSP over its past snapshots and the ball-chaser); bench/learn-car-soccer",
+      "PPO trained 1v1 in 60 minutes with a Lucy-SKG-style kinesthetic reward combination, by curriculum self-play (PFSP over every built-in bot and its past snapshots); bench/learn-car-soccer",
   },
   {
     name: "ppo-history",
@@ -105,7 +105,8 @@ export async function registerTrainedAgents(
     const agent = await prisma.agent.upsert({
       where: { ownerId_name: { ownerId: owner.id, name: trained.name } },
       create: { ownerId: owner.id, name: trained.name, kind: "model", description: trained.description },
-      update: {},
+      // The description follows the shipped checkpoint (it names how that one was trained).
+      update: { description: trained.description },
     });
     // A new checkpoint under the same name becomes a new version; the same bytes are not added twice.
     const existing = await prisma.agentVersion.findFirst({
