@@ -101,6 +101,8 @@ async function load(url) {
     maxMs: result.latency.max,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    // Bytes on the wire per answer, headers included (compressed where the client accepts it).
+    bytesPerAnswer: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
   };
 }
 
@@ -149,6 +151,12 @@ async function measure(kind) {
   const leagues = await (await fetch(`${server.base}/api/v1/leagues`)).json();
   result.finishedMatchesAtStart = leagues.items.reduce((n, l) => n + l.finishedMatches, 0);
   const endpoints = await readEndpoints(server.base);
+  if (endpoints.replay) {
+    // The replay differs per run (the ladder's own latest match): its size says what each answer costs.
+    const raw = await fetch(server.base + endpoints.replay, { headers: { "accept-encoding": "identity" } });
+    if (!raw.ok) throw new Error(`${endpoints.replay} answered ${raw.status}`);
+    result.replayFile = { bytes: (await raw.arrayBuffer()).byteLength, path: endpoints.replay };
+  }
   const names = Object.keys(endpoints);
   for (const [i, name] of names.entries()) {
     const started = Date.now();
