@@ -302,13 +302,17 @@ async function frameRate(route) {
       }),
     fpsSeconds,
   );
-  const resolutionScale = await page.evaluate(() => {
-    const s = document.querySelector("canvas[data-resolution-scale]")?.dataset.resolutionScale;
-    return s === undefined ? null : Number(s);
+  const { resolutionScale, antialias } = await page.evaluate(() => {
+    const canvas = document.querySelector("canvas[data-resolution-scale]");
+    const s = canvas?.dataset.resolutionScale;
+    return {
+      resolutionScale: s === undefined ? null : Number(s),
+      antialias: canvas?.dataset.antialias ?? null,
+    };
   });
   await context.close();
   return {
-    ...(resolutionScale === null ? {} : { resolutionScale }),
+    ...(resolutionScale === null ? {} : { resolutionScale, antialias: antialias === "true" }),
     fps: Number(result.fps.toFixed(1)),
     p95FrameMs: Number(result.p95FrameMs.toFixed(1)),
     longestFrameMs: Number(result.longestFrameMs.toFixed(1)),

@@ -130,6 +130,15 @@ class NameTag {
   }
 }
 
+/** Whether WebGL is drawn by the CPU (SwiftShader, llvmpipe): no GPU on this machine. */
+function softwareRenderer(): boolean {
+  const gl = document.createElement("canvas").getContext("webgl");
+  const info = gl?.getExtension("WEBGL_debug_renderer_info");
+  const name = info ? String(gl!.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+  gl?.getExtension("WEBGL_lose_context")?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(name);
+}
+
 interface CarView {
   group: THREE.Group;
   flame: THREE.Mesh;
@@ -163,7 +172,10 @@ export class FieldScene {
   private readonly deviceRatio = Math.min(2, window.devicePixelRatio);
 
   constructor(private readonly host: HTMLElement) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, powerPreference: "high-performance" });
+    // Multisampling multiplies a software renderer's fill cost; there the resolution is the better spend.
+    const antialias = !softwareRenderer();
+    this.renderer = new THREE.WebGLRenderer({ antialias, powerPreference: "high-performance" });
+    this.renderer.domElement.dataset.antialias = String(antialias);
     this.renderer.setPixelRatio(this.deviceRatio);
     this.renderer.domElement.dataset.resolutionScale = "1";
     host.appendChild(this.renderer.domElement);
