@@ -12,7 +12,7 @@ import {
   versionData,
 } from "../match/headless-jobs.js";
 import { UnplayableVersionError } from "../match/players.js";
-import { withArtifacts } from "../storage/artifacts.js";
+import { playableVersions } from "../storage/artifacts.js";
 import { storeDuplicateMatch } from "../storage/duplicate.js";
 import { abortMatch, createMatch, type FinishedMatch, startMatch } from "../storage/matches.js";
 
@@ -46,15 +46,7 @@ export async function runDuplicateMatch(
     versionIds: input.versionIds,
   });
   try {
-    const versions = await withArtifacts(
-      prisma,
-      await prisma.agentVersion.findMany({
-        where: { id: { in: input.versionIds } },
-        include: { agent: { select: { name: true } } },
-        // Model bytes come from the artifact cache, read once per version.
-        omit: { artifact: true },
-      }),
-    );
+    const versions = await playableVersions(prisma, input.versionIds);
     const byId = new Map(versions.map((v) => [v.id, v]));
     const seats = input.versionIds.map((id) => {
       const version = byId.get(id);

@@ -12,7 +12,7 @@ import {
   versionData,
 } from "../match/headless-jobs.js";
 import { UnplayableVersionError } from "../match/players.js";
-import { withArtifacts } from "../storage/artifacts.js";
+import { playableVersions } from "../storage/artifacts.js";
 import { storableOf, storeCarSoccerMatch } from "../storage/car-soccer.js";
 import { abortMatch, createMatch, type FinishedMatch, startMatch } from "../storage/matches.js";
 
@@ -50,14 +50,9 @@ export async function runHeadToHeadMatch(
   if (input.seats.length !== spec.numAgents)
     throw new Error(`${spec.id} needs ${spec.numAgents} seats (blue first), got ${input.seats.length}`);
   const duration = input.durationSeconds ?? (spec.maxEpisodeSteps * (spec.tickSkip ?? 8)) / spec.tickRate!;
-  const versions = await withArtifacts(
+  const versions = await playableVersions(
     prisma,
-    await prisma.agentVersion.findMany({
-      where: { id: { in: input.seats.map((s) => s.versionId) } },
-      include: { agent: { select: { name: true } } },
-      // Model bytes come from the artifact cache, read once per version.
-      omit: { artifact: true },
-    }),
+    input.seats.map((s) => s.versionId),
   );
   const byId = new Map(versions.map((v) => [v.id, v]));
   const matchId =

@@ -69,3 +69,15 @@ export async function withArtifacts<T extends { id: string; artifactSha256: stri
     return { ...v, artifact: hit.bytes };
   });
 }
+
+/** The stored versions a match seats, with their agents' names and their artifacts (from the cache). */
+export async function playableVersions(prisma: PrismaClient, ids: string[]) {
+  return withArtifacts(
+    prisma,
+    await prisma.agentVersion.findMany({
+      where: { id: { in: ids } },
+      include: { agent: { select: { name: true } } },
+      omit: { artifact: true },
+    }),
+  );
+}
