@@ -37,6 +37,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
+const failures = [];
+const retried = [];
+const firstLines = (text) => (text ?? "").split("\n").slice(0, 3).join("\n    ");
 for (const [i, report] of reports.entries()) {
   if (!existsSync(report)) {
     missing.push(parts[i]);
@@ -46,8 +49,23 @@ for (const [i, report] of reports.entries()) {
   passed += json.numPassedTests;
   failed += json.numFailedTests;
   skipped += json.numPendingTests + json.numTodoTests;
+  // Name every failure again at the end, where a CI log's tail shows it.
+  for (const file of json.testResults) {
+    if (file.status === "failed" && file.assertionResults.every((t) => t.status !== "failed"))
+      failures.push(`${path.relative(root, file.name)}: ${firstLines(file.message)}`);
+    for (const test of file.assertionResults.filter((t) => t.status === "passed" && t.failureMessages.length))
+      retried.push(
+        `${path.relative(root, file.name)} > ${test.fullName}: ${firstLines(test.failureMessages[0])}`,
+      );
+    for (const test of file.assertionResults.filter((t) => t.status === "failed"))
+      failures.push(
+        `${path.relative(root, file.name)} > ${test.fullName}: ${firstLines(test.failureMessages.join("\n"))}`,
+      );
+  }
 }
 if (missing.length) console.error(`no test report from: ${missing.join(", ")}`);
 if (lint !== 0) console.error("lint failed: run `npm run format` to fix what can be fixed");
+for (const flake of retried) console.error(`\nPASSED ON RETRY (failed first) ${flake}`);
+for (const failure of failures) console.error(`\nFAILED ${failure}`);
 console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(lint || tasks || (missing.length > 0 ? 1 : 0));

@@ -126,16 +126,23 @@ describe.skipIf(reason !== null)("a real PostgreSQL restart", () => {
 
       const db = await openDatabase({ databaseUrl, migrate: false });
       try {
-        const finished = await db.prisma.match.findMany({
-          where: { status: "finished" },
-          include: { participants: true, ratingEvents: true },
-        });
+        // The ladder plays on: read matches and ratings from one snapshot, or a match finished
+        // between the two reads would count in the ratings and not in the matches.
+        const { finished, ratings } = await db.prisma.$transaction(
+          async (tx) => ({
+            finished: await tx.match.findMany({
+              where: { status: "finished" },
+              include: { participants: true, ratingEvents: true },
+            }),
+            ratings: await tx.rating.findMany(),
+          }),
+          { isolationLevel: "RepeatableRead" },
+        );
         for (const m of finished) {
           expect(m.ratingEvents.length).toBe(m.participants.length);
           expect(m.participants.every((p) => p.rank !== null)).toBe(true);
         }
         // No rating update lost or applied twice across the restart.
-        const ratings = await db.prisma.rating.findMany();
         for (const r of ratings) {
           const played = finished.filter(
             (m) => m.leagueId === r.leagueId && m.participants.some((p) => p.versionId === r.versionId),
