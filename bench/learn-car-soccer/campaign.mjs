@@ -62,20 +62,25 @@ export function summaryRows(byVariant) {
 /**
  * Every full-budget member row of campaign `name` in the results file so far (tables headed
  * PARTIAL or plain, not SMOKE RUN), one per variant and seed (the latest), parsed back into the
- * shape summaryRows reads: seeds run in separate sessions pool into one verdict.
+ * shape summaryRows reads: seeds run in separate sessions pool into one verdict. Only tables of
+ * league `env` pool (each table's command line names its league).
  */
-export function pooledMembers(text, name) {
+export function pooledMembers(text, name, env = "car-soccer-1v1") {
   const byKey = new Map();
   let inCampaign = false;
+  let tableEnv = null;
   let botColumns = null;
   for (const line of text.split("\n")) {
     if (line.startsWith("#")) {
       inCampaign =
         line.startsWith("### ") && !line.includes("SMOKE RUN") && line.includes(`campaign ${name},`);
+      tableEnv = null;
       botColumns = null;
       continue;
     }
-    if (!inCampaign || !line.startsWith("| ")) continue;
+    const league = /` — (car-soccer-[\w-]+), seeds /.exec(line);
+    if (league) tableEnv = league[1];
+    if (!inCampaign || tableEnv !== env || !line.startsWith("| ")) continue;
     const cells = line
       .split("|")
       .slice(1, -1)
@@ -220,7 +225,7 @@ export async function runCampaign({
   await appendFile(results, `${summaryRows(byVariant).join("\n")}\n`);
   if (!smoke) {
     // Seeds run in earlier partial campaigns pool with these into one verdict so far.
-    const pooled = pooledMembers(await readFile(results, "utf8"), name);
+    const pooled = pooledMembers(await readFile(results, "utf8"), name, env ?? "car-soccer-1v1");
     const seedsOf = (v) =>
       (pooled[v] ?? [])
         .map((m) => m.seed)
@@ -228,7 +233,7 @@ export async function runCampaign({
         .join(", ");
     await appendFile(
       results,
-      `\nAll full-budget tables of campaign ${name} so far, pooled (seeds ${Object.keys(pooled)
+      `\nAll full-budget ${env ?? "car-soccer-1v1"} tables of campaign ${name} so far, pooled (seeds ${Object.keys(pooled)
         .map((v) => `${v}: ${seedsOf(v)}`)
         .join(
           "; ",
