@@ -1,7 +1,7 @@
 // The live rooms' clock statistics on a hand-driven clock: ticks run when due, late when they
 // start more than one interval after their due time, dropped beyond the catch-up cap.
 import { describe, expect, it } from "vitest";
-import { TickPacer } from "../src/match/tick-pacer.js";
+import { RealTimeTicker, TickClock, TickPacer, type TickScheduler } from "../src/match/tick-pacer.js";
 
 function pacerAt(times: number[], interval = 10, cap = 30) {
   let t = 0;
@@ -46,5 +46,111 @@ describe("TickPacer", () => {
     expect(pacer.msUntilNext()).toBe(0);
     expect(pacer.due()).toBe(1);
     expect(pacer.msUntilNext()).toBe(7);
+  });
+});
+
+/** A hand-driven clock and timer queue: `advance` fires every timer due on the way, in order. */
+function fakeScheduler() {
+  let t = 0;
+  let nextId = 1;
+  const timers = new Map<number, { at: number; fire: () => void }>();
+  const scheduler: TickScheduler = {
+    now: () => t,
+    setTimeout: (fire, ms) => {
+      timers.set(nextId, { at: t + Math.max(0, ms), fire });
+      return nextId++;
+    },
+    clearTimeout: (id) => timers.delete(id as number),
+  };
+  const advance = (to: number) => {
+    for (;;) {
+      const due = [...timers].filter(([, x]) => x.at <= to).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      timers.delete(due[0]);
+      t = Math.max(t, due[1].at);
+      due[1].fire();
+    }
+    t = to;
+  };
+  return { scheduler, advance, pending: () => timers.size, setNow: (to: number) => (t = to) };
+}
+
+describe("TickClock", () => {
+  it("drives every room from one timer, each room's ticks due on the shared grid and on time", () => {
+    const { scheduler, advance, pending } = fakeScheduler();
+    const clock = new TickClock(10, scheduler);
+    const ticked: string[] = [];
+    const room = (name: string) => {
+      const pacer = new TickPacer(10, 30, scheduler.now);
+      const ticker = new RealTimeTicker(
+        pacer,
+        (n) => ticked.push(`${name}@${scheduler.now()}x${n}`),
+        () => {},
+        clock,
+      );
+      return { pacer, ticker };
+    };
+    const a = room("a");
+    a.ticker.start();
+    advance(13);
+    // Joining between grid points: b's first tick is due at the next grid point, with a's.
+    const b = room("b");
+    b.ticker.start();
+    expect(pending()).toBe(1);
+    advance(30);
+    expect(ticked).toEqual(["a@10x1", "a@20x1", "b@20x1", "a@30x1", "b@30x1"]);
+    expect(a.pacer.stats()).toMatchObject({ ticks: 3, lateTicks: 0 });
+    expect(b.pacer.stats()).toMatchObject({ ticks: 2, lateTicks: 0 });
+    // The last room to leave takes the timer with it.
+    a.ticker.stop();
+    expect(pending()).toBe(1);
+    b.ticker.stop();
+    expect(pending()).toBe(0);
+    expect(clock.size).toBe(0);
+  });
+
+  it("catches a stalled room up on the next firing, counting the late ticks", () => {
+    const { scheduler, advance, setNow } = fakeScheduler();
+    const clock = new TickClock(10, scheduler);
+    const pacer = new TickPacer(10, 30, scheduler.now);
+    const runs: number[] = [];
+    new RealTimeTicker(
+      pacer,
+      (n) => runs.push(n),
+      () => {},
+      clock,
+    ).start();
+    advance(10);
+    // The event loop is held 25 past the next grid point: that timer fires late, at 45.
+    setNow(45);
+    advance(45);
+    expect(runs).toEqual([1, 3]);
+    // Ticks 2 and 3 (due 20 and 30) started more than an interval late; tick 4 (due 40) did not.
+    expect(pacer.stats()).toMatchObject({ ticks: 4, lateTicks: 2 });
+  });
+
+  it("stops a room whose ticks throw and hands it the error; the other rooms go on", () => {
+    const { scheduler, advance } = fakeScheduler();
+    const clock = new TickClock(10, scheduler);
+    const errors: string[] = [];
+    let good = 0;
+    new RealTimeTicker(
+      new TickPacer(10, 30, scheduler.now),
+      () => {
+        throw new Error("boom");
+      },
+      (e) => errors.push(e.message),
+      clock,
+    ).start();
+    new RealTimeTicker(
+      new TickPacer(10, 30, scheduler.now),
+      (n) => (good += n),
+      () => {},
+      clock,
+    ).start();
+    advance(50);
+    expect(errors).toEqual(["boom"]);
+    expect(good).toBe(5);
+    expect(clock.size).toBe(1);
   });
 });

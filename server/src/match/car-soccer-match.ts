@@ -72,7 +72,12 @@ export class CarSoccerMatch {
   private episode = 0;
   /** Every car's raw controls, filled before any is parsed: observations read the previous controls. */
   private readonly raw: Float32Array;
-  private recorder: { initial: Uint8Array; controls: Float32Array[]; hashes: number[] } | null = null;
+  /**
+   * The episode being recorded. Controls go into one growing buffer, not an array per decision:
+   * a long live match would otherwise leave thousands of small objects for the GC to copy.
+   */
+  private recorder: { initial: Uint8Array; controls: Float32Array; steps: number; hashes: number[] } | null =
+    null;
 
   constructor(options: CarSoccerMatchOptions) {
     this.options = options;
@@ -179,14 +184,32 @@ export class CarSoccerMatch {
     }
     for (let car = 0; car < controllers.length; car++)
       this.engine.actionParser.parse(this.raw, car * CONTROL_SIZE, st.controls, car * CONTROL_SIZE);
-    this.recorder?.controls.push(st.controls.slice(0, controllers.length * CONTROL_SIZE));
+    const r = this.recorder;
+    if (r) {
+      const n = controllers.length * CONTROL_SIZE;
+      if ((r.steps + 1) * n > r.controls.length) {
+        const grown = new Float32Array(r.controls.length * 2);
+        grown.set(r.controls);
+        r.controls = grown;
+      }
+      r.controls.set(st.controls.subarray(0, n), r.steps * n);
+      r.steps++;
+    }
   }
 
   private startEpisode(): void {
     // Stream = episode index, so every kickoff of the match is reproducible from the match seed.
     this.engine.resetArena(0, this.options.seed, this.episode);
     this.tickInStep = 0;
-    this.recorder = { initial: this.engine.state.snapshotArena(0), controls: [], hashes: [] };
+    // A minute of decisions to start with (it doubles as needed).
+    const perStep = this.options.controllers.length * CONTROL_SIZE;
+    const minute = Math.ceil((60 * TICK_RATE) / this.engine.tickSkip);
+    this.recorder = {
+      initial: this.engine.state.snapshotArena(0),
+      controls: new Float32Array(minute * perStep),
+      steps: 0,
+      hashes: [],
+    };
     this.status = "kickoff";
     this.pauseLeft = this.options.kickoffPauseSeconds;
   }
@@ -196,10 +219,7 @@ export class CarSoccerMatch {
     if (!r) return;
     const eng = this.engine;
     const n = this.options.controllers.length * CONTROL_SIZE;
-    const controls = new Float32Array(r.controls.length * n);
-    r.controls.forEach((row, i) => {
-      controls.set(row, i * n);
-    });
+    const controls = r.controls.slice(0, r.steps * n);
     this.replays.push({
       formatVersion: REPLAY_FORMAT_VERSION,
       specId: eng.spec.id,
@@ -207,7 +227,7 @@ export class CarSoccerMatch {
       seed: this.options.seed,
       teamSize: eng.teamSize,
       tickSkip: eng.tickSkip,
-      numSteps: r.controls.length,
+      numSteps: r.steps,
       initialState: r.initial,
       controls,
       hashes: Uint32Array.from(r.hashes),

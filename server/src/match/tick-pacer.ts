@@ -31,9 +31,12 @@ export class TickPacer implements TickStats {
     if (!(intervalMs > 0)) throw new RangeError(`tick interval must be positive, got ${intervalMs}`);
   }
 
-  /** Starts (or restarts after a pause) the schedule now: the first tick is due one interval later. */
-  start(): void {
-    this.origin = this.now();
+  /**
+   * Starts (or restarts after a pause) the schedule at `origin` (now by default, never later): the
+   * first tick is due one interval after it.
+   */
+  start(origin = this.now()): void {
+    this.origin = Math.min(origin, this.now());
     this.accounted = 0;
   }
 
@@ -83,52 +86,137 @@ export class TickPacer implements TickStats {
   }
 }
 
+/** What a TickClock needs of the outside world: a clock and a timer (a fake one in tests). */
+export interface TickScheduler {
+  now(): number;
+  setTimeout(fire: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realScheduler: TickScheduler = {
+  now: () => performance.now(),
+  setTimeout: (fire, ms) => setTimeout(fire, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+interface ClockMember {
+  pacer: TickPacer;
+  onTicks: (ticks: number) => void;
+  onError: (error: Error) => void;
+}
+
 /**
- * Drives a TickPacer with a timer aimed at each next due time, rather than a fixed setInterval:
- * Node fires a fractional interval (1000/120 ms) on whole milliseconds, 9 ms apart, so a fixed
- * interval leaves ticks waiting most of an interval by design; aiming at the due time keeps the
- * wait under a millisecond plus the event loop's own delay, which is what the late count measures.
+ * One timer for every real-time simulation of a process at one tick rate, as a game server's main
+ * loop: ticks are due on a shared grid, and each firing runs every member's due ticks in turn.
+ * Per-room timers aimed at each room's own phase woke the event loop 120 times a second per room
+ * (7,680 times at 64 rooms), each a Timeout to allocate and a wake-up the machine can delay; the
+ * grid wakes it 120 times a second in all. A member's lateness still counts from its own due
+ * times, which lie on the grid (start its pacer at `gridOrigin()`).
  */
-export class RealTimeTicker {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+export class TickClock {
+  private readonly members = new Set<ClockMember>();
+  private origin: number | null = null;
+  private timer: unknown = null;
 
   constructor(
-    readonly pacer: TickPacer,
-    /** Runs `ticks` ticks (0 is never passed); an exception stops the ticker and goes to onError. */
-    private readonly onTicks: (ticks: number) => void,
-    private readonly onError: (error: Error) => void,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    if (!this.pacer.started) this.pacer.start();
-    this.arm();
+    readonly intervalMs: number,
+    private readonly scheduler: TickScheduler = realScheduler,
+  ) {
+    if (!(intervalMs > 0)) throw new RangeError(`tick interval must be positive, got ${intervalMs}`);
   }
 
-  stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  /** The latest grid point at or before now: a pacer started there has every tick due on the grid. */
+  gridOrigin(): number {
+    const t = this.scheduler.now();
+    this.origin ??= t;
+    return this.origin + Math.floor((t - this.origin) / this.intervalMs) * this.intervalMs;
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  join(member: ClockMember): void {
+    this.members.add(member);
+    if (this.timer === null) this.arm();
+  }
+
+  leave(member: ClockMember): void {
+    this.members.delete(member);
+    if (this.members.size === 0 && this.timer !== null) {
+      this.scheduler.clearTimeout(this.timer);
+      this.timer = null;
+    }
   }
 
   private arm(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => this.fire(), this.pacer.msUntilNext());
+    const next = this.gridOrigin() + this.intervalMs;
+    this.timer = this.scheduler.setTimeout(() => this.fire(), next - this.scheduler.now());
   }
 
   private fire(): void {
     this.timer = null;
-    if (!this.running) return;
-    try {
-      const ticks = this.pacer.due();
-      if (ticks > 0) this.onTicks(ticks);
-    } catch (error) {
-      this.stop();
-      this.onError(error as Error);
-      return;
+    // A copy: a member may leave (its match ended) or another join while the ticks run.
+    for (const member of [...this.members]) {
+      if (!this.members.has(member)) continue;
+      try {
+        const ticks = member.pacer.due();
+        if (ticks > 0) member.onTicks(ticks);
+      } catch (error) {
+        this.members.delete(member);
+        member.onError(error as Error);
+      }
     }
-    this.arm();
+    if (this.members.size > 0 && this.timer === null) this.arm();
+  }
+}
+
+const sharedClocks = new Map<number, TickClock>();
+
+/** The process's clock at this tick interval, shared by every room that ticks at it. */
+export function sharedTickClock(intervalMs: number): TickClock {
+  let clock = sharedClocks.get(intervalMs);
+  if (!clock) {
+    clock = new TickClock(intervalMs);
+    sharedClocks.set(intervalMs, clock);
+  }
+  return clock;
+}
+
+/**
+ * Runs a TickPacer's due ticks on the process's shared TickClock (one timer for every room),
+ * starting the pacer on the clock's grid. An exception stops the ticker and goes to onError.
+ */
+export class RealTimeTicker {
+  private readonly member: ClockMember;
+  private running = false;
+
+  constructor(
+    readonly pacer: TickPacer,
+    /** Runs `ticks` ticks (0 is never passed). */
+    onTicks: (ticks: number) => void,
+    onError: (error: Error) => void,
+    private readonly clock: TickClock = sharedTickClock(pacer.intervalMs),
+  ) {
+    this.member = {
+      pacer,
+      onTicks,
+      onError: (error) => {
+        this.running = false;
+        onError(error);
+      },
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (!this.pacer.started) this.pacer.start(this.clock.gridOrigin());
+    this.clock.join(this.member);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.clock.leave(this.member);
   }
 }

@@ -83,6 +83,8 @@ export class CarSoccerRoom extends Room<MatchViewState> {
   private ticker: RealTimeTicker | null = null;
   private storing: Promise<unknown> | null = null;
   private done = false;
+  /** Every remote player has come: the match clock runs. */
+  private kickedOff = false;
   private forfeit: Forfeit | null = null;
 
   override onCreate(options: { launchKey?: unknown; deps?: unknown }): void {
@@ -214,11 +216,17 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       this.endByForfeit(players);
       return;
     }
+    this.kickedOff = true;
     for (let i = 0; i < ticks && !this.done; i++) {
       this.match.tick();
       if (this.match.done) this.end();
     }
-    syncMatchView(this.state, this.match);
+  }
+
+  /** The view is copied from the match only when a patch goes out (30 Hz), not on every tick. */
+  override onBeforePatch(): void {
+    // Until every remote player is in, the view keeps saying "waiting".
+    if (this.kickedOff && !this.done) syncMatchView(this.state, this.match);
   }
 
   /** The final whistle: stores everything, tells spectators, closes the room. */
@@ -270,7 +278,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     const outcome: LiveMatchOutcome = {
       matchId: this.launch.matchId,
       status: "aborted",
-      score: { blue: this.state?.blue ?? 0, orange: this.state?.orange ?? 0 },
+      score: this.match ? this.match.score : { blue: 0, orange: 0 },
       error: message,
     };
     void abortMatch(this.deps.prisma, this.launch.matchId, message)
@@ -292,7 +300,7 @@ export class CarSoccerRoom extends Room<MatchViewState> {
       this.launch.onEnd?.({
         matchId: this.launch.matchId,
         status: "aborted",
-        score: { blue: this.state.blue, orange: this.state.orange },
+        score: this.match.score,
         error: message,
       });
     } else await this.storing?.catch(() => {});
