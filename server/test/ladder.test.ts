@@ -127,7 +127,11 @@ describe("scheduler", () => {
           for (let i = 0; i < 60; i++) {
             const players = plan(field, rng, placement);
             history.push(players.includes(newcomer));
-            for (const p of players) p.games++;
+            // Each game makes a player's rating more certain, down to the field's.
+            for (const p of players) {
+              p.games++;
+              p.sigma = Math.max(2, p.sigma * 0.9);
+            }
           }
           const first = history.slice(0, placementGames);
           if (placement === 0) {
