@@ -126,8 +126,8 @@ describe("reward insight at validation", () => {
   it("analyses the shipped trained agents' rewards, registered without validation, once", async () => {
     const { created } = await registerTrainedAgents(db.prisma);
     expect(created).toBeGreaterThan(0);
-    // The shipped ppo-selfplay: the only version with a spec and no analysis yet.
-    expect(await backfillRewardInsights(db.prisma)).toBe(1);
+    // The shipped car-soccer agents (1v1 and 2v2): the only versions with a spec and no analysis yet.
+    expect(await backfillRewardInsights(db.prisma)).toBe(2);
     expect(await backfillRewardInsights(db.prisma)).toBe(0);
     const shipped = await db.prisma.agentVersion.findFirstOrThrow({
       where: { agent: { name: "ppo-selfplay" }, envId: LEAGUE },
@@ -136,6 +136,11 @@ describe("reward insight at validation", () => {
       players: { blue: "ball-chaser", orange: "defender" },
       hacking: null,
     });
+    const teams = await db.prisma.agentVersion.findFirstOrThrow({
+      where: { agent: { name: "ppo-selfplay-2v2" }, envId: "car-soccer-2v2" },
+    });
+    // Its checkpoint carries its training trend: checked for reward hacking, and not flagged.
+    expect(teams.rewardAnalysis).toMatchObject({ env: "car-soccer-2v2", hacking: { flagged: false } });
     // The bandit agent's checkpoint carries no car-soccer reward spec.
     const bandit = await db.prisma.agentVersion.findFirstOrThrow({
       where: { agent: { name: "ppo-history" } },

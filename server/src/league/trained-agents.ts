@@ -34,6 +34,12 @@ export const TRAINED_AGENTS: readonly TrainedAgent[] = [
       "PPO trained 1v1 in 60 minutes with a Lucy-SKG-style kinesthetic reward combination, by curriculum self-play (PFSP over every built-in bot and its past snapshots); bench/learn-car-soccer",
   },
   {
+    name: "ppo-selfplay-2v2",
+    dir: "ppo-selfplay-2v2",
+    description:
+      "PPO trained 2v2 in 60 minutes, one shared policy for both teammates, with a weighted-sum reward by curriculum self-play (PFSP over teams of every built-in bot and its past snapshots); bench/learn-car-soccer",
+  },
+  {
     name: "ppo-history",
     dir: "ppo-history-bernoulli-10",
     description:
