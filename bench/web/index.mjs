@@ -302,17 +302,18 @@ async function frameRate(route) {
       }),
     fpsSeconds,
   );
-  const { resolutionScale, antialias } = await page.evaluate(() => {
+  const { resolutionScale, antialias, arenaDetail } = await page.evaluate(() => {
     const canvas = document.querySelector("canvas[data-resolution-scale]");
     const s = canvas?.dataset.resolutionScale;
     return {
       resolutionScale: s === undefined ? null : Number(s),
       antialias: canvas?.dataset.antialias ?? null,
+      arenaDetail: canvas?.dataset.arenaDetail ?? null,
     };
   });
   await context.close();
   return {
-    ...(resolutionScale === null ? {} : { resolutionScale, antialias: antialias === "true" }),
+    ...(resolutionScale === null ? {} : { resolutionScale, antialias: antialias === "true", arenaDetail }),
     fps: Number(result.fps.toFixed(1)),
     p95FrameMs: Number(result.p95FrameMs.toFixed(1)),
     longestFrameMs: Number(result.longestFrameMs.toFixed(1)),

@@ -45,13 +45,21 @@ function panel(
   return new THREE.Mesh(g, m);
 }
 
+/**
+ * How much per-pixel work the arena may cost. "low" is for WebGL drawn by the CPU (SwiftShader,
+ * llvmpipe), where filling pixels is the frame's cost: the grass unlit and the walls' faint glass
+ * left out (their edges stay), the two largest areas a frame fills.
+ */
+export type ArenaDetail = "full" | "low";
+
 /** Grass in two shades of stripes across the field, and the markings a broadcast shows. */
-function buildFloor(scene: THREE.Scene): void {
+function buildFloor(scene: THREE.Scene, detail: ArenaDetail): void {
   const stripes = 10;
   for (let i = 0; i < stripes; i++) {
+    const color = i % 2 ? 0x236f3e : 0x1d6236;
     const stripe = new THREE.Mesh(
       new THREE.PlaneGeometry(2 * W, (2 * L) / stripes),
-      new THREE.MeshLambertMaterial({ color: i % 2 ? 0x236f3e : 0x1d6236 }),
+      detail === "low" ? new THREE.MeshBasicMaterial({ color }) : new THREE.MeshLambertMaterial({ color }),
     );
     stripe.rotation.x = -Math.PI / 2;
     stripe.position.set(0, 0, -L + ((i + 0.5) * 2 * L) / stripes);
@@ -130,7 +138,7 @@ function buildFloor(scene: THREE.Scene): void {
 }
 
 /** Side, corner and back walls up to the ceiling (see-through, edged), the goal mouths left open. */
-function buildWalls(scene: THREE.Scene): void {
+function buildWalls(scene: THREE.Scene, detail: ArenaDetail): void {
   const glass = new THREE.MeshBasicMaterial({
     color: 0x8fb3ff,
     transparent: true,
@@ -153,14 +161,15 @@ function buildWalls(scene: THREE.Scene): void {
     const [x1, z1] = outline[i]!;
     const [x2, z2] = outline[(i + 1) % outline.length]!;
     const backWall = Math.abs(z1) === L && Math.abs(z2) === L;
-    if (backWall) {
+    // At low detail the walls are their edges alone.
+    if (detail === "full" && backWall) {
       // Around the goal mouth: left of it, right of it, and above it.
       const zz = z1;
       const sx = Math.sign(x2 - x1);
       scene.add(panel(x1, zz, -sx * GW, zz, 0, H, glass));
       scene.add(panel(sx * GW, zz, x2, zz, 0, H, glass));
       scene.add(panel(-sx * GW, zz, sx * GW, zz, GH, H, glass));
-    } else {
+    } else if (detail === "full") {
       scene.add(panel(x1, z1, x2, z2, 0, H, glass));
     }
     scene.add(
@@ -233,9 +242,9 @@ function buildGoal(scene: THREE.Scene, color: number, zs: number): void {
   scene.add(floor);
 }
 
-export function buildArena(scene: THREE.Scene): void {
-  buildFloor(scene);
-  buildWalls(scene);
+export function buildArena(scene: THREE.Scene, detail: ArenaDetail = "full"): void {
+  buildFloor(scene, detail);
+  buildWalls(scene, detail);
   // Blue defends −y (scene +z), orange defends +y (scene −z).
   buildGoal(scene, BLUE, 1);
   buildGoal(scene, ORANGE, -1);

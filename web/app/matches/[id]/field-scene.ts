@@ -172,8 +172,10 @@ export class FieldScene {
   private readonly deviceRatio = Math.min(2, window.devicePixelRatio);
 
   constructor(private readonly host: HTMLElement) {
-    // Multisampling multiplies a software renderer's fill cost; there the resolution is the better spend.
-    const antialias = !softwareRenderer();
+    // Multisampling multiplies a software renderer's fill cost; there the resolution is the better
+    // spend, and the arena's largest surfaces are drawn cheaply.
+    const software = softwareRenderer();
+    const antialias = !software;
     this.renderer = new THREE.WebGLRenderer({ antialias, powerPreference: "high-performance" });
     this.renderer.domElement.dataset.antialias = String(antialias);
     this.renderer.setPixelRatio(this.deviceRatio);
@@ -184,7 +186,8 @@ export class FieldScene {
     const sun = new THREE.DirectionalLight(0xffffff, 1.3);
     sun.position.set(20, 60, 30);
     this.scene.add(sun);
-    buildArena(this.scene);
+    buildArena(this.scene, software ? "low" : "full");
+    this.renderer.domElement.dataset.arenaDetail = software ? "low" : "full";
     this.ball = new THREE.Mesh(
       new THREE.SphereGeometry(K.BALL_RADIUS * S, 24, 16),
       new THREE.MeshStandardMaterial({ color: 0xf4f4f4, emissive: 0x333333, roughness: 0.4 }),
