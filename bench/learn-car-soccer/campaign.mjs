@@ -233,7 +233,9 @@ export async function runCampaign({
         .join(", ");
     await appendFile(
       results,
-      `\nAll full-budget ${env ?? "car-soccer-1v1"} tables of campaign ${name} so far, pooled (seeds ${Object.keys(pooled)
+      `\nAll full-budget ${env ?? "car-soccer-1v1"} tables of campaign ${name} so far, pooled (seeds ${Object.keys(
+        pooled,
+      )
         .map((v) => `${v}: ${seedsOf(v)}`)
         .join(
           "; ",
