@@ -66,8 +66,8 @@ describe("live matches on stage", () => {
       expect(model.length).toBeGreaterThanOrEqual(1);
       onStage.push(model[0]!.versionId);
       // The leagues without model agents still get their live match between bots.
-      const twoVsTwo = started.find((s) => s.leagueId === "car-soccer-2v2")!;
-      expect(twoVsTwo.seats.every((s) => s.bot !== MODEL_SEAT)).toBe(true);
+      const threeVsThree = started.find((s) => s.leagueId === "car-soccer-3v3")!;
+      expect(threeVsThree.seats.every((s) => s.bot !== MODEL_SEAT)).toBe(true);
     }
     // The newest first (eve-net), then the shipped one, in turn.
     expect(onStage).toEqual([models[1], models[0], models[1], models[0]]);
