@@ -496,7 +496,8 @@ describe.skipIf(!available)("in Chromium", () => {
       .not.toBeNull();
     const page = await openPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${web}/leagues/${league}?limit=100`);
-    const rows = page.locator("table.board tbody tr");
+    // The leaderboard's rows (a car-soccer league page also tables its agents' reward designs).
+    const rows = page.locator("table[data-testid=leaderboard] tbody tr");
     const tiers = await rows.evaluateAll((trs) => trs.map((tr) => tr.hasAttribute("data-provisional")));
     expect(tiers.length).toBeGreaterThan(1);
     // Every provisional row comes after every ranked one, whatever their ordinals.
@@ -534,10 +535,11 @@ describe.skipIf(!available)("in Chromium", () => {
     const page = await openPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${web}/leagues/car-soccer-1v1`);
     // The first version that has played (ranked ones come first).
-    const games = (await page.locator("table.board tbody tr td:nth-child(5)").allTextContents()).map(Number);
+    const board = page.locator("table[data-testid=leaderboard] tbody tr");
+    const games = (await board.locator("td:nth-child(5)").allTextContents()).map(Number);
     const played = games.findIndex((g) => g > 0);
     expect(played).toBeGreaterThanOrEqual(0);
-    await page.locator("table.board tbody tr").nth(played).locator("td.agent-cell > a").click();
+    await board.nth(played).locator("td.agent-cell > a").click();
     await page.waitForURL(/\/agents\//);
     const agentId = page.url().split("/agents/")[1]!;
     const table = page.locator("section[aria-label='Head to head'] [data-league=car-soccer-1v1] table");

@@ -62,7 +62,7 @@ export function Board({ entries, duplicate }: { entries: LeaderboardEntry[]; dup
   return (
     <>
       <div className="table-wrap">
-        <table className="board">
+        <table className="board" data-testid="leaderboard">
           <thead>
             <tr>
               {header("rank", "#", false)}
