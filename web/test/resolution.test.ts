@@ -87,3 +87,71 @@ describe("the field's dynamic resolution when the renderer is not the limit", ()
     expect(g.scale).toBeLessThan(1);
   });
 });
+
+describe("the field's dynamic resolution when frames are fast on average but some miss the display", () => {
+  /** A seeded uniform [0, 1) stream (a linear congruential generator), so every run is the same. */
+  function uniform(seed: number) {
+    return () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+  }
+
+  /** Ten minutes of 60 Hz frames, each shown twice when `misses(scale)`; misses in the last five. */
+  function play(g: ResolutionGovernor, misses: (scale: number) => boolean) {
+    let t = 0;
+    let lateMisses = 0;
+    let lowest = 1;
+    const changes: number[] = [];
+    for (let i = 1; i <= 36_000; i++) {
+      const miss = misses(g.scale);
+      if (miss && i > 18_000) lateMisses++;
+      t += miss ? 33.4 : 16.7;
+      const s = g.frame(t);
+      if (s !== null) {
+        changes.push(s);
+        lowest = Math.min(lowest, s);
+      }
+    }
+    return { changes, lateMisses, lowest };
+  }
+
+  it("renders fewer pixels while the renderer's fill makes frames miss, and the misses become rare", () => {
+    const rand = uniform(1);
+    // A frame's cost: a fixed part, a part that goes with its pixels, and noise. At 0.9 of the
+    // pixels per direction about one frame in fifty misses (a mean rate still near 59 a second);
+    // at 0.8, none.
+    const fill = (scale: number) => 12 + 4 * scale * scale + 1.49 * rand() > 16.7;
+    const g = new ResolutionGovernor();
+    const { changes, lateMisses } = play(g, fill);
+    // The last five minutes: under one frame in five hundred missed, against one in fifty at 0.9.
+    expect(lateMisses).toBeLessThan(36);
+    expect(g.scale).toBeLessThan(0.95);
+    // It settles: retries of a scale that proved too slow come ever more rarely.
+    expect(changes.length).toBeLessThan(25);
+  });
+
+  it("undoes a step down that did not halve the misses (not the renderer's), and never sinks far", () => {
+    const rand = uniform(2);
+    const g = new ResolutionGovernor();
+    // One frame in fifty misses at any resolution: something else (the main thread) drops them.
+    const { changes, lowest } = play(g, () => rand() < 0.02);
+    expect(changes[0]).toBeCloseTo(0.9, 5);
+    expect(changes.some((s) => s > changes[0]!)).toBe(true);
+    expect(lowest).toBeGreaterThan(0.75);
+    expect(changes.length).toBeLessThan(30);
+  });
+
+  it("does not step up through windows that miss frames", () => {
+    const g = new ResolutionGovernor();
+    let { t } = drive(g, 0, 31, 30); // too slow at full scale: one step down
+    const low = g.scale;
+    expect(low).toBeLessThan(1);
+    // Afterwards fast on average, but a frame in every window misses: no step up.
+    for (let i = 1; i <= 6000; i++) {
+      t += i % 25 === 0 ? 33.4 : 16.2;
+      g.frame(t);
+    }
+    expect(g.scale).toBeLessThanOrEqual(low);
+  });
+});
