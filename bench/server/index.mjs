@@ -3,7 +3,8 @@
 // (counted in the server), spectators per room; `--part loop` the event loop while the ladder plays
 // at full speed (a real server process, a remote agent and 16 spectators); `--part ladder` ladder
 // throughput and a new version's time to σ < 3; `--part settle` the car-soccer-1v1 ladder until
-// every version's σ < 3 and its leaderboard then. Each part but settle stays within about two minutes.
+// every version's σ < 3 and its leaderboard then; `--part rooms` live rooms per process alone.
+// Each part but settle stays within about two minutes.
 // Progress goes to stderr; the last line of stdout is one JSON object.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -44,8 +45,8 @@ const { values } = parseArgs({
   },
 });
 const part = values.part;
-if (!["main", "loop", "ladder", "settle"].includes(part)) {
-  console.error(`--part must be main, loop, ladder or settle, got ${JSON.stringify(part)}`);
+if (!["main", "loop", "ladder", "settle", "rooms"].includes(part)) {
+  console.error(`--part must be main, loop, ladder, settle or rooms, got ${JSON.stringify(part)}`);
   process.exit(2);
 }
 const machine = {
@@ -94,6 +95,26 @@ if (part === "settle") {
   await db.close();
   await rm(dataDir, { recursive: true, force: true });
   console.log(JSON.stringify({ benchmark: "server", part, settle, machine }));
+  process.exit(0);
+}
+if (part === "rooms") {
+  const http = createServer();
+  const rooms = await attachRooms(http);
+  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { roomIds, ...liveRooms } = await measureRooms({
+    prisma: db.prisma,
+    url: `ws://127.0.0.1:${http.address().port}`,
+    maxRooms,
+    windowSeconds: 3,
+    spectatorsPerRoom: 2,
+    log,
+  });
+  for (const roomId of roomIds) await matchMaker.getLocalRoomById(roomId)?.disconnect();
+  await rooms.stop();
+  await db.close();
+  await rm(dataDir, { recursive: true, force: true });
+  const { execArgv } = process;
+  console.log(JSON.stringify({ benchmark: "server", part, liveRooms, machine: { ...machine, execArgv } }));
   process.exit(0);
 }
 if (part === "ladder") {

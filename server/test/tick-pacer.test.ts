@@ -35,18 +35,6 @@ describe("TickPacer", () => {
     expect(runs).toEqual([4]);
     expect(pacer.stats()).toMatchObject({ ticks: 4, droppedTicks: 6, lateTicks: 6 + 2 });
   });
-
-  it("says how long until the next tick is due", () => {
-    let t = 0;
-    const pacer = new TickPacer(8, 30, () => t);
-    pacer.start();
-    t = 3;
-    expect(pacer.msUntilNext()).toBe(5);
-    t = 9;
-    expect(pacer.msUntilNext()).toBe(0);
-    expect(pacer.due()).toBe(1);
-    expect(pacer.msUntilNext()).toBe(7);
-  });
 });
 
 /** A hand-driven clock and timer queue: `advance` fires every timer due on the way, in order. */

@@ -44,12 +44,6 @@ export class TickPacer implements TickStats {
     return this.origin !== null;
   }
 
-  /** Milliseconds from now until the next tick is due (0 when one is due already). */
-  msUntilNext(): number {
-    if (this.origin === null) return this.intervalMs;
-    return Math.max(0, this.origin + (this.accounted + 1) * this.intervalMs - this.now());
-  }
-
   /** How many ticks to run now; records the lateness of each. Starts the schedule on first use. */
   due(): number {
     const t = this.now();

@@ -1,8 +1,10 @@
 // Model agents in live car-soccer rooms: the network runs in a model host, asked asynchronously
 // (one decision of latency); a decision without an answer idles the car and is counted, a model
 // that keeps failing is timed out, and the room plays on to the final whistle.
+import { readFileSync } from "node:fs";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { createCarSoccerBot } from "@league/agents";
 import { createTestDatabase, type TestDatabase } from "@league/db/testing";
 import { CarSoccerState, carSoccerParts, getEnvSpec } from "@league/envs";
@@ -21,6 +23,8 @@ import {
 import { seedLeagues } from "../../src/seed.js";
 
 const LEAGUE = "car-soccer-1v1";
+/** A PyTorch policy exported to ONNX (clients/python/export_policy.py), as a user submits it. */
+const TORCH = fileURLToPath(new URL("../../../agents/fixtures/onnx-torch-1v1/", import.meta.url));
 
 function fakeHost(answer: () => Promise<Float32Array | null>) {
   const host = {
@@ -169,6 +173,43 @@ describe("model agents in live rooms", () => {
     // Late answers (a loaded machine) are counted in the stored result, not asserted away.
     expect(Number.isInteger(seats[0]!.controllerErrors)).toBe(true);
     expect(outcome.score.blue + outcome.score.orange).toBeGreaterThanOrEqual(0);
+  });
+
+  it("an ONNX model (a PyTorch export) drives its car in a live room from its model host; the match is stored", async () => {
+    // Stored as an accepted ONNX submission is: its agent.json as the manifest, model.onnx as the artifact.
+    const owner = await db.prisma.owner.create({ data: { name: "torch-live" } });
+    const agent = await db.prisma.agent.create({
+      data: { ownerId: owner.id, name: "torch-live", kind: "model" },
+    });
+    const model = readFileSync(`${TORCH}model.onnx`);
+    const version = await db.prisma.agentVersion.create({
+      data: {
+        agentId: agent.id,
+        version: 1,
+        envId: LEAGUE,
+        manifest: JSON.parse(readFileSync(`${TORCH}agent.json`, "utf8")),
+        artifact: model,
+        artifactSize: model.length,
+        status: "active",
+      },
+    });
+    const { outcome, match, patches } = await play(
+      [
+        { versionId: versions["ball-chaser"]!, bot: "ball-chaser" },
+        { versionId: version.id, bot: MODEL_SEAT },
+      ],
+      4,
+    );
+    expect(outcome.status).toBe("finished");
+    expect(match.status).toBe("finished");
+    expect(patches).toBeGreaterThan(0);
+    const seats = (match.result as { seats: { controller: string; controllerErrors: number }[] }).seats;
+    expect(seats[1]!.controller).toBe("torch-live v1");
+    // 60 decisions; the first has no answer yet by design, and a loaded machine makes some late
+    // (counted, not asserted away): at least ten must have come from the model.
+    expect(seats[1]!.controllerErrors).toBeLessThanOrEqual(50);
+    const participants = await db.prisma.matchParticipant.findMany({ where: { matchId: match.id } });
+    expect(participants.map((p) => p.versionId)).toContain(version.id);
   });
 
   it("a model that throws idles its car, is counted, and the room plays on", async () => {
