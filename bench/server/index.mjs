@@ -57,6 +57,8 @@ const machine = {
   database: "pglite",
   // PGLITE_THREAD=1 runs the embedded database on a worker thread of its own (prisma/README.md).
   pgliteThread: process.env.PGLITE_THREAD?.trim() === "1",
+  // Node flags the bench ran with (e.g. a GC setting under test).
+  execArgv: process.execArgv,
 };
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -81,6 +83,23 @@ const db = await openDatabase({ dataDir });
 await seedLeagues(db.prisma);
 await registerBuiltinAgents(db.prisma);
 
+/** Live rooms per process (rooms.mjs) on a fresh HTTP server of this process. */
+async function liveRoomsPart() {
+  const http = createServer();
+  const rooms = await attachRooms(http);
+  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const wsUrl = `ws://127.0.0.1:${http.address().port}`;
+  const liveRooms = await measureRooms({
+    prisma: db.prisma,
+    url: wsUrl,
+    maxRooms,
+    windowSeconds: 3,
+    spectatorsPerRoom: 2,
+    log,
+  });
+  return { http, rooms, wsUrl, liveRooms };
+}
+
 if (part === "settle") {
   await registerTrainedAgents(db.prisma);
   const threads = values["match-threads"];
@@ -98,23 +117,13 @@ if (part === "settle") {
   process.exit(0);
 }
 if (part === "rooms") {
-  const http = createServer();
-  const rooms = await attachRooms(http);
-  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
-  const { roomIds, ...liveRooms } = await measureRooms({
-    prisma: db.prisma,
-    url: `ws://127.0.0.1:${http.address().port}`,
-    maxRooms,
-    windowSeconds: 3,
-    spectatorsPerRoom: 2,
-    log,
-  });
-  for (const roomId of roomIds) await matchMaker.getLocalRoomById(roomId)?.disconnect();
+  const { rooms, liveRooms } = await liveRoomsPart();
+  for (const roomId of liveRooms.roomIds) await matchMaker.getLocalRoomById(roomId)?.disconnect();
   await rooms.stop();
   await db.close();
   await rm(dataDir, { recursive: true, force: true });
-  const { execArgv } = process;
-  console.log(JSON.stringify({ benchmark: "server", part, liveRooms, machine: { ...machine, execArgv } }));
+  const { roomIds, ...report } = liveRooms;
+  console.log(JSON.stringify({ benchmark: "server", part, liveRooms: report, machine }));
   process.exit(0);
 }
 if (part === "ladder") {
@@ -192,18 +201,7 @@ log(
 await app.close();
 
 // 3. Live rooms per process: two spectators each, every tick on time as the server counts it.
-const http = createServer();
-const rooms = await attachRooms(http);
-await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
-const wsUrl = `ws://127.0.0.1:${http.address().port}`;
-const liveRooms = await measureRooms({
-  prisma: db.prisma,
-  url: wsUrl,
-  maxRooms,
-  windowSeconds: 3,
-  spectatorsPerRoom: 2,
-  log,
-});
+const { http, rooms, wsUrl, liveRooms } = await liveRoomsPart();
 
 // 4. Spectators per room: one live room, spectators doubling until the room falls behind 120 Hz
 // or a spectator's view lags (its clock advancing less than 119 ticks of play per second).
