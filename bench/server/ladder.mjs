@@ -3,7 +3,8 @@
 // copy of the shipped ppo-selfplay model under a new agent, or (--newcomer bot) a scripted
 // forward, submitted pending — is validated,
 // plays its placement burst and more; reports matches per minute per league, and how many games
-// and seconds the newcomer needed to reach σ < 3 in car-soccer-1v1 (or its σ when time ran out).
+// and seconds the newcomer needed to reach σ < 3 in car-soccer-1v1 (or its σ when time ran out);
+// the run stops there, so `seconds` is an upper bound.
 import { Ladder } from "@league/server";
 
 const NEWCOMER = "bench-newcomer";
@@ -69,7 +70,8 @@ export async function measureLadder({ prisma, pool, seconds, newcomerKind = "mod
   ladder.start();
   let reached = null;
   let last = null;
-  while (performance.now() - t0 < seconds * 1000) {
+  // The window ends early once the newcomer is settled: what is left to learn is throughput.
+  while (!reached && performance.now() - t0 < seconds * 1000) {
     await new Promise((r) => setTimeout(r, 250));
     last = await prisma.rating.findUnique({
       where: { versionId_leagueId: { versionId: newcomer.id, leagueId: "car-soccer-1v1" } },
@@ -91,7 +93,7 @@ export async function measureLadder({ prisma, pool, seconds, newcomerKind = "mod
   log(`ladder: matches per minute ${JSON.stringify(perMinute)}`);
   const status = (await prisma.agentVersion.findUnique({ where: { id: newcomer.id } })).status;
   return {
-    seconds,
+    seconds: Number((elapsedMinutes * 60).toFixed(1)),
     poolThreads: pool?.size ?? 0,
     matchesPerMinute: perMinute,
     totalMatchesPerMinute: Number(
