@@ -1,7 +1,8 @@
 // bench/api: read throughput and latency of every read endpoint of the HTTP API under a loopback
 // load (autocannon, 32 connections), with the ladder playing, on PGlite and/or PostgreSQL. The
 // server runs as `npm start` runs it (server/dist/main.js, its own process); the leaderboard is
-// measured with the read cache on and off, side by side. Run `npm run build` first.
+// measured with the read cache on and off, side by side; the replay beside a bare node:http server
+// answering the same number of bytes (what the machine and load tool carry). Run `npm run build` first.
 // Progress goes to stderr; the last line of stdout is one JSON object.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -133,6 +134,35 @@ async function readEndpoints(base) {
   return endpoints;
 }
 
+/**
+ * What this machine and load tool carry for answers the replay's size, with the league's server
+ * still playing its ladder: a bare node:http process that answers every request with that many
+ * bytes from memory, no routing, no cache, no database. The replay route is bound by its bytes when
+ * it comes close to this.
+ */
+async function bareServerCeiling(replay) {
+  const bytes = Math.max(1, replay.bytesPerAnswer - 200);
+  const port = await freePort();
+  const code = `
+    const body = require("node:crypto").randomBytes(${bytes});
+    require("node:http").createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+      res.end(body);
+    }).listen(${port}, "127.0.0.1", () => process.stdout.write("ready\\n"));`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve) => child.stdout.once("data", resolve));
+  try {
+    const r = await load(`http://127.0.0.1:${port}/`);
+    log(
+      `bare node:http, ${bytes}-byte answers: ${r.requestsPerSecond} req/s (the replay: ${replay.requestsPerSecond})`,
+    );
+    return { bodyBytes: bytes, ...r };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+  }
+}
+
 async function measure(kind) {
   const result = { endpoints: {}, leaderboardWithoutCache: null, finishedMatchesAtStart: 0 };
   const ladder = { LADDER_INTERVAL_MS: values["ladder-interval-ms"] };
@@ -167,6 +197,7 @@ async function measure(kind) {
       `${kind} [${i + 1}/${names.length}] ${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ""} (ETA ${eta} s)`,
     );
   }
+  if (result.endpoints.replay) result.replayCeiling = await bareServerCeiling(result.endpoints.replay);
   const after = await (await fetch(`${server.base}/api/v1/leagues`)).json();
   result.finishedMatchesDuringLoad =
     after.items.reduce((n, l) => n + l.finishedMatches, 0) - result.finishedMatchesAtStart;
