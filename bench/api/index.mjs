@@ -1,11 +1,12 @@
 // bench/api: read throughput and latency of every read endpoint of the HTTP API under a loopback
-// load (autocannon, 32 connections), with the ladder playing, on PGlite and/or PostgreSQL. The
+// load (wrk, 32 connections; autocannon with --load-tool autocannon), with the ladder playing, on
+// PGlite and/or PostgreSQL. The
 // server runs as `npm start` runs it (server/dist/main.js, its own process); the leaderboard is
 // measured with the read cache on and off, side by side; the replay beside a bare node:http server
 // answering the same number of bytes (what the machine and load tool carry). Run `npm run build` first.
 // Progress goes to stderr; the last line of stdout is one JSON object.
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -23,8 +24,22 @@ const { values } = parseArgs({
     "ladder-interval-ms": { type: "string", default: "100" },
     // What every browser, curl --compressed and fetch send; "identity" measures uncompressed bytes.
     "accept-encoding": { type: "string", default: "gzip, deflate, br" },
+    // wrk (C, one thread: the server keeps the other core); autocannon parses every answer in
+    // JavaScript and tops out near 600 answers/s at 112 KB on this machine, below the server.
+    "load-tool": { type: "string", default: "wrk" },
   },
 });
+if (!["wrk", "autocannon"].includes(values["load-tool"]))
+  throw new Error(`--load-tool: wrk or autocannon, not ${values["load-tool"]}`);
+if (values["load-tool"] === "wrk") {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+  } catch (error) {
+    // wrk --version exits 1 after printing its version; only a missing binary is fatal.
+    if (error.code === "ENOENT")
+      throw new Error("wrk not found: apt-get install wrk, or --load-tool autocannon");
+  }
+}
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const warmupSeconds = Number(values.warmup);
@@ -89,6 +104,10 @@ async function startServer(kind, env) {
 }
 
 async function load(url) {
+  return values["load-tool"] === "wrk" ? loadWrk(url) : loadAutocannon(url);
+}
+
+async function loadAutocannon(url) {
   const result = await autocannon({
     url,
     connections,
@@ -104,6 +123,39 @@ async function load(url) {
     errors: result.errors + result.timeouts,
     // Bytes on the wire per answer, headers included (compressed where the client accepts it).
     bytesPerAnswer: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+  };
+}
+
+// wrk's summary as one JSON line (latencies in µs); its own report is for people.
+const wrkScript = `done = function(s, latency, r)
+  io.write(string.format('WRK {"requests":%d,"us":%d,"bytes":%d,"status":%d,"errors":%d,"p50":%d,"p99":%d,"max":%d}\\n',
+    s.requests, s.duration, s.bytes, s.errors.status,
+    s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end`;
+
+async function loadWrk(url) {
+  const script = path.join(os.tmpdir(), `bench-api-wrk-${process.pid}.lua`);
+  await writeFile(script, wrkScript);
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "-s", script];
+  args.push("-H", `accept-encoding: ${values["accept-encoding"]}`, url);
+  const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((r) => child.once("exit", r));
+  const line = out.split("\n").find((l) => l.startsWith("WRK "));
+  if (code !== 0 || !line) throw new Error(`wrk exited with ${code}: ${out}`);
+  const w = JSON.parse(line.slice(4));
+  const ms = (us) => Math.round(us / 10) / 100;
+  return {
+    requestsPerSecond: Math.round(w.requests / (w.us / 1e6)),
+    p50Ms: ms(w.p50),
+    p99Ms: ms(w.p99),
+    maxMs: ms(w.max),
+    non2xx: w.status,
+    errors: w.errors,
+    // Bytes on the wire per answer, headers included (compressed where the client accepts it).
+    bytesPerAnswer: Math.round(w.bytes / Math.max(1, w.requests)),
   };
 }
 
@@ -215,6 +267,7 @@ console.log(
     bench: "api",
     machine: { cores: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
     parameters: {
+      loadTool: values["load-tool"],
       connections,
       secondsPerEndpoint: seconds,
       warmupSeconds,
