@@ -10,7 +10,7 @@
 // field runs first while its resolution adapts (default 20), --ladder-matches N rated before
 // measuring (default 30).
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -46,6 +46,8 @@ const { values } = parseArgs({
     "fps-seconds": { type: "string", default: "5" },
     "ladder-matches": { type: "string", default: "30" },
     "settle-seconds": { type: "string", default: "20" },
+    // A Chromium trace of the live car-soccer frame-rate window, for chrome://tracing or Perfetto.
+    trace: { type: "string" },
   },
 });
 const positive = (name, integer) => {
@@ -264,6 +266,15 @@ for (const route of routes) {
   );
 }
 
+/** Busy and total CPU time of the whole machine so far, from /proc/stat (jiffies). */
+function cpuTimes() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const n = fields.map(Number);
+  const idle = n[3] + n[4];
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 /** Frames the browser produced per second on a live page, over fpsSeconds once it is drawing. */
 async function frameRate(route) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -279,6 +290,9 @@ async function frameRate(route) {
   );
   // The 3D field adapts its resolution to this machine's speed (resolution.ts): let it settle.
   await page.waitForTimeout(route.name.startsWith("live-car-soccer") ? settleSeconds * 1000 : 1000);
+  const tracing = values.trace && route.name.startsWith("live-car-soccer");
+  if (tracing) await browser.startTracing(page, { path: values.trace, screenshots: false });
+  const cpuBefore = cpuTimes();
   const result = await page.evaluate(
     (seconds) =>
       new Promise((resolve) => {
@@ -308,29 +322,36 @@ async function frameRate(route) {
       }),
     fpsSeconds,
   );
-  const { resolutionScale, antialias, arenaDetail } = await page.evaluate(() => {
+  const cpuAfter = cpuTimes();
+  if (tracing) await browser.stopTracing();
+  const { resolutionScale, antialias, arenaDetail, drawCalls } = await page.evaluate(() => {
     const canvas = document.querySelector("canvas[data-resolution-scale]");
     const s = canvas?.dataset.resolutionScale;
     return {
       resolutionScale: s === undefined ? null : Number(s),
+      drawCalls: canvas?.dataset.drawCalls ? Number(canvas.dataset.drawCalls) : null,
       antialias: canvas?.dataset.antialias ?? null,
       arenaDetail: canvas?.dataset.arenaDetail ?? null,
     };
   });
   await context.close();
   return {
-    ...(resolutionScale === null ? {} : { resolutionScale, antialias: antialias === "true", arenaDetail }),
+    ...(resolutionScale === null
+      ? {}
+      : { resolutionScale, antialias: antialias === "true", arenaDetail, drawCalls }),
     fps: Number(result.fps.toFixed(1)),
     missedFrames: result.missedFrames,
     frames: result.frames,
     p95FrameMs: Number(result.p95FrameMs.toFixed(1)),
     longestFrameMs: Number(result.longestFrameMs.toFixed(1)),
+    // The whole machine's CPU in use meanwhile (server, web server, browser): 1 is both cores.
+    machineBusy: Number(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)).toFixed(2)),
   };
 }
 
 const liveCarSoccer = { cars: 6, ...(await frameRate(routes.find((r) => r.name === "live-car-soccer-3v3"))) };
 log(
-  `live car soccer (6 cars): ${liveCarSoccer.fps} fps at resolution scale ${liveCarSoccer.resolutionScale}, ${liveCarSoccer.missedFrames} of ${liveCarSoccer.frames} frames missed, p95 frame ${liveCarSoccer.p95FrameMs} ms`,
+  `live car soccer (6 cars): ${liveCarSoccer.fps} fps at resolution scale ${liveCarSoccer.resolutionScale}, ${liveCarSoccer.missedFrames} of ${liveCarSoccer.frames} frames missed, p95 frame ${liveCarSoccer.p95FrameMs} ms, machine ${Math.round(liveCarSoccer.machineBusy * 100)}% busy, ${liveCarSoccer.drawCalls} draw calls a frame`,
 );
 const liveBandit = {
   seats: banditPlayers.length,

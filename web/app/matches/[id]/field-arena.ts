@@ -2,6 +2,7 @@
 // 45° corner planes, a ceiling, and a goal box behind each back wall; drawn once per scene.
 import { carSoccerConstants as K } from "@league/envs";
 import * as THREE from "three";
+import { mergeStatic } from "./merge-static";
 
 // Scene units are metres-ish: 1 unit = 100 uu, so the field is about 82 × 102.
 export const S = 1 / 100;
@@ -243,11 +244,14 @@ function buildGoal(scene: THREE.Scene, color: number, zs: number): void {
 }
 
 export function buildArena(scene: THREE.Scene, detail: ArenaDetail = "full"): void {
-  buildFloor(scene, detail);
-  buildWalls(scene, detail);
+  // Built as separate parts, drawn merged: one draw call per material look (~13, not ~80).
+  const parts = new THREE.Scene();
+  buildFloor(parts, detail);
+  buildWalls(parts, detail);
   // Blue defends −y (scene +z), orange defends +y (scene −z).
-  buildGoal(scene, BLUE, 1);
-  buildGoal(scene, ORANGE, -1);
+  buildGoal(parts, BLUE, 1);
+  buildGoal(parts, ORANGE, -1);
+  for (const object of mergeStatic(parts)) scene.add(object);
 }
 
 export const ARENA = { W, L, H };

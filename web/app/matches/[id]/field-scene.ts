@@ -4,6 +4,7 @@
 import { carSoccerConstants as K } from "@league/envs";
 import * as THREE from "three";
 import { ARENA, BLUE, buildArena, ORANGE, S } from "./field-arena";
+import { paintedGeometry } from "./merge-static";
 import { ResolutionGovernor } from "./resolution";
 
 export interface CarFrame {
@@ -36,36 +37,30 @@ const toScene = (v: readonly number[], scale = S, out = new THREE.Vector3()) =>
 
 /** An Octane-sized car: body, cabin and wheels, in the team's colour; +x is forward. */
 function carModel(team: number): { group: THREE.Group; flame: THREE.Mesh } {
-  const color = team === 0 ? BLUE : ORANGE;
   const group = new THREE.Group();
   const lx = 2 * K.HITBOX_HALF_X * S;
   const ly = 2 * K.HITBOX_HALF_Z * S;
   const lz = 2 * K.HITBOX_HALF_Y * S;
-  const body = new THREE.Mesh(
-    new THREE.BoxGeometry(lx, ly * 0.6, lz),
-    new THREE.MeshStandardMaterial({ color, roughness: 0.45, metalness: 0.2 }),
-  );
-  body.position.y = ly * 0.45;
-  group.add(body);
-  const cabin = new THREE.Mesh(
-    new THREE.BoxGeometry(lx * 0.5, ly * 0.45, lz * 0.8),
-    new THREE.MeshStandardMaterial({ color: 0x1b2238, roughness: 0.2, metalness: 0.5 }),
-  );
-  cabin.position.set(-lx * 0.08, ly * 0.95, 0);
-  group.add(cabin);
-  const tyre = new THREE.MeshStandardMaterial({ color: 0x111111, roughness: 0.9 });
-  const wheel = new THREE.CylinderGeometry(ly * 0.38, ly * 0.38, lz * 0.18, 12);
+  // One mesh with vertex colours (one draw call a car, not six).
+  const parts: [THREE.BufferGeometry, number][] = [
+    [new THREE.BoxGeometry(lx, ly * 0.6, lz).translate(0, ly * 0.45, 0), team === 0 ? BLUE : ORANGE],
+    [new THREE.BoxGeometry(lx * 0.5, ly * 0.45, lz * 0.8).translate(-lx * 0.08, ly * 0.95, 0), 0x1b2238],
+  ];
   for (const [x, z] of [
     [0.32, 0.5],
     [0.32, -0.5],
     [-0.32, 0.5],
     [-0.32, -0.5],
   ]) {
-    const w = new THREE.Mesh(wheel, tyre);
-    w.rotation.x = Math.PI / 2;
-    w.position.set(x! * lx, ly * 0.3, z! * lz);
-    group.add(w);
+    const wheel = new THREE.CylinderGeometry(ly * 0.38, ly * 0.38, lz * 0.18, 12).rotateX(Math.PI / 2);
+    parts.push([wheel.translate(x! * lx, ly * 0.3, z! * lz), 0x111111]);
   }
+  group.add(
+    new THREE.Mesh(
+      paintedGeometry(parts),
+      new THREE.MeshStandardMaterial({ vertexColors: true, roughness: 0.5, metalness: 0.25 }),
+    ),
+  );
   // Shown while the car spends boost.
   const flame = new THREE.Mesh(
     new THREE.ConeGeometry(ly * 0.3, lx * 0.6, 10),
@@ -78,55 +73,82 @@ function carModel(team: number): { group: THREE.Group; flame: THREE.Mesh } {
   return { group, flame };
 }
 
-/** A name tag with a boost bar, drawn on a canvas; redrawn only when the whole boost changes. */
+/** The tag's size on screen (fractions of the view's height) and its boost bar, in canvas pixels. */
+const TAG_W = 0.16;
+const TAG_H = 0.045;
+const TAG_PX = { w: 256, h: 72, barX: 12, barY: 48, barW: 232, barH: 12 };
+
+/**
+ * A name tag with a boost bar. The canvas (name, bar's track) is drawn and uploaded once; the bar's
+ * fill is a second sprite scaled to the boost, so a car spending boost re-uploads no texture (on a
+ * software renderer a canvas upload per car per frame cost whole frames).
+ */
 class NameTag {
   readonly sprite: THREE.Sprite;
-  private readonly canvas = document.createElement("canvas");
+  private readonly fill: THREE.Sprite;
   private readonly texture: THREE.CanvasTexture;
   private shown = -1;
 
-  constructor(
-    private readonly name: string,
-    private readonly team: number,
-  ) {
-    this.canvas.width = 256;
-    this.canvas.height = 72;
-    this.texture = new THREE.CanvasTexture(this.canvas);
+  constructor(name: string, team: number) {
+    const canvas = document.createElement("canvas");
+    canvas.width = TAG_PX.w;
+    canvas.height = TAG_PX.h;
+    const g = canvas.getContext("2d")!;
+    g.fillStyle = "rgba(11,16,32,0.78)";
+    g.beginPath();
+    g.roundRect(2, 2, TAG_PX.w - 4, TAG_PX.h - 4, 12);
+    g.fill();
+    g.fillStyle = team === 0 ? "#7fb2ff" : "#ffb27f";
+    g.font = "600 28px system-ui, sans-serif";
+    g.textBaseline = "top";
+    g.fillText(name.length > 16 ? `${name.slice(0, 15)}…` : name, 12, 8);
+    g.fillStyle = "#2a3357";
+    g.fillRect(TAG_PX.barX, TAG_PX.barY, TAG_PX.barW, TAG_PX.barH);
+    this.texture = new THREE.CanvasTexture(canvas);
     this.texture.colorSpace = THREE.SRGBColorSpace;
     this.sprite = new THREE.Sprite(
       new THREE.SpriteMaterial({ map: this.texture, depthTest: false, transparent: true }),
     );
     // Constant size on screen, whatever the distance.
     this.sprite.material.sizeAttenuation = false;
-    this.sprite.scale.set(0.16, 0.045, 1);
+    this.sprite.scale.set(TAG_W, TAG_H, 1);
     this.sprite.renderOrder = 10;
+    this.fill = new THREE.Sprite(
+      // Transparent, so it is drawn after the tag (renderOrder sorts within a pass, and opaque goes first).
+      new THREE.SpriteMaterial({
+        color: 0xffc94d,
+        depthTest: false,
+        sizeAttenuation: false,
+        transparent: true,
+      }),
+    );
+    this.fill.renderOrder = 11;
+    this.fill.visible = false;
+    // Its anchor is the tag's centre (a child at the origin); `center` moves the quad onto the bar.
+    this.sprite.add(this.fill);
   }
 
   update(boost: number): void {
-    const whole = Math.round(boost);
+    const whole = Math.round(Math.max(0, Math.min(100, boost)));
     if (whole === this.shown) return;
     this.shown = whole;
-    const g = this.canvas.getContext("2d")!;
-    g.clearRect(0, 0, 256, 72);
-    g.fillStyle = "rgba(11,16,32,0.78)";
-    g.beginPath();
-    g.roundRect(2, 2, 252, 68, 12);
-    g.fill();
-    g.fillStyle = this.team === 0 ? "#7fb2ff" : "#ffb27f";
-    g.font = "600 28px system-ui, sans-serif";
-    g.textBaseline = "top";
-    const name = this.name.length > 16 ? `${this.name.slice(0, 15)}…` : this.name;
-    g.fillText(name, 12, 8);
-    g.fillStyle = "#2a3357";
-    g.fillRect(12, 48, 232, 12);
-    g.fillStyle = "#ffc94d";
-    g.fillRect(12, 48, (232 * Math.max(0, Math.min(100, whole))) / 100, 12);
-    this.texture.needsUpdate = true;
+    this.fill.visible = whole > 0;
+    if (whole === 0) return;
+    // A child's scale multiplies the tag's: in tag units, the bar is barW/w wide at full boost.
+    const sx = ((TAG_PX.barW / TAG_PX.w) * whole) / 100;
+    const sy = TAG_PX.barH / TAG_PX.h;
+    this.fill.scale.set(sx, sy, 1);
+    // Quad corners are (±0.5 − (center − 0.5))·scale: put its left edge on the bar's left, its
+    // middle on the bar's middle (measured from the tag's centre, y up).
+    const left = TAG_PX.barX / TAG_PX.w - 0.5;
+    const middle = 0.5 - (TAG_PX.barY + TAG_PX.barH / 2) / TAG_PX.h;
+    this.fill.center.set(-left / sx, 0.5 - middle / sy);
   }
 
   dispose(): void {
     this.texture.dispose();
     this.sprite.material.dispose();
+    this.fill.material.dispose();
   }
 }
 
@@ -168,6 +190,7 @@ export class FieldScene {
   private readonly lookAt = new THREE.Vector3();
   private readonly eye = new THREE.Vector3(-70, 45, 0);
   private lastDraw = 0;
+  private frames = 0;
   private readonly resolution = new ResolutionGovernor();
   private readonly deviceRatio = Math.min(2, window.devicePixelRatio);
 
@@ -297,6 +320,9 @@ export class FieldScene {
     spread = Math.max(spread, ball.distanceTo(this.target));
     this.placeCamera(mode, ball, spread, dt);
     this.renderer.render(this.scene, this.camera);
+    // What a frame costs a software renderer is mostly its draw calls: shown for the bench.
+    if (this.frames++ % 120 === 0)
+      this.renderer.domElement.dataset.drawCalls = String(this.renderer.info.render.calls);
     const scale = this.resolution.frame(now);
     if (scale !== null) {
       this.renderer.setPixelRatio(this.deviceRatio * scale);
