@@ -106,6 +106,8 @@ class NameTag {
     g.fillRect(TAG_PX.barX, TAG_PX.barY, TAG_PX.barW, TAG_PX.barH);
     this.texture = new THREE.CanvasTexture(canvas);
     this.texture.colorSpace = THREE.SRGBColorSpace;
+    this.texture.generateMipmaps = false;
+    this.texture.minFilter = THREE.LinearFilter;
     this.sprite = new THREE.Sprite(
       new THREE.SpriteMaterial({ map: this.texture, depthTest: false, transparent: true }),
     );
