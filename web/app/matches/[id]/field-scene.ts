@@ -80,8 +80,7 @@ const TAG_PX = { w: 256, h: 72, barX: 12, barY: 48, barW: 232, barH: 12 };
 
 /**
  * A name tag with a boost bar. The canvas (name, bar's track) is drawn and uploaded once; the bar's
- * fill is a second sprite scaled to the boost, so a car spending boost re-uploads no texture (on a
- * software renderer a canvas upload per car per frame cost whole frames).
+ * fill is a second sprite scaled to the boost, so a car spending boost re-uploads no texture.
  */
 class NameTag {
   readonly sprite: THREE.Sprite;
@@ -106,6 +105,8 @@ class NameTag {
     g.fillRect(TAG_PX.barX, TAG_PX.barY, TAG_PX.barW, TAG_PX.barH);
     this.texture = new THREE.CanvasTexture(canvas);
     this.texture.colorSpace = THREE.SRGBColorSpace;
+    // Drawn near its canvas size: no mipmaps (their trilinear sampling was the scene's largest cost
+    // on a software renderer, bench/web/RESULTS.md).
     this.texture.generateMipmaps = false;
     this.texture.minFilter = THREE.LinearFilter;
     this.sprite = new THREE.Sprite(
