@@ -26,7 +26,7 @@ import {
 import { Client } from "colyseus.js";
 import { measureLadder } from "./ladder.mjs";
 import { measureLoop } from "./loop.mjs";
-import { measureRooms } from "./rooms.mjs";
+import { idleClockBaseline, measureRooms, roomSteps } from "./rooms.mjs";
 import { measureSettle } from "./settle.mjs";
 
 const { values } = parseArgs({
@@ -85,6 +85,11 @@ await registerBuiltinAgents(db.prisma);
 
 /** Live rooms per process (rooms.mjs) on a fresh HTTP server of this process. */
 async function liveRoomsPart() {
+  // First the machine alone: the same clock in an idle process, as many windows as room steps.
+  const idleClock = await idleClockBaseline({ windows: roomSteps(maxRooms).length, windowSeconds: 3 });
+  log(
+    `idle 120 Hz clock: a late tick in ${idleClock.windowsWithALateTick} of ${idleClock.windows} windows of 3 s (late ticks ${idleClock.lateTicksPerWindow.join(", ")}; worst ${Math.max(...idleClock.worstLateMsPerWindow)} ms)`,
+  );
   const http = createServer();
   const rooms = await attachRooms(http);
   await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -97,7 +102,7 @@ async function liveRoomsPart() {
     spectatorsPerRoom: 2,
     log,
   });
-  return { http, rooms, wsUrl, liveRooms };
+  return { http, rooms, wsUrl, liveRooms: { ...liveRooms, idleClock } };
 }
 
 if (part === "settle") {

@@ -21,6 +21,32 @@ export function roomSteps(maxRooms) {
   return steps;
 }
 
+/**
+ * The same 120 Hz clock in a child process that does nothing else (idle-clock.mjs), one window per
+ * room step: how often this machine's timers alone make a tick late.
+ */
+export async function idleClockBaseline({ windows, windowSeconds }) {
+  const child = spawn(
+    process.execPath,
+    [path.join(here, "idle-clock.mjs"), String(windows), String(windowSeconds)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  if (code !== 0) throw new Error(`idle-clock.mjs exited with ${code}`);
+  const perWindow = JSON.parse(out);
+  return {
+    windows: perWindow.length,
+    windowSeconds,
+    windowsWithALateTick: perWindow.filter((w) => w.lateTicks > 0).length,
+    lateTicksPerWindow: perWindow.map((w) => w.lateTicks),
+    worstLateMsPerWindow: perWindow.map((w) => w.worstLateMs),
+  };
+}
+
 /** `url`: the WebSocket address of this process's rooms (attachRooms on a listening server). */
 export async function measureRooms({ prisma, url, maxRooms, windowSeconds, spectatorsPerRoom, log }) {
   const versions = await prisma.agentVersion.findMany({
