@@ -1,9 +1,9 @@
 // bench/api: read throughput and latency of every read endpoint of the HTTP API under a loopback
 // load (wrk, 32 connections; autocannon with --load-tool autocannon), with the ladder playing, on
-// PGlite and/or PostgreSQL. The
-// server runs as `npm start` runs it (server/dist/main.js, its own process); the leaderboard is
-// measured with the read cache on and off, side by side; the replay beside a bare node:http server
-// answering the same number of bytes (what the machine and load tool carry). Run `npm run build` first.
+// PGlite and/or PostgreSQL. The server runs as `npm start` runs it (server/dist/main.js, its own
+// process); the leaderboard is measured with the read cache on and off, side by side; the replay
+// beside a bare node:http server answering the same number of bytes (what the machine and load tool
+// carry). Run `npm run build` first.
 // Progress goes to stderr; the last line of stdout is one JSON object.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -134,9 +134,13 @@ const wrkScript = `done = function(s, latency, r)
     latency:percentile(50), latency:percentile(99), latency.max))
 end`;
 
+const wrkScriptFile = path.join(os.tmpdir(), `bench-api-wrk-${process.pid}.lua`);
+let wrkScriptWritten = null;
+
 async function loadWrk(url) {
-  const script = path.join(os.tmpdir(), `bench-api-wrk-${process.pid}.lua`);
-  await writeFile(script, wrkScript);
+  wrkScriptWritten ??= writeFile(wrkScriptFile, wrkScript);
+  await wrkScriptWritten;
+  const script = wrkScriptFile;
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "-s", script];
   args.push("-H", `accept-encoding: ${values["accept-encoding"]}`, url);
   const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -262,6 +266,7 @@ for (const kind of values.db.split(",")) {
   if (kind !== "pglite" && kind !== "postgres") throw new Error(`--db: pglite or postgres, not ${kind}`);
   results[kind] = await measure(kind);
 }
+await rm(wrkScriptFile, { force: true });
 console.log(
   JSON.stringify({
     bench: "api",

@@ -22,8 +22,8 @@ export function roomSteps(maxRooms) {
 }
 
 /**
- * The same 120 Hz clock in a child process that does nothing else (idle-clock.mjs), one window per
- * room step: how often this machine's timers alone make a tick late.
+ * The rooms' own 120 Hz clock in a child process that does nothing else (idle-clock.mjs), one window
+ * per room step: how often this machine's timers alone make a tick late.
  */
 export async function idleClockBaseline({ windows, windowSeconds }) {
   const child = spawn(
@@ -37,13 +37,13 @@ export async function idleClockBaseline({ windows, windowSeconds }) {
   child.stdout.on("data", (d) => (out += d));
   const code = await new Promise((r) => child.on("exit", r));
   if (code !== 0) throw new Error(`idle-clock.mjs exited with ${code}`);
-  const perWindow = JSON.parse(out);
+  const { lateTicksPerWindow, worstLateMs } = JSON.parse(out);
   return {
-    windows: perWindow.length,
+    windows: lateTicksPerWindow.length,
     windowSeconds,
-    windowsWithALateTick: perWindow.filter((w) => w.lateTicks > 0).length,
-    lateTicksPerWindow: perWindow.map((w) => w.lateTicks),
-    worstLateMsPerWindow: perWindow.map((w) => w.worstLateMs),
+    windowsWithALateTick: lateTicksPerWindow.filter((n) => n > 0).length,
+    lateTicksPerWindow,
+    worstLateMs,
   };
 }
 

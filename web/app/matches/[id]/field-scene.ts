@@ -77,6 +77,10 @@ function carModel(team: number): { group: THREE.Group; flame: THREE.Mesh } {
 const TAG_W = 0.16;
 const TAG_H = 0.045;
 const TAG_PX = { w: 256, h: 72, barX: 12, barY: 48, barW: 232, barH: 12 };
+// The fill's height, and its bar's left edge and middle, in tag units from the tag's centre (y up).
+const FILL_SY = TAG_PX.barH / TAG_PX.h;
+const FILL_LEFT = TAG_PX.barX / TAG_PX.w - 0.5;
+const FILL_MIDDLE = 0.5 - (TAG_PX.barY + TAG_PX.barH / 2) / TAG_PX.h;
 
 /**
  * A name tag with a boost bar. The canvas (name, bar's track) is drawn and uploaded once; the bar's
@@ -139,13 +143,9 @@ class NameTag {
     if (whole === 0) return;
     // A child's scale multiplies the tag's: in tag units, the bar is barW/w wide at full boost.
     const sx = ((TAG_PX.barW / TAG_PX.w) * whole) / 100;
-    const sy = TAG_PX.barH / TAG_PX.h;
-    this.fill.scale.set(sx, sy, 1);
-    // Quad corners are (±0.5 − (center − 0.5))·scale: put its left edge on the bar's left, its
-    // middle on the bar's middle (measured from the tag's centre, y up).
-    const left = TAG_PX.barX / TAG_PX.w - 0.5;
-    const middle = 0.5 - (TAG_PX.barY + TAG_PX.barH / 2) / TAG_PX.h;
-    this.fill.center.set(-left / sx, 0.5 - middle / sy);
+    this.fill.scale.set(sx, FILL_SY, 1);
+    // Quad corners are (±0.5 − (center − 0.5))·scale: its left edge on the bar's, its middle too.
+    this.fill.center.set(-FILL_LEFT / sx, 0.5 - FILL_MIDDLE / FILL_SY);
   }
 
   dispose(): void {
@@ -323,7 +323,7 @@ export class FieldScene {
     spread = Math.max(spread, ball.distanceTo(this.target));
     this.placeCamera(mode, ball, spread, dt);
     this.renderer.render(this.scene, this.camera);
-    // What a frame costs a software renderer is mostly its draw calls: shown for the bench.
+    // Draw calls a frame, for the bench (bench/web reads it; sampled, not per frame).
     if (this.frames++ % 120 === 0)
       this.renderer.domElement.dataset.drawCalls = String(this.renderer.info.render.calls);
     const scale = this.resolution.frame(now);
