@@ -112,12 +112,15 @@ describe("live car-soccer rooms", () => {
 
   it("a spectator sees the tick and the ball advance, then the stored match: result, ranks, ratings, replay", async () => {
     const end = outcomePromise();
+    // Long enough that a spectator joining on a loaded machine (the whole suite in parallel on two
+    // cores) still finds the match playing: at 3 s it once joined as the match ended.
+    const durationSeconds = 10;
     const { roomId, matchId } = await startLiveMatch(
       { prisma: db.prisma, events },
       {
         leagueId: "car-soccer-1v1",
         seats: seats(),
-        durationSeconds: 3,
+        durationSeconds,
         seed: 7n,
         kickoffPauseSeconds: 0,
         onEnd: end.onEnd,
@@ -161,8 +164,8 @@ describe("live car-soccer rooms", () => {
 
     const episodes = decodeMatchReplay(match.replay!);
     expect(episodes).toHaveLength(blue + orange + 1);
-    // 3 s of play at tickSkip 8: 45 decision steps over all episodes.
-    expect(episodes.reduce((n, e) => n + e.numSteps, 0)).toBe(45);
+    // 120 ticks a second at tickSkip 8: 15 decision steps a second of play, over all episodes.
+    expect(episodes.reduce((n, e) => n + e.numSteps, 0)).toBe((durationSeconds * 120) / 8);
     expect(verifyMatchReplay(episodes).ok).toBe(true);
   });
 
