@@ -117,6 +117,37 @@ describe("TickClock", () => {
     expect(pacer.stats()).toMatchObject({ ticks: 4, lateTicks: 2 });
   });
 
+  it("a timer that fires just before a grid point still runs that tick on time", () => {
+    // Node fires a timer up to a millisecond early, and the clock moves on while a firing runs:
+    // here every timer fires 0.03 early and each reading of the clock advances it 0.02.
+    let t = 0;
+    const timers: { at: number; fire: () => void }[] = [];
+    const scheduler: TickScheduler = {
+      now: () => {
+        t += 0.02;
+        return t;
+      },
+      setTimeout: (fire, ms) => timers.push({ at: t + Math.max(0, ms) - 0.03, fire }),
+      clearTimeout: () => {},
+    };
+    const clock = new TickClock(10, scheduler);
+    const pacer = new TickPacer(10, 30, scheduler.now);
+    new RealTimeTicker(
+      pacer,
+      () => {},
+      () => {},
+      clock,
+    ).start();
+    while (pacer.ticks < 20) {
+      const timer = timers.shift()!;
+      t = Math.max(t, timer.at);
+      timer.fire();
+    }
+    // Re-arming for "the next grid point after now" skipped an interval: ticks started ~10 late.
+    expect(pacer.stats()).toMatchObject({ ticks: 20, lateTicks: 0, droppedTicks: 0 });
+    expect(pacer.maxLateMs).toBeLessThan(1);
+  });
+
   it("stops a room whose ticks throw and hands it the error; the other rooms go on", () => {
     const { scheduler, advance } = fakeScheduler();
     const clock = new TickClock(10, scheduler);

@@ -44,6 +44,11 @@ export class TickPacer implements TickStats {
     return this.origin !== null;
   }
 
+  /** When the next tick not yet run (or dropped) is due; null before the schedule starts. */
+  nextDueAt(): number | null {
+    return this.origin === null ? null : this.origin + (this.accounted + 1) * this.intervalMs;
+  }
+
   /** How many ticks to run now; records the lateness of each. Starts the schedule on first use. */
   due(): number {
     const t = this.now();
@@ -143,9 +148,21 @@ export class TickClock {
     }
   }
 
+  /**
+   * Aims the timer at the earliest tick a member still owes. Not at "the next grid point after
+   * now": a timer fires up to a millisecond early (Node counts from the loop's cached time), its
+   * pacers then owe nothing, and if the grid point passes before the re-arm reads the clock, "next
+   * after now" skips a whole interval and that tick starts late, which is how late ticks of just
+   * over one interval came about on an idle loop.
+   */
   private arm(): void {
-    const next = this.gridOrigin() + this.intervalMs;
-    this.timer = this.scheduler.setTimeout(() => this.fire(), next - this.scheduler.now());
+    let next = Number.POSITIVE_INFINITY;
+    for (const member of this.members) {
+      const due = member.pacer.nextDueAt();
+      if (due !== null && due < next) next = due;
+    }
+    if (next === Number.POSITIVE_INFINITY) next = this.gridOrigin() + this.intervalMs;
+    this.timer = this.scheduler.setTimeout(() => this.fire(), Math.max(0, next - this.scheduler.now()));
   }
 
   private fire(): void {
