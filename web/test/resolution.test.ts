@@ -87,3 +87,35 @@ describe("the field's dynamic resolution when the renderer is not the limit", ()
     expect(g.scale).toBeLessThan(1);
   });
 });
+
+describe("the field's dynamic resolution when frames stutter near 60 fps", () => {
+  /** Frames at the display's rate, every `every`-th one missing a refresh when `stutters(scale)`. */
+  const stutter = (every: number, stutters: (scale: number) => boolean) => {
+    let i = 0;
+    return (scale: number) => (++i % every === 0 && stutters(scale) ? 33.3 : 16.7);
+  };
+
+  it("renders fewer pixels when frames miss the refresh though the mean is near 60 fps", () => {
+    const g = new ResolutionGovernor();
+    // Three misses in every 30 frames (a mean of 18.4 ms, 54 fps) at full scale; none below 0.95.
+    const { changes } = drive(g, 0, 600, stutter(10, (scale) => scale > 0.95));
+    expect(changes[0]).toBeCloseTo(0.9);
+    expect(g.scale).toBeLessThan(0.95);
+  });
+
+  it("keeps full resolution through a single miss a window (a resize, a GC)", () => {
+    const g = new ResolutionGovernor();
+    expect(drive(g, 0, 600, stutter(30, () => true)).changes).toEqual([]);
+    expect(g.scale).toBe(1);
+  });
+
+  it("undoes a step down taken for misses when they grow, and holds", () => {
+    const g = new ResolutionGovernor();
+    // Misses from outside the renderer: more of them whatever the scale.
+    let i = 0;
+    const { changes } = drive(g, 0, 600, (scale) => (++i % (scale < 1 ? 5 : 10) === 0 ? 33.3 : 16.7));
+    expect(changes[0]).toBeCloseTo(0.9);
+    expect(changes[1]).toBe(1);
+    expect(changes.length).toBe(2);
+  });
+});
