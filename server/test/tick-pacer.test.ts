@@ -35,6 +35,14 @@ describe("TickPacer", () => {
     expect(runs).toEqual([4]);
     expect(pacer.stats()).toMatchObject({ ticks: 4, droppedTicks: 6, lateTicks: 6 + 2 });
   });
+
+  it("runs a tick read exactly at its due time, where the division rounds just below it", () => {
+    // 63 · (1000/120) divided by 1000/120 is 62.99999…: the tick due then is owed all the same.
+    const interval = 1000 / 120;
+    const { pacer, runs } = pacerAt([62 * interval, 63 * interval], interval, 100);
+    expect(runs).toEqual([62, 1]);
+    expect(pacer.nextDueAt()).toBe(64 * interval);
+  });
 });
 
 /** A hand-driven clock and timer queue: `advance` fires every timer due on the way, in order. */

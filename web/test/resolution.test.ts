@@ -109,7 +109,15 @@ describe("the field's dynamic resolution when frames stutter near 60 fps", () =>
     expect(g.scale).toBe(1);
   });
 
-  it("undoes a step down taken for misses when they grow, and holds", () => {
+  it("climbs back through one miss a window", () => {
+    const g = new ResolutionGovernor();
+    const { t } = drive(g, 0, 31, 30);
+    expect(g.scale).toBeLessThan(1);
+    drive(g, t, 6000, stutter(30, () => true));
+    expect(g.scale).toBe(1);
+  });
+
+  it("undoes a step down taken for misses that did not fall, and holds", () => {
     const g = new ResolutionGovernor();
     // Misses from outside the renderer: more of them whatever the scale.
     let i = 0;
@@ -117,5 +125,14 @@ describe("the field's dynamic resolution when frames stutter near 60 fps", () =>
     expect(changes[0]).toBeCloseTo(0.9);
     expect(changes[1]).toBe(1);
     expect(changes.length).toBe(2);
+  });
+
+  it("does not ratchet down to the floor under stutter that no scale changes", () => {
+    const g = new ResolutionGovernor();
+    // Three misses a window at every scale, for 100 s: each step is undone, each hold twice longer.
+    const { changes } = drive(g, 0, 6000, stutter(10, () => true));
+    expect(Math.min(...changes)).toBeCloseTo(0.9);
+    expect(changes.length).toBeLessThanOrEqual(6);
+    expect(g.scale).toBe(1);
   });
 });

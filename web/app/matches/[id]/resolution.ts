@@ -1,11 +1,12 @@
 // The field's render resolution, adapted to how fast this machine draws it (field-scene.ts).
 /**
- * Dynamic resolution, as games hold their frame rate: when frames come slower than 50 a second, or
- * two frames in a window miss the display's refresh, the canvas renders fewer pixels (down to 0.35 of the screen's in each direction, upscaled by the
- * browser), and back up while they come at the display's rate. A step down that did not make
- * frames faster is undone (the rate is capped elsewhere: a 30 Hz power saver, a throttled frame),
- * and a scale that proved too slow is retried only after a wait that doubles each time it fails
- * again, so it settles instead of oscillating.
+ * Dynamic resolution, as games hold their frame rate: when frames come slower than 50 a second,
+ * or two frames in a window miss the display's refresh, the canvas renders fewer pixels (down to
+ * 0.35 of the screen's in each direction, upscaled by the browser), and back up while they come at
+ * the display's rate. A step down that did not make frames faster, or missed no fewer, is undone
+ * (the rate is capped or the stutter comes from elsewhere: a 30 Hz power saver, a throttled
+ * frame, a busy machine), and both a scale that proved too slow and a step that did not help are
+ * retried only after a wait that doubles each time, so it settles instead of oscillating.
  */
 export class ResolutionGovernor {
   static readonly WINDOW = 30;
@@ -37,6 +38,8 @@ export class ResolutionGovernor {
   private slowAt: number | null = null;
   /** No step down before this time (one did not help). */
   private holdUntil = 0;
+  /** How long the next undone step holds off further steps down (doubles with each). */
+  private holdMs = ResolutionGovernor.RETRY_MS;
 
   /** Counts a frame drawn at `now` (ms); returns the new scale when it should change, else null. */
   frame(now: number): number | null {
@@ -63,10 +66,11 @@ export class ResolutionGovernor {
   private window(meanMs: number, missed: number, now: number): number | null {
     const step = this.stepDown;
     this.stepDown = null;
-    // Fewer pixels and no faster frames (or, for a step taken for misses, more of them): the
-    // renderer was not what held them back. Misses are few a window, so only more of them count.
-    if (step && (step.forMisses ? missed > step.missed : meanMs > step.meanMs * 0.9)) {
-      this.holdUntil = now + ResolutionGovernor.RETRY_MS;
+    // Fewer pixels and no faster frames (or, for a step taken for misses, no fewer of them): the
+    // renderer was not what held them back.
+    if (step && (step.forMisses ? missed >= step.missed : meanMs > step.meanMs * 0.9)) {
+      this.holdUntil = now + this.holdMs;
+      this.holdMs = Math.min(ResolutionGovernor.MAX_RETRY_MS, this.holdMs * 2);
       return this.set(step.from);
     }
     if (now >= this.ceilingUntil) this.ceiling = 1;
@@ -85,7 +89,8 @@ export class ResolutionGovernor {
       this.stepDown = { from: this.scale, meanMs, missed, forMisses };
       return this.set(Math.max(ResolutionGovernor.MIN, Math.min(this.scale * 0.9, wanted)));
     }
-    if (meanMs >= ResolutionGovernor.FAST_MS || missed > 0) {
+    // One miss a window (a GC, a resize) does not ask for fewer pixels, nor does it stop a climb.
+    if (meanMs >= ResolutionGovernor.FAST_MS || missed >= ResolutionGovernor.MISSES_SLOW) {
       this.fastWindows = 0;
       return null;
     }
