@@ -98,14 +98,26 @@ describe("the field's dynamic resolution when frames stutter near 60 fps", () =>
   it("renders fewer pixels when frames miss the refresh though the mean is near 60 fps", () => {
     const g = new ResolutionGovernor();
     // Three misses in every 30 frames (a mean of 18.4 ms, 54 fps) at full scale; none below 0.95.
-    const { changes } = drive(g, 0, 600, stutter(10, (scale) => scale > 0.95));
+    const { changes } = drive(
+      g,
+      0,
+      600,
+      stutter(10, (scale) => scale > 0.95),
+    );
     expect(changes[0]).toBeCloseTo(0.9);
     expect(g.scale).toBeLessThan(0.95);
   });
 
   it("keeps full resolution through a single miss a window (a resize, a GC)", () => {
     const g = new ResolutionGovernor();
-    expect(drive(g, 0, 600, stutter(30, () => true)).changes).toEqual([]);
+    expect(
+      drive(
+        g,
+        0,
+        600,
+        stutter(30, () => true),
+      ).changes,
+    ).toEqual([]);
     expect(g.scale).toBe(1);
   });
 
@@ -113,7 +125,12 @@ describe("the field's dynamic resolution when frames stutter near 60 fps", () =>
     const g = new ResolutionGovernor();
     const { t } = drive(g, 0, 31, 30);
     expect(g.scale).toBeLessThan(1);
-    drive(g, t, 6000, stutter(30, () => true));
+    drive(
+      g,
+      t,
+      6000,
+      stutter(30, () => true),
+    );
     expect(g.scale).toBe(1);
   });
 
@@ -130,7 +147,12 @@ describe("the field's dynamic resolution when frames stutter near 60 fps", () =>
   it("does not ratchet down to the floor under stutter that no scale changes", () => {
     const g = new ResolutionGovernor();
     // Three misses a window at every scale, for 100 s: each step is undone, each hold twice longer.
-    const { changes } = drive(g, 0, 6000, stutter(10, () => true));
+    const { changes } = drive(
+      g,
+      0,
+      6000,
+      stutter(10, () => true),
+    );
     expect(Math.min(...changes)).toBeCloseTo(0.9);
     expect(changes.length).toBeLessThanOrEqual(6);
     expect(g.scale).toBe(1);
