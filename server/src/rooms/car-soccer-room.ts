@@ -111,6 +111,9 @@ export class CarSoccerRoom extends Room<MatchViewState> {
     );
     if (this.remotes.size) view.status = "waiting";
     this.setState(view);
+    // Flush the state's creation now (with no client it is discarded): a spectator joining before
+    // the first patch would otherwise get the cars in its full state and again in that patch.
+    this.broadcastPatch();
     this.setMetadata({
       matchId: launch.matchId,
       leagueId: launch.leagueId,

@@ -29,6 +29,7 @@ interface SeatState {
   totalReturn: number;
   totalRegret: number;
   clicks: number;
+  last: number;
   counts: { toArray(): number[] };
   returnCurve: { length: number };
 }
@@ -36,6 +37,7 @@ interface ViewState {
   status: string;
   step: number;
   totalSteps: number;
+  episodeStep: number;
   episode: number;
   family: string;
   curveSteps: { toArray(): number[] };
@@ -342,5 +344,38 @@ describe("live duplicate (bandit and recommender) rooms", () => {
     expect(listed.map((r) => (r.metadata as { matchId: string }).matchId).sort()).toEqual(
       live.map((m) => m.id).sort(),
     );
+  });
+
+  it("a spectator who joins before the first step reads zeros, not missing numbers", async () => {
+    const league = "bandit-bernoulli-10";
+    const versionIds = await versionsOf(league, ["ucb1", "random"]);
+    // One step a second: the join lands before the first (the room is stopped with the others).
+    const { roomId } = await startLiveDuplicateMatch(
+      { prisma: db.prisma, events },
+      { leagueId: league, versionIds, seed: 11n, stepsPerSecond: 1 },
+    );
+    const room = await client.joinById(roomId);
+    const first = await new Promise<ViewState>((resolve) => room.onStateChange.once(resolve));
+    expect(first.step).toBe(0);
+    expect(first.episodeStep).toBe(0);
+    for (const seat of first.seats.toArray()) {
+      expect(seat).toMatchObject({ totalReturn: 0, totalRegret: 0, clicks: 0, last: -1 });
+    }
+    // After the first patches and a step, the seats and their arrays are there once each: a
+    // creation sent in the full state and again in the first patch doubled them.
+    const watched = watch(room);
+    await new Promise<void>((resolve) => {
+      const check = () => ((watched.last?.step ?? 0) >= 1 ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    const state = room.state as ViewState;
+    expect(state.seats.toArray()).toHaveLength(2);
+    for (const counts of watched.last!.counts) {
+      expect(counts).toHaveLength(10);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(watched.last!.step);
+    }
+    expect(state.curveSteps.toArray()[0]).toBe(0);
+    expect(new Set(state.curveSteps.toArray()).size).toBe(state.curveSteps.toArray().length);
+    await room.leave();
   });
 });
