@@ -58,7 +58,7 @@ export const MatchView = schema(
 );
 export type MatchViewState = SchemaType<typeof MatchView>;
 
-/** A view of `match` before kickoff: one car per seat, named, on its team. */
+/** A view of `match` before kickoff: one car per seat, named, on its team, where the match has it. */
 export function createMatchView(
   matchId: string,
   match: CarSoccerMatch,
@@ -73,7 +73,9 @@ export function createMatchView(
     c.team = match.teamOf(car);
     view.cars.push(c);
   });
-  view.status = match.status;
+  // Every number from the start: a spectator joining before the first patch reads the kickoff,
+  // not undefined (a tick of undefined never "advances", a car at undefined is drawn nowhere).
+  syncMatchView(view, match);
   return view;
 }
 

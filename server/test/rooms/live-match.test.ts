@@ -110,6 +110,50 @@ describe("live car-soccer rooms", () => {
     { versionId: bots.defender!, bot: "defender" },
   ];
 
+  it("spectators who join as their rooms open read the kickoff, not missing numbers, then the play", async () => {
+    type View = {
+      tick: number;
+      clock: number;
+      ball: { x: number; y: number };
+      cars: { toArray(): { x: number; y: number; boost: number }[] };
+    };
+    // Three rooms, each joined the moment it opens: once the client is warm a join takes a few
+    // ms, before the room's first patch (33 ms), and reads the state as the room created it.
+    for (let i = 0; i < 3; i++) {
+      const end = outcomePromise();
+      const { roomId } = await startLiveMatch(
+        { prisma: db.prisma, events },
+        {
+          leagueId: "car-soccer-1v1",
+          seats: seats(),
+          durationSeconds: 1,
+          kickoffPauseSeconds: 0,
+          onEnd: end.onEnd,
+        },
+      );
+      const room = await client.joinById(roomId);
+      const first = await new Promise<unknown[]>((resolve) =>
+        room.onStateChange.once((s: View) =>
+          resolve([
+            s.tick,
+            s.clock,
+            s.ball.x,
+            s.ball.y,
+            ...s.cars.toArray().flatMap((c) => [c.x, c.y, c.boost]),
+          ]),
+        ),
+      );
+      expect(first).toHaveLength(4 + 2 * 3);
+      for (const value of first) expect(Number.isFinite(value)).toBe(true);
+      const seen = spectate(room);
+      await eventually(
+        () => seen.ticks.length > 3 && Math.max(...seen.ticks) > Math.min(...seen.ticks),
+        "the tick advances",
+      );
+      expect((await end.done).status).toBe("finished");
+    }
+  });
+
   it("a spectator sees the tick and the ball advance, then the stored match: result, ranks, ratings, replay", async () => {
     const end = outcomePromise();
     // Long enough that a spectator joining on a loaded machine (the whole suite in parallel on two
