@@ -58,7 +58,7 @@ export class TickPacer implements TickStats {
     }
     let owed = Math.floor((t - this.origin) / this.intervalMs) - this.accounted;
     // The division can round a tick due exactly now below its due time; nextDueAt's product cannot.
-    if (owed <= 0 && t >= this.origin + (this.accounted + 1) * this.intervalMs) owed = 1;
+    if (owed <= 0 && t >= this.nextDueAt()!) owed = 1;
     if (owed <= 0) return 0;
     const dropped = Math.max(0, owed - this.maxCatchUpTicks);
     if (dropped > 0) {
@@ -111,8 +111,9 @@ interface ClockMember {
  * loop: ticks are due on a shared grid, and each firing runs every member's due ticks in turn.
  * Per-room timers aimed at each room's own phase woke the event loop 120 times a second per room
  * (7,680 times at 64 rooms), each a Timeout to allocate and a wake-up the machine can delay; the
- * grid wakes it 120 times a second in all (and once more after a firing that came early). A member's lateness still counts from its own due
- * times, which lie on the grid (start its pacer at `gridOrigin()`).
+ * grid wakes it 120 times a second in all (and once more after a firing that came early). A
+ * member's lateness still counts from its own due times, which lie on the grid (start its pacer
+ * at `gridOrigin()`).
  */
 export class TickClock {
   private readonly members = new Set<ClockMember>();

@@ -122,12 +122,8 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
     view.envId = match.envId;
     view.family = launch.family;
     view.status = "playing";
-    // Every number set from the start: a spectator joining before the first step reads 0, not undefined.
-    view.step = 0;
-    view.episodeStep = 0;
     view.totalSteps = match.maxSteps;
     view.episodes = match.seeds.length;
-    view.episode = 1;
     view.episodeSteps = match.episodeSteps;
     view.stepsPerSecond = launch.stepsPerSecond;
     view.curveSteps.push(0);
@@ -136,15 +132,15 @@ export class DuplicateRoom extends Room<DuplicateMatchViewState> {
       seat.name = name;
       seat.versionId = launch.versionIds[i]!;
       seat.last = -1;
-      seat.totalReturn = 0;
-      seat.totalRegret = 0;
-      seat.clicks = 0;
       for (let k = 0; k < launch.numChoices; k++) seat.counts.push(0);
       seat.returnCurve.push(0);
       seat.regretCurve.push(0);
       view.seats.push(seat);
     });
     this.setState(view);
+    // Every number from the start (step, episode, totals, counts): a spectator joining before the
+    // first step reads 0, not undefined.
+    this.sync();
     // Flush the state's creation now (with no client it is discarded). A spectator joining before
     // the first patch gets it in its full state, and the patch would apply it again: the seats and
     // their arrays twice over (counts summing past the steps played, one array too long).
